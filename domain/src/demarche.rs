@@ -1,0 +1,278 @@
+//! Les téléprocédures et le cycle de vie d'une démarche, commun à toutes.
+//!
+//! ```text
+//! brouillon ──valider──▶ à payer ──payer──▶ paiement à enregistrer ──enregistrer──▶ terminée
+//!     │                    ▲                                                       ▲
+//!     │ soumettre          │ accepter                     (rien à payer) ──────────┘
+//!     ▼                    │
+//! en attente de contrôle par le CERT ⇄ correction demandée
+//! (tout état non final) ──abandonner──▶ abandonnée
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Teleprocedure {
+    Duplicata,
+    ChangementAdresse,
+    Cession,
+    ChangementTitulaire,
+    /// Téléprocédure complémentaire (TPC).
+    Complementaire,
+}
+
+impl Teleprocedure {
+    pub const TOUTES: [Self; 5] =
+        [Self::ChangementAdresse, Self::Cession, Self::ChangementTitulaire, Self::Duplicata, Self::Complementaire];
+
+    /// Le titre, tel que le support l'écrit.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Duplicata => "Demande de duplicata",
+            Self::ChangementAdresse => "Changement d'adresse",
+            Self::Cession => "Déclaration de cession",
+            Self::ChangementTitulaire => "Changement de titulaire",
+            Self::Complementaire => "Téléprocédure complémentaire",
+        }
+    }
+
+    /// Le libellé du menu « Ajouter une demande ».
+    pub fn libelle_menu(self) -> &'static str {
+        match self {
+            Self::Duplicata => "Je souhaite obtenir un duplicata (perte, vol, détérioration)",
+            Self::ChangementAdresse => "Je change d'adresse",
+            Self::Cession => "Je déclare la cession de mon véhicule",
+            Self::ChangementTitulaire => "J'achète un véhicule d'occasion (changement de titulaire)",
+            Self::Complementaire => "Je souhaite faire une autre demande",
+        }
+    }
+
+    /// Le segment d'URL de la procédure dans le SPA et l'API.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Duplicata => "duplicata",
+            Self::ChangementAdresse => "changement-adresse",
+            Self::Cession => "cession",
+            Self::ChangementTitulaire => "changement-titulaire",
+            Self::Complementaire => "complementaire",
+        }
+    }
+
+    pub fn depuis_slug(slug: &str) -> Option<Self> {
+        Self::TOUTES.into_iter().find(|t| t.slug() == slug)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EtatDemarche {
+    Brouillon,
+    EnAttenteCert,
+    CorrectionDemandee,
+    APayer,
+    /// La carte a été acceptée ; il reste à « Cliquer ici pour enregistrer
+    /// votre paiement ».
+    Payee,
+    Terminee,
+    Abandonnee,
+}
+
+impl EtatDemarche {
+    pub const TOUS: [Self; 7] = [
+        Self::Brouillon,
+        Self::EnAttenteCert,
+        Self::CorrectionDemandee,
+        Self::APayer,
+        Self::Payee,
+        Self::Terminee,
+        Self::Abandonnee,
+    ];
+
+    /// Le libellé affiché dans le panier et l'espace véhicule.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Brouillon => "Brouillon",
+            Self::EnAttenteCert => "En attente de contrôle par le CERT",
+            Self::CorrectionDemandee => "Correction demandée",
+            Self::APayer => "À payer",
+            Self::Payee => "Paiement à enregistrer",
+            Self::Terminee => "Terminée",
+            Self::Abandonnee => "Abandonnée",
+        }
+    }
+
+    pub fn est_finale(self) -> bool {
+        matches!(self, Self::Terminee | Self::Abandonnee)
+    }
+
+    /// L'usager peut « Reprendre la demande en cours ».
+    pub fn reprenable(self) -> bool {
+        matches!(self, Self::Brouillon | Self::CorrectionDemandee | Self::APayer | Self::Payee)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Brouillon => "brouillon",
+            Self::EnAttenteCert => "en_attente_cert",
+            Self::CorrectionDemandee => "correction_demandee",
+            Self::APayer => "a_payer",
+            Self::Payee => "payee",
+            Self::Terminee => "terminee",
+            Self::Abandonnee => "abandonnee",
+        }
+    }
+
+    pub fn depuis_code(code: &str) -> Option<Self> {
+        Self::TOUS.into_iter().find(|e| e.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Action impossible : la démarche est « {} ».", .depuis.libelle())]
+pub struct TransitionError {
+    pub depuis: EtatDemarche,
+    pub action: &'static str,
+}
+
+type Transition = Result<EtatDemarche, TransitionError>;
+
+fn refus(depuis: EtatDemarche, action: &'static str) -> Transition {
+    Err(TransitionError { depuis, action })
+}
+
+/// L'usager envoie sa demande (ou sa réponse) au contrôle du CERT.
+pub fn soumettre_au_cert(e: EtatDemarche) -> Transition {
+    match e {
+        EtatDemarche::Brouillon | EtatDemarche::CorrectionDemandee => Ok(EtatDemarche::EnAttenteCert),
+        _ => refus(e, "soumettre au CERT"),
+    }
+}
+
+/// Le CERT refuse une pièce jointe, avec un message.
+pub fn demander_correction(e: EtatDemarche) -> Transition {
+    match e {
+        EtatDemarche::EnAttenteCert => Ok(EtatDemarche::CorrectionDemandee),
+        _ => refus(e, "demander une correction"),
+    }
+}
+
+/// Le CERT accepte les pièces : l'usager peut finaliser (payer, ou terminer
+/// si rien n'est dû).
+pub fn accepter(e: EtatDemarche, montant_du: bool) -> Transition {
+    match e {
+        EtatDemarche::EnAttenteCert if montant_du => Ok(EtatDemarche::APayer),
+        EtatDemarche::EnAttenteCert => Ok(EtatDemarche::Terminee),
+        _ => refus(e, "accepter"),
+    }
+}
+
+/// « Valider » au récapitulatif (CLU cochées) : vers le paiement, ou
+/// directement « La demande est terminée » si aucune taxe n'est due.
+pub fn valider(e: EtatDemarche, montant_du: bool) -> Transition {
+    match e {
+        EtatDemarche::Brouillon if montant_du => Ok(EtatDemarche::APayer),
+        EtatDemarche::Brouillon => Ok(EtatDemarche::Terminee),
+        _ => refus(e, "valider"),
+    }
+}
+
+/// La carte est acceptée (« Valider » sur l'écran de paiement).
+pub fn payer(e: EtatDemarche) -> Transition {
+    match e {
+        EtatDemarche::APayer => Ok(EtatDemarche::Payee),
+        _ => refus(e, "payer"),
+    }
+}
+
+/// « Cliquer ici pour enregistrer votre paiement ».
+pub fn enregistrer_paiement(e: EtatDemarche) -> Transition {
+    match e {
+        EtatDemarche::Payee => Ok(EtatDemarche::Terminee),
+        _ => refus(e, "enregistrer le paiement"),
+    }
+}
+
+/// L'usager abandonne sa demande. Une démarche payée ne s'abandonne plus.
+pub fn abandonner(e: EtatDemarche) -> Transition {
+    match e {
+        EtatDemarche::Brouillon | EtatDemarche::EnAttenteCert | EtatDemarche::CorrectionDemandee | EtatDemarche::APayer => {
+            Ok(EtatDemarche::Abandonnee)
+        }
+        _ => refus(e, "abandonner"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EtatDemarche::*;
+
+    #[test]
+    fn cas_sans_blocage_valider_payer_enregistrer() {
+        let e = valider(Brouillon, true).unwrap();
+        assert_eq!(e, APayer);
+        let e = payer(e).unwrap();
+        assert_eq!(e, Payee);
+        assert_eq!(enregistrer_paiement(e), Ok(Terminee));
+    }
+
+    #[test]
+    fn changement_d_adresse_gratuit_termine_a_la_validation() {
+        assert_eq!(valider(Brouillon, false), Ok(Terminee));
+    }
+
+    #[test]
+    fn mode_iteratif_refus_puis_acceptation_puis_finalisation() {
+        // Julien PAUL : la demande est mise en attente…
+        let e = soumettre_au_cert(Brouillon).unwrap();
+        assert_eq!(e, EnAttenteCert);
+        // … le CERT refuse la pièce jointe (illisible)…
+        let e = demander_correction(e).unwrap();
+        assert_eq!(e, CorrectionDemandee);
+        // … il émet de nouveau sa déclaration…
+        let e = soumettre_au_cert(e).unwrap();
+        // … le CERT accepte, il finalise.
+        let e = accepter(e, true).unwrap();
+        assert_eq!(e, APayer);
+        assert_eq!(enregistrer_paiement(payer(e).unwrap()), Ok(Terminee));
+    }
+
+    #[test]
+    fn transitions_interdites() {
+        assert!(payer(Brouillon).is_err());
+        assert!(enregistrer_paiement(APayer).is_err());
+        assert!(accepter(CorrectionDemandee, true).is_err());
+        assert!(valider(EnAttenteCert, true).is_err());
+        for e in [Payee, Terminee, Abandonnee] {
+            assert!(abandonner(e).is_err(), "{e:?}");
+        }
+        let err = payer(Terminee).unwrap_err();
+        assert_eq!(err.to_string(), "Action impossible : la démarche est « Terminée ».");
+    }
+
+    #[test]
+    fn aucun_etat_final_ne_repart() {
+        for e in [Terminee, Abandonnee] {
+            assert!(e.est_finale());
+            assert!(soumettre_au_cert(e).is_err());
+            assert!(demander_correction(e).is_err());
+            assert!(accepter(e, true).is_err());
+            assert!(valider(e, true).is_err());
+            assert!(payer(e).is_err());
+            assert!(enregistrer_paiement(e).is_err());
+        }
+    }
+
+    #[test]
+    fn libelles_et_codes() {
+        for e in EtatDemarche::TOUS {
+            assert_eq!(EtatDemarche::depuis_code(e.code()), Some(e));
+            assert!(!e.libelle().is_empty());
+        }
+        assert_eq!(EnAttenteCert.libelle(), "En attente de contrôle par le CERT");
+        for t in Teleprocedure::TOUTES {
+            assert_eq!(Teleprocedure::depuis_slug(t.slug()), Some(t));
+        }
+    }
+}

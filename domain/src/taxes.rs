@@ -1,0 +1,566 @@
+//! Les taxes du certificat d'immatriculation, Y1 à Y6 (fiche domaine §2),
+//! en centimes, jamais en flottants.
+//!
+//! - Y1 taxe régionale : tarif régional par cheval fiscal (plafonné), × la
+//!   puissance administrative ; −50 % à partir de 10 ans ; règles par genre.
+//! - Y2 taxe sur les véhicules de transport (N, M2, M3), selon le PTAC.
+//! - Y3 malus : première immatriculation en France seulement, hors du
+//!   périmètre des téléprocédures bâties ici (toujours 0 ici).
+//! - Y4 taxe fixe : 11 €. Y5 redevance d'acheminement : 2,76 €.
+//! - Y6 = Y1 + Y2 + Y3 + Y4 + Y5.
+//!
+//! CHOIX DU PROJET là où la fiche dit UNCONFIRMED, gardés comme données :
+//! - plafond du tarif régional : 60 €/CV (`PLAFOND_TARIF_CV`) ; la surtaxe
+//!   Île-de-France Mobilités (+14 €/CV au 1er mars 2026) s'ajoute hors
+//!   plafond ;
+//! - dates de changement non sourcées : Hauts-de-France 42 € au 1er juillet
+//!   2025, Occitanie 59,50 € au 1er juillet 2025, PACA 60 € et Corse 53 € et
+//!   Martinique 53 € au 1er janvier 2026 ;
+//! - colonne « EV » : pourcentage de réduction pour un véhicule 100 %
+//!   électrique ou hydrogène (Bretagne 50 %, Corse 100 %, Hauts-de-France
+//!   100 % jusqu'au 31 mars 2026 ; « 0 % » des DOM lu comme « aucune
+//!   réduction ») ;
+//! - les réductions de 50 % se cumulent (multiplicatives) et chaque moitié
+//!   est arrondie au centime supérieur ; pas d'arrondi à l'euro ;
+//! - Y5 n'est pas dû pour l'étiquette d'un changement d'adresse (0 €).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::{macros::date, Date};
+
+/// Un montant en centimes d'euro.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Montant(pub i64);
+
+impl Montant {
+    pub const ZERO: Self = Self(0);
+    pub fn centimes(self) -> i64 {
+        self.0
+    }
+    pub fn est_nul(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl std::ops::Add for Montant {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        Self(self.0 + o.0)
+    }
+}
+
+impl fmt::Display for Montant {
+    /// `13,76 €`, `1 234,00 €` (espace insécable fine comme séparateur).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let signe = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let euros = (abs / 100).to_string();
+        let mut groupes = String::new();
+        for (i, c) in euros.chars().enumerate() {
+            if i > 0 && (euros.len() - i) % 3 == 0 {
+                groupes.push('\u{202f}');
+            }
+            groupes.push(c);
+        }
+        write!(f, "{signe}{groupes},{:02}\u{a0}€", abs % 100)
+    }
+}
+
+pub const PLAFOND_TARIF_CV: Montant = Montant(6000);
+pub const TAXE_FIXE_Y4: Montant = Montant(1100);
+pub const REDEVANCE_ACHEMINEMENT_Y5: Montant = Montant(276);
+/// Au-delà de 3 changements d'adresse, un nouveau certificat est émis.
+pub const ETIQUETTES_PAR_CERTIFICAT: u32 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    AuvergneRhoneAlpes,
+    BourgogneFrancheComte,
+    Bretagne,
+    CentreValDeLoire,
+    Corse,
+    GrandEst,
+    HautsDeFrance,
+    IleDeFrance,
+    Normandie,
+    NouvelleAquitaine,
+    Occitanie,
+    PaysDeLaLoire,
+    ProvenceAlpesCoteDAzur,
+    Guadeloupe,
+    Guyane,
+    LaReunion,
+    Martinique,
+    Mayotte,
+}
+
+impl Region {
+    pub fn libelle(self) -> &'static str {
+        use Region::*;
+        match self {
+            AuvergneRhoneAlpes => "Auvergne-Rhône-Alpes",
+            BourgogneFrancheComte => "Bourgogne-Franche-Comté",
+            Bretagne => "Bretagne",
+            CentreValDeLoire => "Centre-Val de Loire",
+            Corse => "Corse",
+            GrandEst => "Grand Est",
+            HautsDeFrance => "Hauts-de-France",
+            IleDeFrance => "Île-de-France",
+            Normandie => "Normandie",
+            NouvelleAquitaine => "Nouvelle-Aquitaine",
+            Occitanie => "Occitanie",
+            PaysDeLaLoire => "Pays de la Loire",
+            ProvenceAlpesCoteDAzur => "Provence-Alpes-Côte d'Azur",
+            Guadeloupe => "Guadeloupe",
+            Guyane => "Guyane",
+            LaReunion => "La Réunion",
+            Martinique => "Martinique",
+            Mayotte => "Mayotte",
+        }
+    }
+
+    /// La région d'un département (deux chiffres, `2A`/`2B`/`20` pour la
+    /// Corse, trois chiffres outre-mer).
+    pub fn du_departement(dep: &str) -> Option<Self> {
+        use Region::*;
+        let r = match dep {
+            "01" | "03" | "07" | "15" | "26" | "38" | "42" | "43" | "63" | "69" | "73" | "74" => AuvergneRhoneAlpes,
+            "21" | "25" | "39" | "58" | "70" | "71" | "89" | "90" => BourgogneFrancheComte,
+            "22" | "29" | "35" | "56" => Bretagne,
+            "18" | "28" | "36" | "37" | "41" | "45" => CentreValDeLoire,
+            "20" | "2A" | "2B" => Corse,
+            "08" | "10" | "51" | "52" | "54" | "55" | "57" | "67" | "68" | "88" => GrandEst,
+            "02" | "59" | "60" | "62" | "80" => HautsDeFrance,
+            "75" | "77" | "78" | "91" | "92" | "93" | "94" | "95" => IleDeFrance,
+            "14" | "27" | "50" | "61" | "76" => Normandie,
+            "16" | "17" | "19" | "23" | "24" | "33" | "40" | "47" | "64" | "79" | "86" | "87" => NouvelleAquitaine,
+            "09" | "11" | "12" | "30" | "31" | "32" | "34" | "46" | "48" | "65" | "66" | "81" | "82" => Occitanie,
+            "44" | "49" | "53" | "72" | "85" => PaysDeLaLoire,
+            "04" | "05" | "06" | "13" | "83" | "84" => ProvenceAlpesCoteDAzur,
+            "971" => Guadeloupe,
+            "972" => Martinique,
+            "973" => Guyane,
+            "974" => LaReunion,
+            "976" => Mayotte,
+            _ => return None,
+        };
+        Some(r)
+    }
+}
+
+/// Une ligne datée du barème régional : le tarif s'applique à partir de
+/// `depuis` jusqu'à la ligne suivante de la même région.
+#[derive(Debug, Clone, Copy)]
+pub struct TarifRegional {
+    pub region: Region,
+    pub depuis: Date,
+    /// Tarif par cheval fiscal, soumis au plafond.
+    pub par_cv: Montant,
+    /// Surtaxe par cheval fiscal, hors plafond (Île-de-France Mobilités).
+    pub surtaxe_par_cv: Montant,
+    /// Réduction (en %) pour un véhicule 100 % électrique ou hydrogène.
+    pub reduction_electrique_pct: u8,
+}
+
+const fn t(region: Region, depuis: Date, par_cv: i64, reduction_electrique_pct: u8) -> TarifRegional {
+    TarifRegional { region, depuis, par_cv: Montant(par_cv), surtaxe_par_cv: Montant(0), reduction_electrique_pct }
+}
+
+/// Barème 2025–2026 (fiche domaine §2.3), du plus ancien au plus récent.
+pub static BAREME_REGIONAL: &[TarifRegional] = {
+    use Region::*;
+    const D2025: Date = date!(2025 - 01 - 01);
+    &[
+        t(AuvergneRhoneAlpes, D2025, 4300, 0),
+        t(BourgogneFrancheComte, D2025, 6000, 0),
+        t(Bretagne, D2025, 6000, 50),
+        t(CentreValDeLoire, D2025, 6000, 0),
+        t(Corse, D2025, 4300, 100),
+        t(Corse, date!(2026 - 01 - 01), 5300, 100),
+        t(GrandEst, D2025, 6000, 0),
+        t(HautsDeFrance, D2025, 3620, 100),
+        t(HautsDeFrance, date!(2025 - 07 - 01), 4200, 100),
+        t(HautsDeFrance, date!(2026 - 04 - 01), 4300, 0),
+        t(IleDeFrance, D2025, 5495, 0),
+        TarifRegional {
+            region: IleDeFrance,
+            depuis: date!(2026 - 03 - 01),
+            par_cv: Montant(5495),
+            surtaxe_par_cv: Montant(1400),
+            reduction_electrique_pct: 0,
+        },
+        t(Normandie, D2025, 6000, 0),
+        t(NouvelleAquitaine, D2025, 5300, 0),
+        t(NouvelleAquitaine, date!(2026 - 03 - 01), 5800, 0),
+        t(Occitanie, D2025, 5450, 0),
+        t(Occitanie, date!(2025 - 07 - 01), 5950, 0),
+        t(PaysDeLaLoire, D2025, 5100, 0),
+        t(ProvenceAlpesCoteDAzur, D2025, 5900, 0),
+        t(ProvenceAlpesCoteDAzur, date!(2026 - 01 - 01), 6000, 0),
+        t(Guadeloupe, D2025, 4100, 0),
+        t(Guyane, D2025, 4250, 0),
+        t(LaReunion, D2025, 5700, 0),
+        t(LaReunion, date!(2026 - 02 - 01), 6000, 0),
+        t(Martinique, D2025, 3000, 0),
+        t(Martinique, date!(2026 - 01 - 01), 5300, 0),
+        t(Mayotte, D2025, 3000, 0),
+    ]
+};
+
+/// Le tarif en vigueur à la date de la démarche ; `None` avant le barème.
+pub fn tarif_en_vigueur(region: Region, date: Date) -> Option<&'static TarifRegional> {
+    BAREME_REGIONAL.iter().filter(|l| l.region == region && l.depuis <= date).max_by_key(|l| l.depuis)
+}
+
+/// Genre du véhicule, réduit à ce qui change les taxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Genre {
+    /// VP, voiture particulière (M1).
+    Vp,
+    /// CTTE, camionnette (N1).
+    Ctte,
+    /// CAM, camion (N2, N3).
+    Camion,
+    /// TCP, transport en commun de personnes (M2, M3).
+    Tcp,
+    /// MTL/MTT, motocyclette (L3e, L4e).
+    Moto,
+    /// CL, cyclomoteur (L1e, L2e).
+    Cyclo,
+    /// Tracteur ou machine agricole (T, C, R, S).
+    Agricole,
+}
+
+impl Genre {
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Vp => "VP — voiture particulière",
+            Self::Ctte => "CTTE — camionnette",
+            Self::Camion => "CAM — camion",
+            Self::Tcp => "TCP — transport en commun",
+            Self::Moto => "MTT — motocyclette",
+            Self::Cyclo => "CL — cyclomoteur",
+            Self::Agricole => "TRA — tracteur agricole",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Energie {
+    Essence,
+    Gazole,
+    Electrique,
+    Hydrogene,
+    HybrideEssence,
+    HybrideGazole,
+    Gpl,
+    SuperethanolE85,
+}
+
+impl Energie {
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Essence => "Essence",
+            Self::Gazole => "Gazole",
+            Self::Electrique => "Électrique",
+            Self::Hydrogene => "Hydrogène",
+            Self::HybrideEssence => "Hybride essence",
+            Self::HybrideGazole => "Hybride gazole",
+            Self::Gpl => "GPL",
+            Self::SuperethanolE85 => "Superéthanol E85",
+        }
+    }
+    pub fn zero_emission(self) -> bool {
+        matches!(self, Self::Electrique | Self::Hydrogene)
+    }
+}
+
+/// Ce qu'il faut savoir d'un véhicule pour calculer ses taxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehiculeFiscal {
+    pub genre: Genre,
+    pub energie: Energie,
+    /// Puissance administrative (P.6), en chevaux fiscaux.
+    pub puissance_cv: u16,
+    pub date_premiere_immatriculation: Date,
+    /// PTAC (F.2) en kg, pour Y2.
+    pub ptac_kg: Option<u32>,
+    pub collection: bool,
+    /// Immatriculé au FNI : toute démarche émet un nouveau certificat SIV.
+    pub fni: bool,
+}
+
+/// Ce qui est demandé, du point de vue des taxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "objet", rename_all = "snake_case")]
+pub enum ObjetTaxe {
+    Cession,
+    Duplicata,
+    /// `changements_precedents` : changements d'adresse déjà portés sur le
+    /// certificat actuel (par étiquettes).
+    ChangementAdresse { changements_precedents: u32 },
+    ChangementTitulaire,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taxes {
+    pub y1: Montant,
+    pub y2: Montant,
+    pub y3: Montant,
+    pub y4: Montant,
+    pub y5: Montant,
+}
+
+impl Taxes {
+    /// Y6, le total à payer.
+    pub fn y6(&self) -> Montant {
+        self.y1 + self.y2 + self.y3 + self.y4 + self.y5
+    }
+    pub fn montant_du(&self) -> bool {
+        !self.y6().est_nul()
+    }
+    /// Les lignes du détail des taxes (« + » du récapitulatif).
+    pub fn lignes(&self) -> [(&'static str, &'static str, Montant); 6] {
+        [
+            ("Y1", "Taxe régionale", self.y1),
+            ("Y2", "Taxe sur les véhicules de transport", self.y2),
+            ("Y3", "Malus", self.y3),
+            ("Y4", "Taxe fixe", self.y4),
+            ("Y5", "Redevance d'acheminement", self.y5),
+            ("Y6", "Montant total", self.y6()),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TaxeError {
+    #[error("Aucun tarif régional n'est connu pour cette région à cette date.")]
+    TarifInconnu,
+}
+
+/// Arrondi au centime supérieur d'une moitié.
+fn moitie(m: Montant) -> Montant {
+    Montant((m.0 + 1) / 2)
+}
+
+fn ans_revolus(depuis: Date, au: Date) -> i32 {
+    let mut ans = au.year() - depuis.year();
+    if (u8::from(au.month()), au.day()) < (u8::from(depuis.month()), depuis.day()) {
+        ans -= 1;
+    }
+    ans
+}
+
+/// Y1, la taxe régionale (CIBS L421-42 à L421-48).
+pub fn taxe_regionale(v: &VehiculeFiscal, region: Region, date: Date) -> Result<Montant, TaxeError> {
+    if matches!(v.genre, Genre::Cyclo | Genre::Agricole) {
+        return Ok(Montant::ZERO);
+    }
+    let tarif = tarif_en_vigueur(region, date).ok_or(TaxeError::TarifInconnu)?;
+    let par_cv = tarif.par_cv.min(PLAFOND_TARIF_CV) + tarif.surtaxe_par_cv;
+    let mut y1 = Montant(par_cv.0 * i64::from(v.puissance_cv));
+    if v.energie.zero_emission() {
+        y1 = match tarif.reduction_electrique_pct {
+            100 => Montant::ZERO,
+            50 => moitie(y1),
+            _ => y1,
+        };
+    }
+    if ans_revolus(v.date_premiere_immatriculation, date) >= 10 {
+        y1 = moitie(y1);
+    }
+    if matches!(v.genre, Genre::Moto | Genre::Camion | Genre::Tcp) {
+        y1 = moitie(y1);
+    }
+    Ok(y1)
+}
+
+/// Y2, la taxe sur les véhicules de transport (CIBS L421-56, arrêté).
+pub fn taxe_transport(v: &VehiculeFiscal) -> Montant {
+    if v.collection || !matches!(v.genre, Genre::Ctte | Genre::Camion | Genre::Tcp) {
+        return Montant::ZERO;
+    }
+    match v.ptac_kg.unwrap_or(3500) {
+        0..=3500 => Montant(3400),
+        3501..=6000 => Montant(12700),
+        6001..=11000 => Montant(18900),
+        _ => Montant(28500),
+    }
+}
+
+/// Un changement d'adresse émet-il un nouveau certificat (et non une
+/// étiquette) ?
+pub fn nouveau_certificat_pour_adresse(v: &VehiculeFiscal, changements_precedents: u32) -> bool {
+    v.fni || changements_precedents >= ETIQUETTES_PAR_CERTIFICAT
+}
+
+/// Ce que doit une démarche (fiche domaine §2.7).
+pub fn taxes(objet: ObjetTaxe, v: &VehiculeFiscal, region: Region, date: Date) -> Result<Taxes, TaxeError> {
+    Ok(match objet {
+        ObjetTaxe::Cession => Taxes::default(),
+        ObjetTaxe::Duplicata => Taxes { y4: TAXE_FIXE_Y4, y5: REDEVANCE_ACHEMINEMENT_Y5, ..Default::default() },
+        ObjetTaxe::ChangementAdresse { changements_precedents } => {
+            if nouveau_certificat_pour_adresse(v, changements_precedents) {
+                Taxes { y5: REDEVANCE_ACHEMINEMENT_Y5, ..Default::default() }
+            } else {
+                Taxes::default()
+            }
+        }
+        ObjetTaxe::ChangementTitulaire => Taxes {
+            y1: taxe_regionale(v, region, date)?,
+            y2: taxe_transport(v),
+            y3: Montant::ZERO,
+            y4: TAXE_FIXE_Y4,
+            y5: REDEVANCE_ACHEMINEMENT_Y5,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn vp(cv: u16, premiere: Date) -> VehiculeFiscal {
+        VehiculeFiscal {
+            genre: Genre::Vp,
+            energie: Energie::Essence,
+            puissance_cv: cv,
+            date_premiere_immatriculation: premiere,
+            ptac_kg: Some(1800),
+            collection: false,
+            fni: false,
+        }
+    }
+    const AUJ: Date = date!(2026 - 11 - 27);
+
+    #[test]
+    fn montant_en_francais() {
+        assert_eq!(Montant(1376).to_string(), "13,76\u{a0}€");
+        assert_eq!(Montant(123456).to_string(), "1\u{202f}234,56\u{a0}€");
+        assert_eq!(Montant(5).to_string(), "0,05\u{a0}€");
+    }
+
+    #[test]
+    fn cession_zero_euro() {
+        let t = taxes(ObjetTaxe::Cession, &vp(5, date!(2020 - 01 - 01)), Region::Bretagne, AUJ).unwrap();
+        assert_eq!(t.y6(), Montant::ZERO);
+        assert!(!t.montant_du());
+    }
+
+    #[test]
+    fn duplicata_13_76() {
+        let t = taxes(ObjetTaxe::Duplicata, &vp(5, date!(2020 - 01 - 01)), Region::Bretagne, AUJ).unwrap();
+        assert_eq!(t.y6(), Montant(1376));
+        assert_eq!(t.y1, Montant::ZERO, "Y1 n'est pas dû pour un duplicata (L421-33)");
+    }
+
+    #[test]
+    fn changement_d_adresse_etiquette_gratuite_puis_2_76_au_quatrieme() {
+        let v = vp(5, date!(2020 - 01 - 01));
+        for n in 0..3 {
+            let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: n }, &v, Region::Bretagne, AUJ).unwrap();
+            assert_eq!(t.y6(), Montant::ZERO, "changement n° {}", n + 1);
+        }
+        let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: 3 }, &v, Region::Bretagne, AUJ).unwrap();
+        assert_eq!(t.y6(), Montant(276));
+        let fni = VehiculeFiscal { fni: true, ..v };
+        let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: 0 }, &fni, Region::Bretagne, AUJ).unwrap();
+        assert_eq!(t.y6(), Montant(276), "un véhicule FNI reçoit un certificat SIV");
+    }
+
+    #[test]
+    fn changement_de_titulaire_y1_y4_y5() {
+        // 5 CV en Bretagne (60 €/CV) : 300 € + 11 € + 2,76 €.
+        let t = taxes(ObjetTaxe::ChangementTitulaire, &vp(5, date!(2020 - 01 - 01)), Region::Bretagne, AUJ).unwrap();
+        assert_eq!(t.y1, Montant(30000));
+        assert_eq!(t.y6(), Montant(31376));
+    }
+
+    #[test]
+    fn reduction_de_moitie_a_dix_ans() {
+        let v = vp(5, date!(2016 - 11 - 27));
+        assert_eq!(taxe_regionale(&v, Region::Bretagne, AUJ).unwrap(), Montant(15000));
+        let v = vp(5, date!(2016 - 11 - 28));
+        assert_eq!(taxe_regionale(&v, Region::Bretagne, AUJ).unwrap(), Montant(30000), "9 ans et 364 jours");
+    }
+
+    #[test]
+    fn tarif_date_ile_de_france_surtaxe_au_1er_mars_2026() {
+        let v = vp(4, date!(2022 - 01 - 01));
+        assert_eq!(taxe_regionale(&v, Region::IleDeFrance, date!(2026 - 02 - 28)).unwrap(), Montant(4 * 5495));
+        assert_eq!(taxe_regionale(&v, Region::IleDeFrance, date!(2026 - 03 - 01)).unwrap(), Montant(4 * 6895));
+        assert_eq!(tarif_en_vigueur(Region::IleDeFrance, date!(2024 - 12 - 31)).map(|t| t.par_cv), None);
+        assert!(matches!(taxe_regionale(&v, Region::IleDeFrance, date!(2024 - 06 - 01)), Err(TaxeError::TarifInconnu)));
+    }
+
+    #[test]
+    fn plafond_60_euros_par_cv() {
+        assert!(BAREME_REGIONAL.iter().all(|t| t.par_cv <= PLAFOND_TARIF_CV));
+    }
+
+    #[test]
+    fn electrique_selon_la_region() {
+        let ev = VehiculeFiscal { energie: Energie::Electrique, ..vp(4, date!(2024 - 01 - 01)) };
+        assert_eq!(taxe_regionale(&ev, Region::Bretagne, AUJ).unwrap(), Montant(12000));
+        assert_eq!(taxe_regionale(&ev, Region::Corse, AUJ).unwrap(), Montant::ZERO);
+        assert_eq!(taxe_regionale(&ev, Region::HautsDeFrance, date!(2026 - 03 - 31)).unwrap(), Montant::ZERO);
+        assert_eq!(taxe_regionale(&ev, Region::HautsDeFrance, date!(2026 - 04 - 01)).unwrap(), Montant(4 * 4300));
+        assert_eq!(taxe_regionale(&ev, Region::GrandEst, AUJ).unwrap(), Montant(4 * 6000));
+    }
+
+    #[test]
+    fn genres() {
+        let base = vp(4, date!(2024 - 01 - 01));
+        let moto = VehiculeFiscal { genre: Genre::Moto, ..base };
+        assert_eq!(taxe_regionale(&moto, Region::Bretagne, AUJ).unwrap(), Montant(12000));
+        let cyclo = VehiculeFiscal { genre: Genre::Cyclo, ..base };
+        assert_eq!(taxe_regionale(&cyclo, Region::Bretagne, AUJ).unwrap(), Montant::ZERO);
+        let tracteur = VehiculeFiscal { genre: Genre::Agricole, ..base };
+        assert_eq!(taxe_regionale(&tracteur, Region::Bretagne, AUJ).unwrap(), Montant::ZERO);
+    }
+
+    #[test]
+    fn y2_selon_le_ptac() {
+        let ctte = |ptac| VehiculeFiscal { genre: Genre::Ctte, ptac_kg: Some(ptac), ..vp(6, date!(2024 - 01 - 01)) };
+        assert_eq!(taxe_transport(&ctte(3500)), Montant(3400));
+        assert_eq!(taxe_transport(&ctte(3501)), Montant(12700));
+        assert_eq!(taxe_transport(&ctte(11000)), Montant(18900));
+        assert_eq!(taxe_transport(&ctte(19000)), Montant(28500));
+        assert_eq!(taxe_transport(&vp(6, date!(2024 - 01 - 01))), Montant::ZERO);
+        assert_eq!(taxe_transport(&VehiculeFiscal { collection: true, ..ctte(3000) }), Montant::ZERO);
+    }
+
+    #[test]
+    fn chaque_departement_metropolitain_a_une_region() {
+        for d in 1..=95 {
+            let dep = format!("{d:02}");
+            assert!(Region::du_departement(&dep).is_some(), "{dep}");
+        }
+        for dep in ["2A", "2B", "971", "972", "973", "974", "976"] {
+            assert!(Region::du_departement(dep).is_some(), "{dep}");
+        }
+        assert_eq!(Region::du_departement("975"), None);
+    }
+
+    #[test]
+    fn chaque_region_a_un_tarif_aujourd_hui() {
+        for t in BAREME_REGIONAL {
+            assert!(tarif_en_vigueur(t.region, AUJ).is_some());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn y6_est_la_somme_et_jamais_negatif(cv in 1u16..60, jours in 0i64..20000, ptac in 500u32..40000) {
+            let v = VehiculeFiscal { genre: Genre::Ctte, ptac_kg: Some(ptac), ..vp(cv, AUJ - time::Duration::days(jours)) };
+            let t = taxes(ObjetTaxe::ChangementTitulaire, &v, Region::Occitanie, AUJ).unwrap();
+            prop_assert_eq!(t.y6().0, t.y1.0 + t.y2.0 + t.y3.0 + t.y4.0 + t.y5.0);
+            prop_assert!(t.y6().0 >= 1376);
+        }
+    }
+}
