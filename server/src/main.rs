@@ -1,1 +1,48 @@
-fn main() {}
+//! Point d'entrée : lit la configuration, prépare la base (migrations,
+//! données de démonstration), puis sert l'API et le SPA jusqu'à SIGINT ou
+//! SIGTERM. Toute la logique est dans la bibliothèque (`lib.rs`), pour que
+//! les tests construisent la même application sans socket.
+
+use clap::Parser;
+use immat_server::{config::Config, db, demo, http};
+use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt, EnvFilter};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| "immat_server=info,tower_http=info".into()))
+        .with(tracing_subscriber::fmt::layer())
+        .init();
+
+    let config = Config::parse();
+    let repo = db::connect(&config).await?;
+    if config.demo {
+        demo::seed(repo.as_ref()).await?;
+        tracing::info!("données de démonstration prêtes");
+    }
+    let app = http::app(http::AppState::new(config.clone(), repo));
+    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "Immat en service sur http://{addr}");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("arrêt propre");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,53 @@
+//! Configuration, par options de ligne de commande ou variables
+//! d'environnement (`IMMAT_…`).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "immat-server", about = "Immat — téléprocédures du certificat d'immatriculation (démonstration)")]
+pub struct Config {
+    /// Adresse d'écoute.
+    #[arg(long, env = "IMMAT_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// URL de la base (`sqlite:chemin.db`). Par défaut, `immat.db` dans le
+    /// dossier de données.
+    #[arg(long, env = "IMMAT_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Dossier des données (base SQLite, documents générés).
+    #[arg(long, env = "IMMAT_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Dossier du SPA construit par Trunk.
+    #[arg(long, env = "IMMAT_DIST_DIR", default_value = "dist")]
+    pub dist_dir: PathBuf,
+    /// Mode démonstration : comptes et véhicules de démonstration, bandeau.
+    #[arg(long, env = "IMMAT_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo: bool,
+    /// Cookies `Secure` (à activer derrière HTTPS).
+    #[arg(long, env = "IMMAT_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
+    pub secure_cookies: bool,
+    /// Durée d'une session, en heures.
+    #[arg(long, env = "IMMAT_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: i64,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("immat.db").display()))
+    }
+
+    /// Une configuration pour les tests : base et SPA dans des dossiers
+    /// donnés.
+    pub fn for_tests(data_dir: PathBuf, dist_dir: PathBuf) -> Self {
+        Self {
+            listen: "127.0.0.1:0".into(),
+            database_url: None,
+            data_dir,
+            dist_dir,
+            demo: true,
+            secure_cookies: false,
+            session_hours: 12,
+        }
+    }
+}

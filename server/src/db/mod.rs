@@ -1,0 +1,168 @@
+//! Le dépôt : toute la SQL du serveur est derrière le trait [`Repository`].
+//!
+//! SQLite est le moteur par défaut (un fichier, migrations au démarrage,
+//! mode WAL). Un moteur PostgreSQL s'ajoutera comme un second module
+//! implémentant le même trait, avec ses propres migrations
+//! (`migrations/postgres`), choisi par le préfixe de l'URL dans
+//! [`connect`] ; les gestionnaires HTTP n'en sauront rien.
+
+mod sqlite;
+
+use crate::config::Config;
+use immat_domain::{
+    compte::{Profil, TypeCompte},
+    demarche::{EtatDemarche, Teleprocedure},
+    regles::SituationAdministrative,
+    taxes::{Energie, Genre},
+    PourQui,
+};
+use serde::{de::DeserializeOwned, Serialize};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub use sqlite::SqliteRepository;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("enregistrement introuvable")]
+    NotFound,
+    #[error("conflit : {0}")]
+    Conflict(String),
+    #[error("donnée invalide en base : {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+#[derive(Debug, Clone)]
+pub struct CompteRecord {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub prenom: String,
+    pub nom: String,
+    pub profil: Profil,
+    pub certifie_franceconnect: bool,
+    pub raison_sociale: Option<String>,
+    pub siren: Option<String>,
+}
+
+impl CompteRecord {
+    pub fn type_compte(&self) -> TypeCompte {
+        TypeCompte::de(self.profil, self.certifie_franceconnect)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCompte {
+    pub email: String,
+    pub password_hash: String,
+    pub prenom: String,
+    pub nom: String,
+    pub profil: Profil,
+    pub certifie_franceconnect: bool,
+    pub raison_sociale: Option<String>,
+    pub siren: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VehiculeRecord {
+    pub id: i64,
+    pub immatriculation: String,
+    pub type_immatriculation: String,
+    pub vin: String,
+    pub marque: String,
+    pub modele: String,
+    pub genre: Genre,
+    pub energie: Energie,
+    pub puissance_cv: u16,
+    pub ptac_kg: Option<u32>,
+    pub date_premiere_immatriculation: String,
+    pub numero_formule: Option<String>,
+    pub date_certificat: Option<String>,
+    pub compte_id: Option<i64>,
+    pub titulaire_nom: String,
+    pub titulaire_prenoms: Option<String>,
+    pub titulaire_raison_sociale: Option<String>,
+    pub titulaire_siren: Option<String>,
+    pub cotitulaire: Option<String>,
+    pub adresse_voie: String,
+    pub adresse_complement: Option<String>,
+    pub adresse_code_postal: String,
+    pub adresse_commune: String,
+    pub location_longue_duree: bool,
+    pub changements_adresse: u32,
+    pub situation: SituationAdministrative,
+    pub gage_creancier: Option<String>,
+    pub code_confidentiel_hash: Option<String>,
+}
+
+/// Un véhicule à inscrire au registre (données de démonstration).
+pub type NewVehicule = VehiculeRecord;
+
+#[derive(Debug, Clone)]
+pub struct DemarcheRecord {
+    pub id: i64,
+    pub numero: String,
+    pub compte_id: i64,
+    pub vehicule_id: Option<i64>,
+    pub teleprocedure: Teleprocedure,
+    pub etat: EtatDemarche,
+    pub pour_qui: PourQui,
+    pub donnees: serde_json::Value,
+    pub etape: u32,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[async_trait::async_trait]
+pub trait Repository: Send + Sync + 'static {
+    async fn migrate(&self) -> DbResult<()>;
+
+    async fn compte_par_email(&self, email: &str) -> DbResult<Option<CompteRecord>>;
+    async fn compte(&self, id: i64) -> DbResult<CompteRecord>;
+    /// Crée le compte s'il n'existe pas (idempotent, clé : l'e-mail).
+    async fn inserer_compte_si_absent(&self, c: &NewCompte) -> DbResult<i64>;
+
+    async fn creer_session(&self, token_hash: &str, compte_id: i64, expires_at: OffsetDateTime) -> DbResult<()>;
+    /// Le compte d'une session encore valide.
+    async fn compte_de_session(&self, token_hash: &str, maintenant: OffsetDateTime) -> DbResult<Option<CompteRecord>>;
+    async fn supprimer_session(&self, token_hash: &str) -> DbResult<()>;
+
+    /// Inscrit le véhicule s'il n'existe pas (idempotent, clé :
+    /// l'immatriculation).
+    async fn inserer_vehicule_si_absent(&self, v: &NewVehicule) -> DbResult<i64>;
+    async fn vehicules_du_compte(&self, compte_id: i64) -> DbResult<Vec<VehiculeRecord>>;
+    async fn demarches_du_compte(&self, compte_id: i64) -> DbResult<Vec<DemarcheRecord>>;
+}
+
+/// Ouvre la base désignée par la configuration et applique les migrations.
+pub async fn connect(config: &Config) -> anyhow::Result<Arc<dyn Repository>> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let repo = SqliteRepository::connect(&url).await?;
+        repo.migrate().await?;
+        Ok(Arc::new(repo))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        anyhow::bail!("PostgreSQL n'est pas encore pris en charge : utilisez une URL sqlite:")
+    } else {
+        anyhow::bail!("URL de base non reconnue : {url}")
+    }
+}
+
+/// Le code texte d'une énumération serde (`snake_case`).
+pub(crate) fn code_of<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+pub(crate) fn from_code<T: DeserializeOwned>(s: &str) -> DbResult<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| DbError::Corrupt(s.to_owned()))
+}

@@ -1,0 +1,266 @@
+//! Le dépôt SQLite (moteur par défaut, embarqué).
+
+use super::*;
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
+    Row, SqlitePool,
+};
+use std::{str::FromStr, time::Duration};
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Clone)]
+pub struct SqliteRepository {
+    pool: SqlitePool,
+}
+
+impl SqliteRepository {
+    pub async fn connect(url: &str) -> DbResult<Self> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn compte_from_row(r: &SqliteRow) -> DbResult<CompteRecord> {
+    Ok(CompteRecord {
+        id: r.try_get("compte_id")?,
+        email: r.try_get("email")?,
+        password_hash: r.try_get("password_hash")?,
+        prenom: r.try_get("prenom")?,
+        nom: r.try_get("nom")?,
+        profil: from_code(&r.try_get::<String, _>("profil")?)?,
+        certifie_franceconnect: r.try_get("certifie_franceconnect")?,
+        raison_sociale: r.try_get("raison_sociale")?,
+        siren: r.try_get("siren")?,
+    })
+}
+
+fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
+    Ok(VehiculeRecord {
+        id: r.try_get("vehicule_id")?,
+        immatriculation: r.try_get("immatriculation")?,
+        type_immatriculation: r.try_get("type_immatriculation")?,
+        vin: r.try_get("vin")?,
+        marque: r.try_get("marque")?,
+        modele: r.try_get("modele")?,
+        genre: from_code(&r.try_get::<String, _>("genre")?)?,
+        energie: from_code(&r.try_get::<String, _>("energie")?)?,
+        puissance_cv: r.try_get::<i64, _>("puissance_cv")?.try_into().map_err(|_| DbError::Corrupt("puissance_cv".into()))?,
+        ptac_kg: r.try_get::<Option<i64>, _>("ptac_kg")?.and_then(|p| u32::try_from(p).ok()),
+        date_premiere_immatriculation: r.try_get("date_premiere_immatriculation")?,
+        numero_formule: r.try_get("numero_formule")?,
+        date_certificat: r.try_get("date_certificat")?,
+        compte_id: r.try_get("compte_id")?,
+        titulaire_nom: r.try_get("titulaire_nom")?,
+        titulaire_prenoms: r.try_get("titulaire_prenoms")?,
+        titulaire_raison_sociale: r.try_get("titulaire_raison_sociale")?,
+        titulaire_siren: r.try_get("titulaire_siren")?,
+        cotitulaire: r.try_get("cotitulaire")?,
+        adresse_voie: r.try_get("adresse_voie")?,
+        adresse_complement: r.try_get("adresse_complement")?,
+        adresse_code_postal: r.try_get("adresse_code_postal")?,
+        adresse_commune: r.try_get("adresse_commune")?,
+        location_longue_duree: r.try_get("location_longue_duree")?,
+        changements_adresse: r.try_get::<i64, _>("changements_adresse")?.try_into().unwrap_or(0),
+        situation: SituationAdministrative {
+            gage: r.try_get("gage")?,
+            otci: r.try_get("otci")?,
+            ove: r.try_get("ove")?,
+            ovei: r.try_get("ovei")?,
+            dvs: r.try_get("dvs")?,
+            suspendue: r.try_get("suspendue")?,
+            annulee: r.try_get("annulee")?,
+            vol: r.try_get("vol")?,
+            cede: r.try_get("cede")?,
+        },
+        gage_creancier: r.try_get("gage_creancier")?,
+        code_confidentiel_hash: r.try_get("code_confidentiel_hash")?,
+    })
+}
+
+fn demarche_from_row(r: &SqliteRow) -> DbResult<DemarcheRecord> {
+    let donnees: String = r.try_get("donnees")?;
+    Ok(DemarcheRecord {
+        id: r.try_get("demarche_id")?,
+        numero: r.try_get("numero")?,
+        compte_id: r.try_get("compte_id")?,
+        vehicule_id: r.try_get("vehicule_id")?,
+        teleprocedure: from_code(&r.try_get::<String, _>("teleprocedure")?)?,
+        etat: from_code(&r.try_get::<String, _>("etat")?)?,
+        pour_qui: from_code(&r.try_get::<String, _>("pour_qui")?)?,
+        donnees: serde_json::from_str(&donnees).map_err(|_| DbError::Corrupt("donnees".into()))?,
+        etape: r.try_get::<i64, _>("etape")?.try_into().unwrap_or(1),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl Repository for SqliteRepository {
+    async fn migrate(&self) -> DbResult<()> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn compte_par_email(&self, email: &str) -> DbResult<Option<CompteRecord>> {
+        sqlx::query("select * from compte where email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(compte_from_row)
+            .transpose()
+    }
+
+    async fn compte(&self, id: i64) -> DbResult<CompteRecord> {
+        let row = sqlx::query("select * from compte where compte_id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        compte_from_row(&row)
+    }
+
+    async fn inserer_compte_si_absent(&self, c: &NewCompte) -> DbResult<i64> {
+        if let Some(existant) = self.compte_par_email(&c.email).await? {
+            return Ok(existant.id);
+        }
+        let id = sqlx::query_scalar(
+            "insert into compte (email, password_hash, prenom, nom, profil, certifie_franceconnect, raison_sociale, siren)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning compte_id",
+        )
+        .bind(&c.email)
+        .bind(&c.password_hash)
+        .bind(&c.prenom)
+        .bind(&c.nom)
+        .bind(code_of(&c.profil))
+        .bind(c.certifie_franceconnect)
+        .bind(&c.raison_sociale)
+        .bind(&c.siren)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn creer_session(&self, token_hash: &str, compte_id: i64, expires_at: OffsetDateTime) -> DbResult<()> {
+        sqlx::query("insert into session (token_hash, compte_id, expires_at) values ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(compte_id)
+            .bind(ts(expires_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn compte_de_session(&self, token_hash: &str, maintenant: OffsetDateTime) -> DbResult<Option<CompteRecord>> {
+        sqlx::query(
+            "select compte.* from session join compte using (compte_id)
+             where session.token_hash = $1 and session.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(ts(maintenant))
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(compte_from_row)
+        .transpose()
+    }
+
+    async fn supprimer_session(&self, token_hash: &str) -> DbResult<()> {
+        sqlx::query("delete from session where token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn inserer_vehicule_si_absent(&self, v: &NewVehicule) -> DbResult<i64> {
+        if let Some(id) = sqlx::query_scalar("select vehicule_id from vehicule where immatriculation = $1")
+            .bind(&v.immatriculation)
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            return Ok(id);
+        }
+        let s = &v.situation;
+        let id = sqlx::query_scalar(
+            "insert into vehicule (immatriculation, type_immatriculation, vin, marque, modele, genre, energie,
+                puissance_cv, ptac_kg, date_premiere_immatriculation, numero_formule, date_certificat, compte_id,
+                titulaire_nom, titulaire_prenoms, titulaire_raison_sociale, titulaire_siren, cotitulaire,
+                adresse_voie, adresse_complement, adresse_code_postal, adresse_commune, location_longue_duree,
+                changements_adresse, gage, gage_creancier, otci, ove, ovei, dvs, suspendue, annulee, vol, cede,
+                code_confidentiel_hash)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+             returning vehicule_id",
+        )
+        .bind(&v.immatriculation)
+        .bind(&v.type_immatriculation)
+        .bind(&v.vin)
+        .bind(&v.marque)
+        .bind(&v.modele)
+        .bind(code_of(&v.genre))
+        .bind(code_of(&v.energie))
+        .bind(i64::from(v.puissance_cv))
+        .bind(v.ptac_kg.map(i64::from))
+        .bind(&v.date_premiere_immatriculation)
+        .bind(&v.numero_formule)
+        .bind(&v.date_certificat)
+        .bind(v.compte_id)
+        .bind(&v.titulaire_nom)
+        .bind(&v.titulaire_prenoms)
+        .bind(&v.titulaire_raison_sociale)
+        .bind(&v.titulaire_siren)
+        .bind(&v.cotitulaire)
+        .bind(&v.adresse_voie)
+        .bind(&v.adresse_complement)
+        .bind(&v.adresse_code_postal)
+        .bind(&v.adresse_commune)
+        .bind(v.location_longue_duree)
+        .bind(i64::from(v.changements_adresse))
+        .bind(s.gage)
+        .bind(&v.gage_creancier)
+        .bind(s.otci)
+        .bind(s.ove)
+        .bind(s.ovei)
+        .bind(s.dvs)
+        .bind(s.suspendue)
+        .bind(s.annulee)
+        .bind(s.vol)
+        .bind(s.cede)
+        .bind(&v.code_confidentiel_hash)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn vehicules_du_compte(&self, compte_id: i64) -> DbResult<Vec<VehiculeRecord>> {
+        sqlx::query("select * from vehicule where compte_id = $1 order by immatriculation")
+            .bind(compte_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(vehicule_from_row)
+            .collect()
+    }
+
+    async fn demarches_du_compte(&self, compte_id: i64) -> DbResult<Vec<DemarcheRecord>> {
+        sqlx::query("select * from demarche where compte_id = $1 order by updated_at desc, demarche_id desc")
+            .bind(compte_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(demarche_from_row)
+            .collect()
+    }
+}

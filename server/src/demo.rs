@@ -1,0 +1,299 @@
+//! Données de démonstration : un compte de chaque sorte nommée par le
+//! support et un petit registre de véhicules réaliste. Idempotent : relancer
+//! ne crée rien deux fois (clés : e-mail, immatriculation).
+
+use crate::{
+    db::{DbResult, NewCompte, NewVehicule, Repository},
+    http::auth::hash_password,
+};
+use immat_domain::{
+    compte::Profil,
+    regles::SituationAdministrative,
+    taxes::{Energie, Genre},
+    CodeConfidentiel, Immatriculation,
+};
+
+/// Mot de passe commun aux comptes de démonstration.
+pub const DEMO_PASSWORD: &str = "Demo-Immat-2026";
+
+pub struct DemoCompte {
+    pub email: &'static str,
+    pub prenom: &'static str,
+    pub nom: &'static str,
+    pub profil: Profil,
+    pub certifie_franceconnect: bool,
+    pub raison_sociale: Option<&'static str>,
+    pub siren: Option<&'static str>,
+}
+
+pub const COMPTES: [DemoCompte; 5] = [
+    DemoCompte {
+        email: "julien.paul@demo.immat.fr",
+        prenom: "Julien",
+        nom: "Paul",
+        profil: Profil::PersonnePhysique,
+        certifie_franceconnect: false,
+        raison_sociale: None,
+        siren: None,
+    },
+    DemoCompte {
+        email: "marie.dupont@demo.immat.fr",
+        prenom: "Marie",
+        nom: "Dupont",
+        profil: Profil::PersonnePhysique,
+        certifie_franceconnect: true,
+        raison_sociale: None,
+        siren: None,
+    },
+    DemoCompte {
+        email: "gestion@transports-martin.demo.immat.fr",
+        prenom: "Sophie",
+        nom: "Martin",
+        profil: Profil::PersonneMorale,
+        certifie_franceconnect: false,
+        raison_sociale: Some("TRANSPORTS MARTIN SARL"),
+        siren: Some("732829320"),
+    },
+    DemoCompte {
+        email: "garage.central@demo.immat.fr",
+        prenom: "Karim",
+        nom: "Benali",
+        profil: Profil::ProfessionnelHabilite,
+        certifie_franceconnect: false,
+        raison_sociale: Some("GARAGE CENTRAL AUTOMOBILES"),
+        siren: Some("552100554"),
+    },
+    DemoCompte {
+        email: "agent.cert@demo.immat.fr",
+        prenom: "Claire",
+        nom: "Lefèvre",
+        profil: Profil::AgentCert,
+        certifie_franceconnect: false,
+        raison_sociale: None,
+        siren: None,
+    },
+];
+
+struct DemoVehicule {
+    proprietaire: Option<&'static str>,
+    immatriculation: &'static str,
+    vin: &'static str,
+    marque: &'static str,
+    modele: &'static str,
+    genre: Genre,
+    energie: Energie,
+    puissance_cv: u16,
+    ptac_kg: Option<u32>,
+    premiere_immatriculation: &'static str,
+    numero_formule: Option<&'static str>,
+    date_certificat: Option<&'static str>,
+    titulaire_nom: &'static str,
+    titulaire_prenoms: Option<&'static str>,
+    titulaire_raison_sociale: Option<&'static str>,
+    titulaire_siren: Option<&'static str>,
+    voie: &'static str,
+    code_postal: &'static str,
+    commune: &'static str,
+    situation: SituationAdministrative,
+    gage_creancier: Option<&'static str>,
+    /// Code confidentiel de démonstration (lisible ici exprès).
+    code_confidentiel: &'static str,
+}
+
+fn sain() -> SituationAdministrative {
+    SituationAdministrative::default()
+}
+
+fn vehicules() -> Vec<DemoVehicule> {
+    let julien = |immat, vin, marque, modele, cv, premiere, formule, situation, code| DemoVehicule {
+        proprietaire: Some("julien.paul@demo.immat.fr"),
+        immatriculation: immat,
+        vin,
+        marque,
+        modele,
+        genre: Genre::Vp,
+        energie: Energie::Essence,
+        puissance_cv: cv,
+        ptac_kg: Some(1650),
+        premiere_immatriculation: premiere,
+        numero_formule: Some(formule),
+        date_certificat: None,
+        titulaire_nom: "PAUL",
+        titulaire_prenoms: Some("Julien"),
+        titulaire_raison_sociale: None,
+        titulaire_siren: None,
+        voie: "12 RUE DE LA REPUBLIQUE",
+        code_postal: "69002",
+        commune: "LYON",
+        situation,
+        gage_creancier: None,
+        code_confidentiel: code,
+    };
+    let marie = |immat, vin, marque, modele, energie, cv, premiere, formule, situation, code| DemoVehicule {
+        proprietaire: Some("marie.dupont@demo.immat.fr"),
+        immatriculation: immat,
+        vin,
+        marque,
+        modele,
+        genre: Genre::Vp,
+        energie,
+        puissance_cv: cv,
+        ptac_kg: Some(1800),
+        premiere_immatriculation: premiere,
+        numero_formule: formule,
+        date_certificat: None,
+        titulaire_nom: "DUPONT",
+        titulaire_prenoms: Some("Marie Anne"),
+        titulaire_raison_sociale: None,
+        titulaire_siren: None,
+        voie: "3 AVENUE DES TILLEULS",
+        code_postal: "35000",
+        commune: "RENNES",
+        situation,
+        gage_creancier: None,
+        code_confidentiel: code,
+    };
+    vec![
+        // Véhicule sain.
+        julien("AB-123-CD", "VF1RFB00012345678", "RENAULT", "CLIO V", 5, "2021-03-15", "2021AB12345", sain(), "AB2C-D3EF"),
+        // Véhicule gagé (avertissement).
+        DemoVehicule {
+            gage_creancier: Some("DIAC SA"),
+            ..julien(
+                "CD-456-EF",
+                "VF3LCYHZPHS123456",
+                "PEUGEOT",
+                "208",
+                4,
+                "2019-06-01",
+                "2019CD54321",
+                SituationAdministrative { gage: true, ..sain() },
+                "GH4J-K5LM",
+            )
+        },
+        // Ancien numéro FNI (date du certificat au lieu du numéro de formule).
+        DemoVehicule {
+            numero_formule: None,
+            date_certificat: Some("2007-09-12"),
+            ..julien("123 ABC 75", "VF7NFRHE8ST654321", "CITROEN", "C3", 4, "2007-09-12", "", sain(), "NP6Q-R7ST")
+        },
+        marie("EF-789-GH", "WVWZZZAUZKW098765", "VOLKSWAGEN", "GOLF", Energie::Gazole, 6, "2018-02-20", Some("2018EF67890"), sain(), "UV8W-X9YZ"),
+        // Opposition au transfert (OTCI).
+        marie(
+            "GH-234-JK",
+            "VF1AGVYB055112233",
+            "RENAULT",
+            "ZOE",
+            Energie::Electrique,
+            1,
+            "2020-10-05",
+            Some("2020GH23456"),
+            SituationAdministrative { otci: true, ..sain() },
+            "A2B3-C4D5",
+        ),
+        // Déclaré volé.
+        marie(
+            "JK-567-LM",
+            "ZFA31200000778899",
+            "FIAT",
+            "500",
+            Energie::Essence,
+            4,
+            "2016-04-18",
+            Some("2016JK78901"),
+            SituationAdministrative { vol: true, ..sain() },
+            "E6F7-G8H9",
+        ),
+        // Personne morale : une camionnette.
+        DemoVehicule {
+            proprietaire: Some("gestion@transports-martin.demo.immat.fr"),
+            immatriculation: "LM-890-NP",
+            vin: "VF1FL000066778899",
+            marque: "RENAULT",
+            modele: "MASTER",
+            genre: Genre::Ctte,
+            energie: Energie::Gazole,
+            puissance_cv: 8,
+            ptac_kg: Some(3500),
+            premiere_immatriculation: "2022-01-10",
+            numero_formule: Some("2022LM89012"),
+            date_certificat: None,
+            titulaire_nom: "TRANSPORTS MARTIN SARL",
+            titulaire_prenoms: None,
+            titulaire_raison_sociale: Some("TRANSPORTS MARTIN SARL"),
+            titulaire_siren: Some("732829320"),
+            voie: "ZA DES GRANDS CHAMPS 45 RUE DE L INDUSTRIE",
+            code_postal: "59000",
+            commune: "LILLE",
+            situation: sain(),
+            gage_creancier: None,
+            code_confidentiel: "J2K3-L4M5",
+        },
+    ]
+}
+
+pub async fn seed(repo: &dyn Repository) -> anyhow::Result<()> {
+    for c in &COMPTES {
+        if repo.compte_par_email(c.email).await?.is_some() {
+            continue;
+        }
+        let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await??;
+        repo.inserer_compte_si_absent(&NewCompte {
+            email: c.email.into(),
+            password_hash: hash,
+            prenom: c.prenom.into(),
+            nom: c.nom.into(),
+            profil: c.profil,
+            certifie_franceconnect: c.certifie_franceconnect,
+            raison_sociale: c.raison_sociale.map(Into::into),
+            siren: c.siren.map(Into::into),
+        })
+        .await?;
+    }
+    for v in vehicules() {
+        inserer_vehicule(repo, v).await?;
+    }
+    Ok(())
+}
+
+async fn inserer_vehicule(repo: &dyn Repository, v: DemoVehicule) -> anyhow::Result<()> {
+    let immat = Immatriculation::parse(v.immatriculation)?;
+    let compte_id = match v.proprietaire {
+        Some(email) => repo.compte_par_email(email).await?.map(|c| c.id),
+        None => None,
+    };
+    let code = CodeConfidentiel::parse(v.code_confidentiel)?;
+    let code_hash = tokio::task::spawn_blocking(move || hash_password(code.compact())).await??;
+    let record = NewVehicule {
+        id: 0,
+        immatriculation: immat.to_string(),
+        type_immatriculation: crate::db::code_of(&immat.kind()),
+        vin: v.vin.into(),
+        marque: v.marque.into(),
+        modele: v.modele.into(),
+        genre: v.genre,
+        energie: v.energie,
+        puissance_cv: v.puissance_cv,
+        ptac_kg: v.ptac_kg,
+        date_premiere_immatriculation: v.premiere_immatriculation.into(),
+        numero_formule: v.numero_formule.filter(|f| !f.is_empty()).map(Into::into),
+        date_certificat: v.date_certificat.map(Into::into),
+        compte_id,
+        titulaire_nom: v.titulaire_nom.into(),
+        titulaire_prenoms: v.titulaire_prenoms.map(Into::into),
+        titulaire_raison_sociale: v.titulaire_raison_sociale.map(Into::into),
+        titulaire_siren: v.titulaire_siren.map(Into::into),
+        cotitulaire: None,
+        adresse_voie: v.voie.into(),
+        adresse_complement: None,
+        adresse_code_postal: v.code_postal.into(),
+        adresse_commune: v.commune.into(),
+        location_longue_duree: false,
+        changements_adresse: 0,
+        situation: v.situation,
+        gage_creancier: v.gage_creancier.map(Into::into),
+        code_confidentiel_hash: Some(code_hash),
+    };
+    let _: DbResult<i64> = Ok(repo.inserer_vehicule_si_absent(&record).await?);
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! « Mon Espace » et l'espace véhicule : les véhicules de l'usager et ses
+//! démarches en cours.
+
+use super::{auth::CurrentUser, error::*, AppState};
+use crate::db::{DemarcheRecord, VehiculeRecord};
+use axum::{extract::State, routing::get, Router};
+use immat_domain::{
+    api::{AdressePostale, DemarcheResume, EspaceVehicule, TitulaireVue, VehiculeVue},
+    Immatriculation,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/espace", get(espace))
+}
+
+pub fn demarche_resume(d: &DemarcheRecord, immat: Option<Immatriculation>) -> DemarcheResume {
+    DemarcheResume {
+        id: d.id,
+        numero: d.numero.clone(),
+        teleprocedure: d.teleprocedure,
+        etat: d.etat,
+        immatriculation: immat,
+        cree_le: d.created_at.clone(),
+        modifie_le: d.updated_at.clone(),
+    }
+}
+
+pub fn vehicule_vue(v: &VehiculeRecord, demarches: Vec<DemarcheResume>) -> AppResult<VehiculeVue> {
+    let immatriculation = Immatriculation::parse(&v.immatriculation)
+        .map_err(|e| anyhow::anyhow!("immatriculation invalide en base ({}): {e}", v.immatriculation))?;
+    Ok(VehiculeVue {
+        id: v.id,
+        immatriculation,
+        vin: v.vin.clone(),
+        marque: v.marque.clone(),
+        modele: v.modele.clone(),
+        genre: v.genre,
+        energie: v.energie,
+        puissance_cv: v.puissance_cv,
+        date_premiere_immatriculation: v.date_premiere_immatriculation.clone(),
+        numero_formule: v.numero_formule.clone(),
+        date_certificat: v.date_certificat.clone(),
+        titulaire: TitulaireVue {
+            nom: v.titulaire_nom.clone(),
+            prenoms: v.titulaire_prenoms.clone(),
+            raison_sociale: v.titulaire_raison_sociale.clone(),
+            adresse: AdressePostale {
+                ligne_voie: v.adresse_voie.clone(),
+                complement: v.adresse_complement.clone(),
+                code_postal: v.adresse_code_postal.clone(),
+                commune: v.adresse_commune.clone(),
+            },
+        },
+        situation: v.situation.clone(),
+        demarches,
+    })
+}
+
+async fn espace(State(state): State<AppState>, CurrentUser(compte): CurrentUser) -> AppResult<AppJson<EspaceVehicule>> {
+    let vehicules = state.repo.vehicules_du_compte(compte.id).await?;
+    let demarches = state.repo.demarches_du_compte(compte.id).await?;
+    let mut vues = Vec::with_capacity(vehicules.len());
+    for v in &vehicules {
+        let immat = Immatriculation::parse(&v.immatriculation).ok();
+        let siennes = demarches
+            .iter()
+            .filter(|d| d.vehicule_id == Some(v.id) && !d.etat.est_finale())
+            .map(|d| demarche_resume(d, immat.clone()))
+            .collect();
+        vues.push(vehicule_vue(v, siennes)?);
+    }
+    let autres = demarches
+        .iter()
+        .filter(|d| !d.etat.est_finale() && !vehicules.iter().any(|v| Some(v.id) == d.vehicule_id))
+        .map(|d| demarche_resume(d, None))
+        .collect();
+    Ok(AppJson(EspaceVehicule { vehicules: vues, autres_demarches: autres }))
+}

@@ -1,0 +1,8 @@
+//! Le serveur Immat : l'API `/api/v1` (axum) sur une base SQLite (sqlx),
+//! derrière un module de dépôt (`db`) pour qu'une base PostgreSQL puisse
+//! s'ajouter sans toucher aux gestionnaires HTTP, et le SPA construit.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;

@@ -1,0 +1,90 @@
+//! Une application complète, en mémoire du processus, sur un vrai fichier
+//! SQLite dans un dossier temporaire.
+
+#![allow(dead_code)]
+
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+    Router,
+};
+use http_body_util::BodyExt;
+use immat_server::{config::Config, db, demo, http};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+}
+
+pub async fn spawn() -> TestApp {
+    let dir = tempfile::tempdir().expect("dossier temporaire");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Immat</title><div id=app></div>").unwrap();
+    let config = Config::for_tests(dir.path().join("data"), dist);
+    let repo = db::connect(&config).await.expect("base");
+    demo::seed(repo.as_ref()).await.expect("données de démonstration");
+    let router = http::app(http::AppState::new(config.clone(), repo));
+    TestApp { router, dir, config }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("JSON attendu ({e}) : {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// La valeur du cookie de session posé par la réponse.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned)
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.expect("réponse");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await.expect("corps").to_bytes().to_vec();
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Resp {
+        let mut b = Request::get(uri);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_json(&self, uri: &str, body: &Value, cookie: Option<&str>) -> Resp {
+        let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(body.to_string())).unwrap()).await
+    }
+
+    /// Se connecte avec un compte de démonstration ; rend le cookie.
+    pub async fn login(&self, email: &str) -> String {
+        let r = self
+            .post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.session_cookie().expect("cookie de session")
+    }
+}
