@@ -1,1 +1,15 @@
-fn main() {}
+//! Immat — le SPA des téléprocédures du certificat d'immatriculation.
+//!
+//! Leptos 0.8 en rendu côté client, compilé en WebAssembly par Trunk. Les
+//! règles viennent du crate `immat-domain`, partagé avec le serveur.
+
+mod api;
+mod app;
+mod components;
+mod pages;
+mod session;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,146 @@
+# Fonctions communes aux commandes run.sh et test.sh (sourcé, pas exécuté).
+# Chaque étape est annoncée et chronométrée.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+TRUNK_VERSION="0.21.14"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+_step_name=""
+_step_start=0
+_total_start=$(date +%s)
+
+step() {
+  _step_done
+  _step_name="$1"
+  _step_start=$(date +%s)
+  printf '\n\033[1;34m==> %s\033[0m\n' "$_step_name"
+}
+
+_step_done() {
+  if [ -n "$_step_name" ]; then
+    printf '\033[0;32m    fait : %s (%ss)\033[0m\n' "$_step_name" "$(( $(date +%s) - _step_start ))"
+    _step_name=""
+  fi
+}
+
+finish() {
+  _step_done
+  printf '\n\033[1mDurée totale : %ss\033[0m\n' "$(( $(date +%s) - _total_start ))"
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+as_root() {
+  if [ "$(id -u)" = "0" ]; then "$@"; elif have sudo; then sudo "$@"; else
+    echo "Il faut être root (ou avoir sudo) pour installer : $*" >&2; return 1; fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && { echo "    paquets Debian déjà présents : $*"; return 0; }
+  echo "    installation des paquets Debian : ${missing[*]}"
+  if [ "$APT_UPDATED" = 0 ]; then
+    as_root timeout 300 apt-get update -qq
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# La version du crate wasm-bindgen verrouillée dans Cargo.lock : la CLI doit
+# être exactement la même.
+locked_wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+# Choisit la chaîne de compilation wasm : la cible rustup si elle est là (ou
+# s'installe en 20 s), sinon le repli Debian (rustc-web, std recompilée).
+WASM_MODE=""
+select_wasm_toolchain() {
+  if rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+    WASM_MODE="rustup"
+  elif [ "${IMMAT_SKIP_RUSTUP_TARGET:-0}" != 1 ] && timeout 20 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+    WASM_MODE="rustup"
+  else
+    WASM_MODE="debian"
+  fi
+  echo "    chaîne wasm : $WASM_MODE"
+}
+
+bootstrap() {
+  step "Paquets système (Chromium, binaryen)"
+  apt_install chromium binaryen ca-certificates
+
+  step "Chaîne de compilation wasm32"
+  select_wasm_toolchain
+  if [ "$WASM_MODE" = debian ]; then
+    apt_install rustc-web cargo-web rust-web-src lld-22
+  fi
+
+  step "wasm-bindgen-cli (version de Cargo.lock)"
+  local want
+  want="$(locked_wasm_bindgen_version)"
+  if [ -z "$want" ]; then
+    cargo generate-lockfile
+    want="$(locked_wasm_bindgen_version)"
+  fi
+  if have wasm-bindgen && [ "$(wasm-bindgen --version | awk '{print $2}')" = "$want" ]; then
+    echo "    wasm-bindgen $want déjà installé"
+  else
+    echo "    installation de wasm-bindgen-cli $want (quelques minutes)"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+
+  step "Trunk"
+  if have trunk; then
+    echo "    $(trunk --version) déjà installé"
+  else
+    echo "    installation de trunk $TRUNK_VERSION (une dizaine de minutes)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+
+  step "Paquets npm (DSFR)"
+  npm_ci "$ROOT"
+}
+
+# npm ci si node_modules est absent ou plus ancien que package-lock.json.
+npm_ci() {
+  local dir="$1"
+  if [ -d "$dir/node_modules" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+    echo "    $dir/node_modules à jour"
+  else
+    (cd "$dir" && DSFR_ACCEPT_LICENSE=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Construit le SPA en release dans dist/.
+build_spa() {
+  mkdir -p "$ROOT/target"
+  step "Construction du SPA (Leptos → wasm, Trunk, release)"
+  if [ "$WASM_MODE" = debian ]; then
+    # rustc-web (Debian) compile la std pour wasm32 ; les types référence
+    # sont désactivés (sinon la page meurt au démarrage avec wasm-bindgen 0.2.130).
+    env PATH="/usr/bin:$PATH" \
+      RUSTC=/usr/bin/rustc \
+      RUSTC_BOOTSTRAP=1 \
+      CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types" \
+      CARGO_TARGET_DIR="$ROOT/target/wasm" \
+      "$HOME/.cargo/bin/trunk" build --release >"$ROOT/target/trunk-build.log" 2>&1 \
+      || { tail -n 60 "$ROOT/target/trunk-build.log"; return 1; }
+  else
+    CARGO_TARGET_DIR="$ROOT/target/wasm" trunk build --release >"$ROOT/target/trunk-build.log" 2>&1 \
+      || { tail -n 60 "$ROOT/target/trunk-build.log"; return 1; }
+  fi
+  test -f dist/index.html || { echo "dist/index.html manquant : la construction du SPA a échoué" >&2; return 1; }
+  local wasm
+  wasm="$(ls dist/*.wasm | head -n1)"
+  printf '    wasm : %s octets (gzip -9 : %s octets)\n' "$(stat -c %s "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)"
+}

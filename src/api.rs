@@ -1,0 +1,106 @@
+//! Le client de l'API `/api/v1`, seul endroit du SPA qui parle HTTP.
+//!
+//! Toute erreur devient un [`ClientError`] : l'erreur JSON de l'API
+//! (message en français, erreurs par champ) ou l'indisponibilité du service.
+
+use gloo_net::http::{Request, Response};
+use immat_domain::api::{ApiError, EspaceVehicule, LoginRequest, Utilisateur};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+const BASE: &str = "/api/v1";
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    #[error("{0}")]
+    Api(ApiError),
+    #[error("Le service est injoignable. Vérifiez votre connexion puis réessayez.")]
+    Injoignable,
+    #[error("Le serveur a renvoyé une réponse inattendue. Veuillez réessayer.")]
+    Reponse,
+}
+
+impl ClientError {
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+    pub fn non_authentifie(&self) -> bool {
+        self.api().is_some_and(|e| e.code == "non_authentifie")
+    }
+}
+
+pub type ApiResult<T> = Result<T, ClientError>;
+
+async fn read<T: DeserializeOwned>(resp: Response) -> ApiResult<T> {
+    if resp.ok() {
+        resp.json::<T>().await.map_err(|_| ClientError::Reponse)
+    } else {
+        match resp.json::<ApiError>().await {
+            Ok(e) => Err(ClientError::Api(e)),
+            // Un proxy ou un serveur arrêté répond sans corps JSON.
+            Err(_) if resp.status() >= 500 => Err(ClientError::Injoignable),
+            Err(_) => Err(ClientError::Reponse),
+        }
+    }
+}
+
+async fn read_empty(resp: Response) -> ApiResult<()> {
+    if resp.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(resp).await.map(|_| ())
+    }
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    let resp = Request::get(&format!("{BASE}{path}")).send().await.map_err(|_| ClientError::Injoignable)?;
+    read(resp).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let resp = Request::post(&format!("{BASE}{path}"))
+        .json(body)
+        .map_err(|_| ClientError::Reponse)?
+        .send()
+        .await
+        .map_err(|_| ClientError::Injoignable)?;
+    read(resp).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ClientConfig {
+    pub bandeau_demo: Option<String>,
+}
+
+pub async fn config() -> ApiResult<ClientConfig> {
+    get("/config").await
+}
+
+/// L'usager connecté, ou `None` sans session.
+pub async fn me() -> ApiResult<Option<Utilisateur>> {
+    match get::<Utilisateur>("/auth/me").await {
+        Ok(u) => Ok(Some(u)),
+        Err(e) if e.non_authentifie() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn login(req: &LoginRequest) -> ApiResult<Utilisateur> {
+    post("/auth/login", req).await
+}
+
+pub async fn logout() -> ApiResult<()> {
+    let resp = Request::post(&format!("{BASE}/auth/logout"))
+        .json(&serde_json::json!({}))
+        .map_err(|_| ClientError::Reponse)?
+        .send()
+        .await
+        .map_err(|_| ClientError::Injoignable)?;
+    read_empty(resp).await
+}
+
+pub async fn espace() -> ApiResult<EspaceVehicule> {
+    get("/espace").await
+}

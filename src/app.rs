@@ -1,0 +1,37 @@
+//! L'application : en-tête DSFR, routes, pied de page.
+
+use crate::{
+    components::layout::{DemoNotice, Footer, Header, SkipLinks},
+    pages::{
+        espace_vehicule::EspaceVehiculePage, home::HomePage, login::LoginPage, mon_espace::MonEspacePage,
+        not_found::NotFoundPage, procedure::ProcedurePage,
+    },
+    session::Session,
+};
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    Session::provide();
+    view! {
+        <Router>
+            <SkipLinks />
+            <DemoNotice />
+            <Header />
+            <main id="contenu" class="fr-container immat-main" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/connexion") view=LoginPage />
+                    <Route path=path!("/mon-espace") view=MonEspacePage />
+                    <Route path=path!("/espace-vehicule") view=EspaceVehiculePage />
+                    <Route path=path!("/espace-vehicule/demarche/:procedure") view=ProcedurePage />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}

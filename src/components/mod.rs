@@ -1,0 +1,7 @@
+//! Composants réutilisables (DSFR) : mise en page, champs, garde de
+//! connexion, états de chargement.
+
+pub mod auth_guard;
+pub mod field;
+pub mod layout;
+pub mod status;

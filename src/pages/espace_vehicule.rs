@@ -1,0 +1,199 @@
+//! L'espace véhicule : « Les démarches en cours sont présentées sous forme
+//! d'une liste » ; « Ajouter une demande » depuis le menu déroulant.
+
+use crate::{
+    api,
+    components::{
+        auth_guard::RequireAuth,
+        status::{ClientErrorAlert, Loading},
+    },
+};
+use immat_domain::{
+    api::{DemarcheResume, VehiculeVue},
+    regles::SituationAdministrative,
+    Teleprocedure,
+};
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_navigate};
+
+#[component]
+pub fn EspaceVehiculePage() -> impl IntoView {
+    view! {
+        <RequireAuth>
+            <EspaceVehicule />
+        </RequireAuth>
+    }
+}
+
+#[component]
+fn EspaceVehicule() -> impl IntoView {
+    let espace = LocalResource::new(api::espace);
+    view! {
+        <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
+            <ol class="fr-breadcrumb__list">
+                <li><A href="/mon-espace" attr:class="fr-breadcrumb__link">"Mon Espace"</A></li>
+                <li><a class="fr-breadcrumb__link" aria-current="page">"Espace véhicule"</a></li>
+            </ol>
+        </nav>
+        <h1>"L'espace véhicule"</h1>
+        <AjouterUneDemande />
+        {move || match espace.get() {
+            None => view! { <Loading label="Chargement de vos véhicules…" /> }.into_any(),
+            Some(Err(e)) => view! { <ClientErrorAlert error=e /> }.into_any(),
+            Some(Ok(espace)) => {
+                let aucun = espace.vehicules.is_empty() && espace.autres_demarches.is_empty();
+                view! {
+                    <h2 class="fr-mt-4w">"Mes véhicules"</h2>
+                    {aucun.then(|| view! {
+                        <p data-testid="empty-state">
+                            "Aucun véhicule n'est rattaché à votre compte et vous n'avez aucune démarche en cours. "
+                            "Utilisez « Ajouter une demande » pour commencer."
+                        </p>
+                    })}
+                    <ul class="fr-raw-list" data-testid="vehicle-list">
+                        {espace.vehicules.into_iter().map(|v| view! { <li><VehiculeCard v=v /></li> }).collect_view()}
+                    </ul>
+                    {(!espace.autres_demarches.is_empty()).then(|| view! {
+                        <h2>"Autres démarches en cours"</h2>
+                        <DemarchesList demarches=espace.autres_demarches.clone() />
+                    })}
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
+/// Le menu déroulant « Démarrer une nouvelle demande » et le bouton
+/// « Ajouter une demande ».
+#[component]
+fn AjouterUneDemande() -> impl IntoView {
+    let choix = RwSignal::new(String::new());
+    let erreur = RwSignal::new(None::<&'static str>);
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match Teleprocedure::depuis_slug(&choix.get_untracked()) {
+            Some(tp) => {
+                erreur.set(None);
+                navigate(&format!("/espace-vehicule/demarche/{}", tp.slug()), Default::default());
+            }
+            None => erreur.set(Some("Veuillez choisir une demande dans la liste.")),
+        }
+    };
+    view! {
+        <form class="immat-add-request" on:submit=on_submit data-testid="add-request">
+            <div class=move || if erreur.get().is_some() { "fr-select-group fr-select-group--error" } else { "fr-select-group" }>
+                <label class="fr-label" for="nouvelle-demande">"Démarrer une nouvelle demande"</label>
+                <select
+                    class="fr-select"
+                    id="nouvelle-demande"
+                    name="nouvelle-demande"
+                    aria-describedby=move || erreur.get().map(|_| "nouvelle-demande-desc-error")
+                    aria-invalid=move || erreur.get().map(|_| "true")
+                    on:change=move |ev| choix.set(event_target_value(&ev))
+                    prop:value=move || choix.get()
+                >
+                    <option value="" disabled selected hidden>"Sélectionner une demande"</option>
+                    {Teleprocedure::TOUTES
+                        .into_iter()
+                        .map(|tp| view! { <option value=tp.slug()>{tp.libelle_menu()}</option> })
+                        .collect_view()}
+                </select>
+                {move || erreur.get().map(|m| view! { <p id="nouvelle-demande-desc-error" class="fr-error-text">{m}</p> })}
+            </div>
+            <button class="fr-btn" type="submit">"Ajouter une demande"</button>
+        </form>
+    }
+}
+
+fn situation_badges(s: &SituationAdministrative) -> impl IntoView {
+    let mut badges: Vec<(&'static str, &'static str)> = Vec::new();
+    if s.vol {
+        badges.push(("fr-badge--error", "Déclaré volé"));
+    }
+    if s.otci {
+        badges.push(("fr-badge--error", "Opposition au transfert (OTCI)"));
+    }
+    if s.ove || s.ovei {
+        badges.push(("fr-badge--error", "Véhicule endommagé"));
+    }
+    if s.suspendue {
+        badges.push(("fr-badge--error", "Immatriculation suspendue"));
+    }
+    if s.annulee {
+        badges.push(("fr-badge--error", "Immatriculation annulée"));
+    }
+    if s.cede {
+        badges.push(("fr-badge--info", "Cédé"));
+    }
+    if s.gage {
+        badges.push(("fr-badge--warning", "Gagé"));
+    }
+    if badges.is_empty() {
+        badges.push(("fr-badge--success", "Situation administrative sans opposition"));
+    }
+    view! {
+        <ul class="fr-badges-group">
+            {badges.into_iter().map(|(c, l)| view! { <li><p class=format!("fr-badge fr-badge--sm {c}")>{l}</p></li> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn VehiculeCard(v: VehiculeVue) -> impl IntoView {
+    let titulaire = match (&v.titulaire.raison_sociale, &v.titulaire.prenoms) {
+        (Some(r), _) => r.clone(),
+        (None, Some(p)) => format!("{} {}", p, v.titulaire.nom),
+        (None, None) => v.titulaire.nom.clone(),
+    };
+    let immat = v.immatriculation.to_string();
+    let adresse = format!("{}, {} {}", v.titulaire.adresse.ligne_voie, v.titulaire.adresse.code_postal, v.titulaire.adresse.commune);
+    view! {
+        <article class="immat-vehicle-card" data-testid="vehicle-card" data-immatriculation=immat.clone()>
+            <h3 class="fr-h5 fr-mb-1w">
+                <span data-testid="vehicle-plate">{immat.clone()}</span>
+                " — " {v.marque.clone()} " " {v.modele.clone()}
+            </h3>
+            {situation_badges(&v.situation)}
+            <dl class="fr-mt-2w">
+                <dt class="fr-text--bold">"Titulaire"</dt>
+                <dd>{titulaire}</dd>
+                <dt class="fr-text--bold">"Adresse"</dt>
+                <dd>{adresse}</dd>
+                <dt class="fr-text--bold">"Numéro d'immatriculation"</dt>
+                <dd>{v.immatriculation.kind().libelle()}</dd>
+                <dt class="fr-text--bold">"Genre, énergie, puissance"</dt>
+                <dd>{format!("{} · {} · {} CV", v.genre.libelle(), v.energie.libelle(), v.puissance_cv)}</dd>
+            </dl>
+            <h4 class="fr-h6 fr-mt-2w">"Démarches en cours"</h4>
+            {if v.demarches.is_empty() {
+                view! { <p class="fr-text--sm">"Aucune démarche en cours pour ce véhicule."</p> }.into_any()
+            } else {
+                view! { <DemarchesList demarches=v.demarches.clone() /> }.into_any()
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn DemarchesList(demarches: Vec<DemarcheResume>) -> impl IntoView {
+    view! {
+        <ul data-testid="demarche-list">
+            {demarches
+                .into_iter()
+                .map(|d| {
+                    let href = format!("/espace-vehicule/demarche/{}?numero={}", d.teleprocedure.slug(), d.numero);
+                    view! {
+                        <li>
+                            {format!("{} n° {} — {}", d.teleprocedure.libelle(), d.numero, d.etat.libelle())}
+                            {d.etat.reprenable().then(|| view! {
+                                " " <A href=href>"Reprendre la demande en cours"</A>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

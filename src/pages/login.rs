@@ -1,0 +1,154 @@
+//! Connexion : validation en direct avec les types du domaine, erreurs au
+//! champ, l'adresse saisie est conservée en cas d'échec.
+
+use crate::{
+    api::{self, ClientError},
+    components::{auth_guard::safe_return_path, field::TextField},
+    session::use_session,
+};
+use immat_domain::api::LoginRequest;
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let email_error = RwSignal::new(None::<String>);
+    let password_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<ClientError>);
+    let pending = RwSignal::new(false);
+
+    let request = move || LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
+    let apply = move |errs: &[immat_domain::api::ChampErreur]| {
+        let find = |c: &str| errs.iter().find(|e| e.champ == c).map(|e| e.message.clone());
+        email_error.set(find("email"));
+        password_error.set(find("password"));
+    };
+    let validate_email = Callback::new(move |()| {
+        let errs = request().valider().err().unwrap_or_default();
+        email_error.set(errs.iter().find(|e| e.champ == "email").map(|e| e.message.clone()));
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        form_error.set(None);
+        let req = request();
+        if let Err(errs) = req.valider() {
+            apply(&errs);
+            focus_first_error();
+            return;
+        }
+        apply(&[]);
+        pending.set(true);
+        let navigate = navigate.clone();
+        let retour = safe_return_path(query.with_untracked(|q| q.get("retour")));
+        spawn_local(async move {
+            match api::login(&req).await {
+                Ok(u) => {
+                    session.user.set(Some(u));
+                    session.unreachable.set(false);
+                    navigate(&retour, Default::default());
+                }
+                Err(e) => {
+                    if let Some(api) = e.api() {
+                        apply(&api.champs);
+                    }
+                    form_error.set(Some(e));
+                    password.set(String::new());
+                    focus_first_error();
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    view! {
+        <div class="fr-grid-row fr-grid-row--center">
+            <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
+                <h1>"Connexion à Mon Espace"</h1>
+                <form on:submit=on_submit novalidate aria-labelledby="titre-connexion" data-testid="login-form">
+                    <fieldset class="fr-fieldset" aria-labelledby="titre-connexion">
+                        <legend class="fr-fieldset__legend" id="titre-connexion">
+                            "Se connecter avec son compte ANTS"
+                        </legend>
+                        {move || {
+                            form_error.get().map(|e| {
+                                let title = if matches!(e, ClientError::Injoignable) {
+                                    "Service injoignable"
+                                } else {
+                                    "Connexion impossible"
+                                };
+                                view! {
+                                    <div class="fr-alert fr-alert--error fr-mb-3w" role="alert" data-testid="login-error">
+                                        <h2 class="fr-alert__title">{title}</h2>
+                                        <p>{e.to_string()}</p>
+                                    </div>
+                                }
+                            })
+                        }}
+                        <div class="fr-fieldset__element">
+                            <TextField
+                                id="email"
+                                label="Adresse électronique"
+                                hint="Format attendu : nom@domaine.fr"
+                                value=email
+                                error=email_error
+                                input_type="email"
+                                autocomplete="email"
+                                required=true
+                                on_blur=validate_email
+                            />
+                        </div>
+                        <div class="fr-fieldset__element">
+                            <TextField
+                                id="password"
+                                label="Mot de passe"
+                                value=password
+                                error=password_error
+                                input_type="password"
+                                autocomplete="current-password"
+                                required=true
+                            />
+                        </div>
+                        <div class="fr-fieldset__element">
+                            <button class="fr-btn" type="submit" disabled=move || pending.get()>
+                                {move || if pending.get() { "Connexion…" } else { "Se connecter" }}
+                            </button>
+                        </div>
+                    </fieldset>
+                </form>
+                <div class="fr-callout fr-mt-4w">
+                    <h2 class="fr-callout__title">"FranceConnect"</h2>
+                    <p class="fr-callout__text">
+                        "La connexion avec FranceConnect (compte certifié) n'est pas encore disponible dans Immat. "
+                        "En démonstration, un compte certifié est fourni : voir le fichier README."
+                    </p>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Place le focus sur le premier champ en erreur (RGAA : l'usager au clavier
+/// ou au lecteur d'écran arrive sur l'erreur).
+fn focus_first_error() {
+    leptos::task::spawn_local(async {
+        leptos::task::tick().await;
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Ok(Some(el)) = doc.query_selector("[aria-invalid='true']") {
+            use wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
+}

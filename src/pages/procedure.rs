@@ -1,0 +1,100 @@
+//! Page d'une téléprocédure. Les assistants ne sont pas encore construits :
+//! la page le dit clairement, et donne déjà ce que la téléprocédure
+//! demandera pour ce compte (tableau « éléments nécessaires » du domaine).
+
+use crate::{components::auth_guard::RequireAuth, session::use_session};
+use immat_domain::{regles::elements_necessaires, PourQui, Teleprocedure};
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+
+#[component]
+pub fn ProcedurePage() -> impl IntoView {
+    view! {
+        <RequireAuth>
+            <Procedure />
+        </RequireAuth>
+    }
+}
+
+fn oui_non(b: bool) -> &'static str {
+    if b {
+        "Oui"
+    } else {
+        "Non"
+    }
+}
+
+#[component]
+fn Procedure() -> impl IntoView {
+    let params = use_params_map();
+    let session = use_session();
+    let tp = move || params.with(|p| p.get("procedure")).and_then(|s| Teleprocedure::depuis_slug(&s));
+    move || match tp() {
+        None => view! { <crate::pages::not_found::NotFoundPage /> }.into_any(),
+        Some(tp) => {
+            let compte = session.user.get().map(|u| u.type_compte);
+            let lignes = compte.map(|c| {
+                [PourQui::MoiMeme, PourQui::Autrui]
+                    .into_iter()
+                    .map(|pour| match elements_necessaires(tp, c, pour) {
+                        Ok(e) => view! {
+                            <tr>
+                                <th scope="row">{pour.libelle()}</th>
+                                <td>{oui_non(e.immatriculation)}</td>
+                                <td>{oui_non(e.code_confidentiel)}</td>
+                                <td>{oui_non(e.carte_bancaire)}</td>
+                                <td>{oui_non(e.code_cession_ou_formule)}</td>
+                            </tr>
+                        }
+                        .into_any(),
+                        Err(err) => view! {
+                            <tr>
+                                <th scope="row">{pour.libelle()}</th>
+                                <td colspan="4">{err.to_string()}</td>
+                            </tr>
+                        }
+                        .into_any(),
+                    })
+                    .collect_view()
+            });
+            view! {
+                <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
+                    <ol class="fr-breadcrumb__list">
+                        <li><A href="/mon-espace" attr:class="fr-breadcrumb__link">"Mon Espace"</A></li>
+                        <li><A href="/espace-vehicule" attr:class="fr-breadcrumb__link">"Espace véhicule"</A></li>
+                        <li><a class="fr-breadcrumb__link" aria-current="page">{tp.libelle()}</a></li>
+                    </ol>
+                </nav>
+                <h1>{tp.libelle()}</h1>
+                <div class="fr-alert fr-alert--warning fr-mb-4w" role="status" data-testid="not-built">
+                    <h2 class="fr-alert__title">"Téléprocédure pas encore disponible"</h2>
+                    <p>
+                        "Cette téléprocédure n'est pas encore construite dans Immat : vous ne pouvez pas encore la démarrer. "
+                        "Aucune donnée n'a été enregistrée."
+                    </p>
+                </div>
+                <div class="fr-table">
+                    <table data-testid="elements-necessaires">
+                        <caption>
+                            "Les éléments nécessaires avec votre compte ("
+                            {compte.map(|c| c.libelle())}
+                            ")"
+                        </caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Demande"</th>
+                                <th scope="col">"Immatriculation"</th>
+                                <th scope="col">"Code confidentiel"</th>
+                                <th scope="col">"Carte bancaire"</th>
+                                <th scope="col">"Code de cession ou numéro de formule"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{lignes}</tbody>
+                    </table>
+                </div>
+                <A href="/espace-vehicule" attr:class="fr-btn fr-btn--secondary">"Retour à l'espace véhicule"</A>
+            }
+            .into_any()
+        }
+    }
+}
