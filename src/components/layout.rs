@@ -2,7 +2,7 @@
 
 use crate::{api, session::use_session};
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::components::A;
 
 #[component]
 pub fn SkipLinks() -> impl IntoView {
@@ -36,14 +36,17 @@ pub fn Header() -> impl IntoView {
     // Le menu mobile (sous 992 px, donc sur tablette en portrait) : sans le
     // JS du DSFR, c'est un signal qui l'ouvre.
     let menu_open = RwSignal::new(false);
-    let navigate = use_navigate();
-    let logout = move |_| {
-        let navigate = navigate.clone();
+    let logout = move |_: leptos::ev::MouseEvent| {
         menu_open.set(false);
         spawn_local(async move {
             let _ = api::logout().await;
-            session.user.set(None);
-            navigate("/", Default::default());
+            // Un rechargement complet vers l'accueil : aucun état de la
+            // session précédente ne survit dans la page.
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().assign("/");
+            } else {
+                session.user.set(None);
+            }
         });
     };
     let logout = StoredValue::new(logout);
@@ -115,7 +118,7 @@ pub fn Header() -> impl IntoView {
             <div
                 id="menu-principal"
                 class=move || if menu_open.get() { "fr-header__menu fr-modal fr-modal--opened" } else { "fr-header__menu fr-modal" }
-                aria-label="Menu"
+                aria-label=move || menu_open.get().then_some("Menu")
                 role=move || menu_open.get().then_some("dialog")
                 aria-modal=move || menu_open.get().then_some("true")
             >

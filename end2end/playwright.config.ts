@@ -1,0 +1,51 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Le serveur Immat (binaire de débogage) sert l'API et le SPA construit
+// (dist/) sur une base SQLite neuve, créée à chaque lancement.
+const PORT = Number(process.env.IMMAT_E2E_PORT ?? 8090);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+const SERVER = process.env.IMMAT_E2E_SERVER ?? "../target/debug/immat-server";
+const DATA_DIR = process.env.IMMAT_E2E_DATA_DIR ?? "../target/e2e-data";
+
+// Chromium de Debian : Playwright ne télécharge aucun navigateur ici.
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+    locale: "fr-FR",
+    launchOptions: chromium,
+  },
+  projects: [
+    { name: "bureau", use: { ...devices["Desktop Chrome"], launchOptions: chromium } },
+    // Tablette d'un professionnel de l'automobile, en Chromium.
+    { name: "tablette", use: { ...devices["Galaxy Tab S4"], browserName: "chromium", launchOptions: chromium } },
+  ],
+  webServer: {
+    command: `rm -rf ${DATA_DIR} && ${SERVER} --listen 127.0.0.1:${PORT} --data-dir ${DATA_DIR} --dist-dir ../dist`,
+    url: `${BASE_URL}/api/v1/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

@@ -1,0 +1,140 @@
+import { expect, test } from "@playwright/test";
+import { expectAccessible, Header, JULIEN, LoginPage, loginAs, MARIE } from "./fixtures/app";
+
+test("le bandeau de démonstration est visible sur l'accueil", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("demo-notice")).toHaveText("Environnement de démonstration — service non officiel");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+    "Les démarches en ligne de votre certificat d'immatriculation",
+  );
+  await expectAccessible(page);
+});
+
+test("connexion d'un compte de démonstration : nom dans le menu, véhicules dans l'espace véhicule", async ({ page }) => {
+  await page.goto("/");
+  const header = new Header(page);
+  await header.openMenuIfCollapsed();
+  await page.getByRole("link", { name: "Mon Espace" }).locator("visible=true").first().click();
+  // Page protégée : détour par la connexion.
+  await expect(page).toHaveURL(/\/connexion\?retour=%2Fmon-espace$/);
+  await expectAccessible(page);
+  const login = new LoginPage(page);
+  await login.login(JULIEN.email);
+  await expect(page).toHaveURL(/\/mon-espace$/);
+  await expect(page.getByTestId("welcome")).toContainText(JULIEN.name);
+  await expect(await header.userName()).toHaveText(JULIEN.name);
+  await page.keyboard.press("Escape");
+  if (await header.menuButton.isVisible()) {
+    await page.getByRole("button", { name: "Fermer" }).click();
+  }
+  await expectAccessible(page);
+
+  await page.getByRole("link", { name: "Je refais ma carte grise (certificat d'immatriculation)" }).click();
+  await expect(page).toHaveURL(/\/espace-vehicule$/);
+  await expect(page.getByRole("heading", { name: "L'espace véhicule" })).toBeVisible();
+  const plates = page.getByTestId("vehicle-plate");
+  await expect(plates).toHaveText(["123 ABC 75", "AB-123-CD", "CD-456-EF"]);
+  await expect(page.locator('[data-immatriculation="CD-456-EF"]')).toContainText("Gagé");
+  await expect(page.locator('[data-immatriculation="AB-123-CD"]')).toContainText("Aucune démarche en cours pour ce véhicule.");
+  await expectAccessible(page);
+});
+
+test("mauvais mot de passe : erreur au formulaire, l'adresse saisie est conservée", async ({ page }) => {
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login(JULIEN.email, "mauvais-mot-de-passe");
+  await expect(login.error).toContainText("Adresse électronique ou mot de passe incorrect.");
+  await expect(login.email).toHaveValue(JULIEN.email);
+  await expect(login.password).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#password-desc-error")).toHaveText("Adresse électronique ou mot de passe incorrect.");
+  await expect(page).toHaveURL(/\/connexion$/);
+  await expectAccessible(page);
+});
+
+test("adresse électronique mal formée : erreur au champ avant tout envoi", async ({ page }) => {
+  const login = new LoginPage(page);
+  await login.goto();
+  let loginCalls = 0;
+  page.on("request", (r) => {
+    if (r.url().endsWith("/api/v1/auth/login")) loginCalls++;
+  });
+  await login.login("julien.paul@", "x");
+  await expect(page.locator("#email-desc-error")).toHaveText("L'adresse électronique doit être au format nom@domaine.fr.");
+  await expect(login.email).toHaveAttribute("aria-invalid", "true");
+  await expect(login.email).toBeFocused();
+  await expect(login.email).toHaveValue("julien.paul@");
+  expect(loginCalls).toBe(0);
+  await expectAccessible(page);
+});
+
+test("une URL protégée sans session mène à la connexion puis y revient", async ({ page }) => {
+  await page.goto("/espace-vehicule/demarche/cession");
+  await expect(page).toHaveURL(/\/connexion\?retour=%2Fespace-vehicule%2Fdemarche%2Fcession$/);
+  await new LoginPage(page).login(MARIE.email);
+  await expect(page).toHaveURL(/\/espace-vehicule\/demarche\/cession$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Déclaration de cession");
+  // La page dit clairement que la procédure n'est pas construite…
+  await expect(page.getByTestId("not-built")).toContainText("pas encore construite");
+  // … et donne le tableau « éléments nécessaires » pour un compte certifié.
+  const table = page.getByTestId("elements-necessaires");
+  await expect(table.getByRole("row", { name: /Pour moi-même/ })).toContainText("OuiNonNonNon");
+  await expect(table.getByRole("row", { name: /Pour quelqu'un d'autre/ })).toContainText("OuiOuiNonNon");
+  await expectAccessible(page);
+});
+
+test("Ajouter une demande : la liste des téléprocédures et l'erreur sans choix", async ({ page }) => {
+  await loginAs(page, JULIEN.email);
+  await page.goto("/espace-vehicule");
+  const select = page.getByLabel("Démarrer une nouvelle demande");
+  await expect(select.locator("option:not([disabled])")).toHaveText([
+    "Je change d'adresse",
+    "Je déclare la cession de mon véhicule",
+    "J'achète un véhicule d'occasion (changement de titulaire)",
+    "Je souhaite obtenir un duplicata (perte, vol, détérioration)",
+    "Je souhaite faire une autre demande",
+  ]);
+  await page.getByRole("button", { name: "Ajouter une demande" }).click();
+  await expect(page.locator("#nouvelle-demande-desc-error")).toHaveText("Veuillez choisir une demande dans la liste.");
+  await select.selectOption({ label: "Je souhaite faire une autre demande" });
+  await page.getByRole("button", { name: "Ajouter une demande" }).click();
+  await expect(page).toHaveURL(/\/espace-vehicule\/demarche\/complementaire$/);
+  // Compte classique : la TPC demande un compte certifié.
+  await expect(page.getByTestId("elements-necessaires")).toContainText("nécessite un compte ANTS certifié");
+  await expectAccessible(page);
+});
+
+test("connexion au clavier seul", async ({ page }) => {
+  await page.goto("/connexion");
+  await expect(page.getByLabel("Adresse électronique")).toBeVisible();
+  await page.getByLabel("Adresse électronique").focus();
+  await page.keyboard.type(MARIE.email);
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Mot de passe")).toBeFocused();
+  await page.keyboard.type("Demo-Immat-2026");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/mon-espace$/);
+  await expect(page.getByTestId("welcome")).toContainText(MARIE.name);
+});
+
+test("déconnexion : la session est détruite", async ({ page }) => {
+  await loginAs(page, JULIEN.email);
+  const header = new Header(page);
+  await header.openMenuIfCollapsed();
+  await page.getByRole("button", { name: "Se déconnecter" }).locator("visible=true").first().click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/mon-espace");
+  await expect(page).toHaveURL(/\/connexion\?retour=%2Fmon-espace$/);
+});
+
+test("service injoignable : message clair", async ({ page }) => {
+  await loginAs(page, JULIEN.email);
+  await page.route("**/api/v1/espace", (route) => route.abort("connectionrefused"));
+  await page.getByRole("link", { name: "Je refais ma carte grise (certificat d'immatriculation)" }).click();
+  await expect(page.getByTestId("error-alert")).toContainText("Le service est injoignable");
+});
+
+test("page inconnue : page non trouvée", async ({ page }) => {
+  await page.goto("/nulle-part");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page non trouvée");
+  await expectAccessible(page);
+});

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installe ce qui manque et lance tous les tests : Rust (domaine, serveur),
+# puis Playwright dans le Chromium de Debian contre le vrai serveur sur une
+# base neuve. Sort en erreur au premier échec ; résumé à la fin.
+source "$(dirname "$0")/lib.sh"
+
+bootstrap
+
+step "Paquets npm (Playwright, axe-core)"
+npm_ci "$ROOT/end2end"
+
+RUST_LOG_FILE="$ROOT/target/rust-tests.log"
+mkdir -p "$ROOT/target"
+step "Tests Rust (domaine et serveur)"
+set +e
+cargo test -p immat-domain -p immat-server 2>&1 | tee "$RUST_LOG_FILE" | grep -E '^(test result|running|error|failures:|---- )|panicked'
+rust_status=${PIPESTATUS[0]}
+set -e
+rust_passed=$(grep -Eo '[0-9]+ passed' "$RUST_LOG_FILE" | awk '{s+=$1} END {print s+0}')
+rust_failed=$(grep -Eo '[0-9]+ failed' "$RUST_LOG_FILE" | awk '{s+=$1} END {print s+0}')
+if [ "$rust_status" != 0 ]; then
+  echo "Des tests Rust échouent (journal complet : $RUST_LOG_FILE)." >&2
+  finish
+  echo "rust: ${rust_passed} passed, $(( rust_failed > 0 ? rust_failed : 1 )) failed"
+  exit 1
+fi
+
+build_spa
+
+step "Construction du serveur pour les parcours (debug)"
+cargo build -p immat-server 2>&1 | tail -n 1
+
+step "Parcours Playwright (Chromium : bureau et tablette)"
+E2E_LOG_FILE="$ROOT/target/e2e.log"
+set +e
+(cd "$ROOT/end2end" && CI="${CI:-}" npx playwright test 2>&1) | tee "$E2E_LOG_FILE"
+e2e_status=${PIPESTATUS[0]}
+set -e
+e2e_passed=$(grep -Eo '^\s*[0-9]+ passed' "$E2E_LOG_FILE" | tail -n1 | awk '{print $1+0}')
+e2e_failed=$(grep -Eo '^\s*[0-9]+ failed' "$E2E_LOG_FILE" | tail -n1 | awk '{print $1+0}')
+e2e_passed=${e2e_passed:-0}
+e2e_failed=${e2e_failed:-0}
+if [ "$e2e_status" != 0 ] && [ "$e2e_failed" = 0 ]; then e2e_failed=1; fi
+
+finish
+echo
+echo "Tests Rust : ${rust_passed} réussis, ${rust_failed} en échec"
+echo "Parcours Playwright : ${e2e_passed} réussis, ${e2e_failed} en échec"
+echo "total: $(( rust_passed + e2e_passed )) passed, $(( rust_failed + e2e_failed )) failed"
+[ "$e2e_status" = 0 ]
