@@ -64,13 +64,19 @@ locked_wasm_bindgen_version() {
 # s'installe en 20 s), sinon le repli Debian (rustc-web, std recompilée).
 WASM_MODE=""
 select_wasm_toolchain() {
+  local cache="$ROOT/target/.wasm-toolchain"
   if rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
     WASM_MODE="rustup"
+  elif [ -f "$cache" ] && [ "$(cat "$cache")" = debian ]; then
+    # Déjà constaté : la cible rustup ne s'installe pas ici ; on ne
+    # reperd pas 20 s à réessayer.
+    WASM_MODE="debian"
   elif [ "${IMMAT_SKIP_RUSTUP_TARGET:-0}" != 1 ] && timeout 20 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
     WASM_MODE="rustup"
   else
     WASM_MODE="debian"
   fi
+  mkdir -p "$ROOT/target" && echo "$WASM_MODE" >"$cache"
   echo "    chaîne wasm : $WASM_MODE"
 }
 
@@ -136,7 +142,10 @@ build_spa() {
       "$HOME/.cargo/bin/trunk" build --release >"$ROOT/target/trunk-build.log" 2>&1 \
       || { tail -n 60 "$ROOT/target/trunk-build.log"; return 1; }
   else
-    CARGO_TARGET_DIR="$ROOT/target/wasm" trunk build --release >"$ROOT/target/trunk-build.log" 2>&1 \
+    # Types référence désactivés ici aussi : avec wasm-bindgen 0.2.130 la
+    # page meurt sinon au démarrage (Table.set sur __wbindgen_externrefs).
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types" \
+      CARGO_TARGET_DIR="$ROOT/target/wasm-rustup" trunk build --release >"$ROOT/target/trunk-build.log" 2>&1 \
       || { tail -n 60 "$ROOT/target/trunk-build.log"; return 1; }
   fi
   test -f dist/index.html || { echo "dist/index.html manquant : la construction du SPA a échoué" >&2; return 1; }

@@ -165,6 +165,7 @@ mod tests {
         fn jamais_de_panique(s in "\\PC*") {
             let _ = Email::parse(&s);
             let _ = Nom::parse(&s);
+            let _ = Prenoms::parse(&s);
         }
     }
 }
