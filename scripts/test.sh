@@ -16,8 +16,8 @@ set +e
 cargo test -p immat-domain -p immat-server 2>&1 | tee "$RUST_LOG_FILE" | grep -E '^(test result|running|error|failures:|---- )|panicked'
 rust_status=${PIPESTATUS[0]}
 set -e
-rust_passed=$(grep -Eo '[0-9]+ passed' "$RUST_LOG_FILE" | awk '{s+=$1} END {print s+0}')
-rust_failed=$(grep -Eo '[0-9]+ failed' "$RUST_LOG_FILE" | awk '{s+=$1} END {print s+0}')
+rust_passed=$(grep -Eo '[0-9]+ passed' "$RUST_LOG_FILE" | awk '{s+=$1} END {print s+0}' || true)
+rust_failed=$(grep -Eo '[0-9]+ failed' "$RUST_LOG_FILE" | awk '{s+=$1} END {print s+0}' || true)
 if [ "$rust_status" != 0 ]; then
   echo "Des tests Rust échouent (journal complet : $RUST_LOG_FILE)." >&2
   finish
@@ -36,8 +36,8 @@ set +e
 (cd "$ROOT/end2end" && CI="${CI:-}" npx playwright test 2>&1) | tee "$E2E_LOG_FILE"
 e2e_status=${PIPESTATUS[0]}
 set -e
-e2e_passed=$(grep -Eo '^\s*[0-9]+ passed' "$E2E_LOG_FILE" | tail -n1 | awk '{print $1+0}')
-e2e_failed=$(grep -Eo '^\s*[0-9]+ failed' "$E2E_LOG_FILE" | tail -n1 | awk '{print $1+0}')
+e2e_passed=$(grep -Eo '^\s*[0-9]+ passed' "$E2E_LOG_FILE" | tail -n1 | awk '{print $1+0}' || true)
+e2e_failed=$(grep -Eo '^\s*[0-9]+ failed' "$E2E_LOG_FILE" | tail -n1 | awk '{print $1+0}' || true)
 e2e_passed=${e2e_passed:-0}
 e2e_failed=${e2e_failed:-0}
 if [ "$e2e_status" != 0 ] && [ "$e2e_failed" = 0 ]; then e2e_failed=1; fi

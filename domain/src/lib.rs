@@ -18,9 +18,11 @@
 //! - [`api`] : les objets échangés entre le SPA et le serveur, dont l'erreur
 //!   JSON unique.
 
+pub mod adresse_postale;
 pub mod api;
 pub mod compte;
 pub mod demarche;
+pub mod procedures;
 pub mod regles;
 pub mod taxes;
 pub mod tpc;

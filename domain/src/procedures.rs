@@ -1,0 +1,346 @@
+//! Les saisies des téléprocédures changement d'adresse et déclaration de
+//! cession, validées ici pour le SPA (en direct) et le serveur (à nouveau).
+
+use crate::{
+    adresse_postale::{valider_adresse, AdresseNormalisee, AdresseSaisie, VerificationCommune},
+    api::{ChampErreur, TitulaireVue},
+    compte::PourQui,
+    demarche::{EtatDemarche, Teleprocedure},
+    regles::ElementsNecessaires,
+    taxes::{Energie, Genre, Taxes},
+    valeurs::{parse_date_fr, CodeConfidentiel, Immatriculation, Nom, Prenoms, Siret},
+};
+use serde::{Deserialize, Serialize};
+use time::{Date, Time};
+
+/// Les conditions légales d'utilisation (CLU) à cocher avant « Valider ».
+/// Leur texte officiel n'est pas public (fiche domaine §5) : rédaction
+/// sobre du projet, gardée ici comme donnée. Toutes sont obligatoires (« * »).
+pub const CLU: [(&str, &str); 3] = [
+    ("exactitude", "Je certifie sur l'honneur l'exactitude des informations déclarées."),
+    ("sanctions", "J'ai pris connaissance que toute fausse déclaration m'expose à des sanctions pénales (articles 441-1 et suivants du code pénal)."),
+    ("donnees", "J'accepte que mes données soient traitées pour l'instruction de cette demande, conformément aux conditions légales d'utilisation du service."),
+];
+
+pub fn clu_toutes_cochees(cochees: &[String]) -> bool {
+    CLU.iter().all(|(code, _)| cochees.iter().any(|c| c == code))
+}
+
+/// « Démarrer la procédure » : l'initiateur, le numéro d'immatriculation et,
+/// si le tableau le demande, le code confidentiel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NouvelleDemarche {
+    pub teleprocedure: Teleprocedure,
+    pub pour_qui: PourQui,
+    pub immatriculation: String,
+    #[serde(default)]
+    pub code_confidentiel: String,
+}
+
+impl NouvelleDemarche {
+    pub fn valider(&self, elements: &ElementsNecessaires) -> Result<(Immatriculation, Option<CodeConfidentiel>), Vec<ChampErreur>> {
+        let mut erreurs = Vec::new();
+        let immat = Immatriculation::parse(&self.immatriculation)
+            .map_err(|e| erreurs.push(ChampErreur::new("immatriculation", e)))
+            .ok();
+        let code = if elements.code_confidentiel {
+            CodeConfidentiel::parse(&self.code_confidentiel)
+                .map_err(|e| erreurs.push(ChampErreur::new("code_confidentiel", e)))
+                .ok()
+        } else {
+            None
+        };
+        match immat {
+            Some(i) if erreurs.is_empty() => Ok((i, code)),
+            _ => Err(erreurs),
+        }
+    }
+}
+
+/// « Je n'ai pas de code confidentiel ».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandeCodeConfidentiel {
+    pub immatriculation: String,
+    pub pour_qui: PourQui,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvoiCodeConfidentiel {
+    pub email: bool,
+    pub courrier: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NouvelleAdresse {
+    pub adresse: AdresseSaisie,
+}
+
+/// Personne physique ou morale, telle que saisie.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcquereurSaisie {
+    /// `physique` ou `morale`.
+    pub type_personne: String,
+    #[serde(default)]
+    pub nom: String,
+    #[serde(default)]
+    pub prenoms: String,
+    #[serde(default)]
+    pub date_naissance: String,
+    #[serde(default)]
+    pub raison_sociale: String,
+    #[serde(default)]
+    pub siret: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CessionSaisie {
+    pub acquereur: AcquereurSaisie,
+    pub adresse: AdresseSaisie,
+    /// `jj/mm/aaaa` ou `aaaa-mm-jj`.
+    pub date_cession: String,
+    /// `hh:mm`.
+    pub heure_cession: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type_personne", rename_all = "snake_case")]
+pub enum Acquereur {
+    Physique { nom: String, prenoms: String, date_naissance: String },
+    Morale { raison_sociale: String, siret: String },
+}
+
+impl Acquereur {
+    pub fn libelle(&self) -> String {
+        match self {
+            Self::Physique { nom, prenoms, .. } => format!("{prenoms} {}", nom.to_uppercase()),
+            Self::Morale { raison_sociale, siret } => format!("{raison_sociale} (SIRET {siret})"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CessionValidee {
+    pub acquereur: Acquereur,
+    pub adresse: AdresseNormalisee,
+    /// `jj/mm/aaaa`.
+    pub date_cession: String,
+    /// `hh:mm`.
+    pub heure_cession: String,
+}
+
+fn parse_heure(s: &str) -> Option<Time> {
+    let (h, m) = s.trim().split_once([':', 'h', 'H'])?;
+    let h: u8 = h.trim().parse().ok()?;
+    let m: u8 = if m.trim().is_empty() { 0 } else { m.trim().parse().ok()? };
+    Time::from_hms(h, m, 0).ok()
+}
+
+fn fr(d: Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
+impl CessionSaisie {
+    /// `premiere_immatriculation` : la cession ne peut la précéder.
+    pub fn valider(&self, aujourd_hui: Date, premiere_immatriculation: Option<Date>) -> Result<CessionValidee, Vec<ChampErreur>> {
+        let mut erreurs = Vec::new();
+        let a = &self.acquereur;
+        let acquereur = match a.type_personne.as_str() {
+            "physique" => {
+                let nom = Nom::parse(&a.nom).map_err(|e| erreurs.push(ChampErreur::new("acquereur.nom", e))).ok();
+                let prenoms = Prenoms::parse(&a.prenoms).map_err(|e| erreurs.push(ChampErreur::new("acquereur.prenoms", e))).ok();
+                let naissance = match parse_date_fr(&a.date_naissance) {
+                    Ok(d) if d > aujourd_hui => {
+                        erreurs.push(ChampErreur::new("acquereur.date_naissance", "La date de naissance ne peut pas être dans le futur."));
+                        None
+                    }
+                    Ok(d) if aujourd_hui.year() - d.year() > 130 => {
+                        erreurs.push(ChampErreur::new("acquereur.date_naissance", "Cette date de naissance n'est pas plausible."));
+                        None
+                    }
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        erreurs.push(ChampErreur::new("acquereur.date_naissance", e));
+                        None
+                    }
+                };
+                match (nom, prenoms, naissance) {
+                    (Some(n), Some(p), Some(d)) => Some(Acquereur::Physique { nom: n.to_string(), prenoms: p.to_string(), date_naissance: fr(d) }),
+                    _ => None,
+                }
+            }
+            "morale" => {
+                let rs = a.raison_sociale.split_whitespace().collect::<Vec<_>>().join(" ");
+                if rs.is_empty() {
+                    erreurs.push(ChampErreur::new("acquereur.raison_sociale", "Veuillez saisir la raison sociale."));
+                } else if rs.chars().count() > 100 {
+                    erreurs.push(ChampErreur::new("acquereur.raison_sociale", "La raison sociale compte au plus 100 caractères."));
+                }
+                let siret = Siret::parse(&a.siret).map_err(|e| erreurs.push(ChampErreur::new("acquereur.siret", e))).ok();
+                siret.filter(|_| !rs.is_empty()).map(|s| Acquereur::Morale { raison_sociale: rs, siret: s.as_str().to_owned() })
+            }
+            _ => {
+                erreurs.push(ChampErreur::new("acquereur.type_personne", "Indiquez si l'acquéreur est une personne physique ou morale."));
+                None
+            }
+        };
+        let adresse = valider_adresse(&self.adresse, "adresse").map_err(|e| erreurs.extend(e)).ok();
+        let date = match parse_date_fr(&self.date_cession) {
+            Ok(d) if d > aujourd_hui => {
+                erreurs.push(ChampErreur::new("date_cession", "La date de cession ne peut pas être dans le futur."));
+                None
+            }
+            Ok(d) if premiere_immatriculation.is_some_and(|p| d < p) => {
+                erreurs.push(ChampErreur::new("date_cession", "La date de cession précède la première immatriculation du véhicule."));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                erreurs.push(ChampErreur::new("date_cession", e));
+                None
+            }
+        };
+        let heure = parse_heure(&self.heure_cession);
+        if heure.is_none() {
+            erreurs.push(ChampErreur::new("heure_cession", "L'heure de la cession est au format hh:mm."));
+        }
+        match (acquereur, adresse, date, heure) {
+            (Some(acquereur), Some(adresse), Some(d), Some(h)) if erreurs.is_empty() => Ok(CessionValidee {
+                acquereur,
+                adresse,
+                date_cession: fr(d),
+                heure_cession: format!("{:02}:{:02}", h.hour(), h.minute()),
+            }),
+            _ => Err(erreurs),
+        }
+    }
+}
+
+/// Réponse à la proposition de correction de l'adresse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoixVerification {
+    pub accepter: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationDemarche {
+    pub clu: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehiculeResume {
+    pub immatriculation: Immatriculation,
+    pub vin: String,
+    pub marque: String,
+    pub modele: String,
+    pub genre: Genre,
+    pub energie: Energie,
+    pub puissance_cv: u16,
+    pub date_premiere_immatriculation: String,
+    pub titulaire: TitulaireVue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentVue {
+    pub libelle: String,
+    pub url: String,
+}
+
+/// Une démarche telle que le SPA l'affiche et la reprend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemarcheVue {
+    pub numero: String,
+    pub teleprocedure: Teleprocedure,
+    pub etat: EtatDemarche,
+    /// Étape atteinte (1 : démarrage, 2 : saisie, 3 : vérification de
+    /// l'adresse, 4 : récapitulatif) ; 5 une fois terminée.
+    pub etape: u32,
+    pub pour_qui: PourQui,
+    pub vehicule: VehiculeResume,
+    pub avertissement: Option<String>,
+    pub adresse_saisie: Option<AdresseSaisie>,
+    pub cession_saisie: Option<CessionSaisie>,
+    pub verification: Option<VerificationCommune>,
+    pub adresse_retenue: Option<AdresseNormalisee>,
+    pub acquereur: Option<Acquereur>,
+    pub taxes: Taxes,
+    pub nouveau_certificat: bool,
+    pub documents: Vec<DocumentVue>,
+    /// Le code de cession, rendu une seule fois (à la validation).
+    pub code_cession: Option<String>,
+    pub code_cession_expire_le: Option<String>,
+    pub cree_le: String,
+    pub modifie_le: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const AUJ: Date = date!(2026 - 11 - 27);
+
+    fn cession() -> CessionSaisie {
+        CessionSaisie {
+            acquereur: AcquereurSaisie {
+                type_personne: "physique".into(),
+                nom: "Martin".into(),
+                prenoms: "Léa".into(),
+                date_naissance: "14/07/1990".into(),
+                ..Default::default()
+            },
+            adresse: AdresseSaisie { voie: "4 rue Nationale".into(), code_postal: "59000".into(), commune: "Lille".into(), ..Default::default() },
+            date_cession: "2026-11-20".into(),
+            heure_cession: "14:30".into(),
+        }
+    }
+
+    #[test]
+    fn cession_personne_physique_valide() {
+        let v = cession().valider(AUJ, Some(date!(2021 - 03 - 15))).unwrap();
+        assert_eq!(v.acquereur.libelle(), "Léa MARTIN");
+        assert_eq!(v.date_cession, "20/11/2026");
+        assert_eq!(v.heure_cession, "14:30");
+    }
+
+    #[test]
+    fn cession_erreurs_par_champ() {
+        let mut c = cession();
+        c.date_cession = "28/11/2026".into();
+        c.heure_cession = "25:00".into();
+        c.acquereur.nom = String::new();
+        let e = c.valider(AUJ, None).unwrap_err();
+        let champs: Vec<&str> = e.iter().map(|c| c.champ.as_str()).collect();
+        assert_eq!(champs, ["acquereur.nom", "date_cession", "heure_cession"]);
+        let mut c = cession();
+        c.date_cession = "01/01/2020".into();
+        assert_eq!(c.valider(AUJ, Some(date!(2021 - 03 - 15))).unwrap_err()[0].champ, "date_cession");
+    }
+
+    #[test]
+    fn cession_personne_morale_siret() {
+        let mut c = cession();
+        c.acquereur = AcquereurSaisie { type_personne: "morale".into(), raison_sociale: "Garage du Centre".into(), siret: "732 829 320 00074".into(), ..Default::default() };
+        assert_eq!(c.valider(AUJ, None).unwrap().acquereur.libelle(), "Garage du Centre (SIRET 73282932000074)");
+        c.acquereur.siret = "73282932000075".into();
+        assert_eq!(c.valider(AUJ, None).unwrap_err()[0].champ, "acquereur.siret");
+    }
+
+    #[test]
+    fn demarrer_la_procedure_code_confidentiel_selon_le_tableau() {
+        let avec_code = ElementsNecessaires { immatriculation: true, code_confidentiel: true, carte_bancaire: false, code_cession_ou_formule: false };
+        let sans_code = ElementsNecessaires { code_confidentiel: false, ..avec_code };
+        let d = NouvelleDemarche { teleprocedure: Teleprocedure::Cession, pour_qui: PourQui::MoiMeme, immatriculation: "ab123cd".into(), code_confidentiel: String::new() };
+        assert_eq!(d.valider(&avec_code).unwrap_err()[0].champ, "code_confidentiel");
+        let (immat, code) = d.valider(&sans_code).unwrap();
+        assert_eq!(immat.to_string(), "AB-123-CD");
+        assert!(code.is_none());
+    }
+
+    #[test]
+    fn clu_toutes_obligatoires() {
+        let toutes: Vec<String> = CLU.iter().map(|(c, _)| c.to_string()).collect();
+        assert!(clu_toutes_cochees(&toutes));
+        assert!(!clu_toutes_cochees(&toutes[..2]));
+    }
+}
