@@ -82,7 +82,7 @@ select_wasm_toolchain() {
 
 bootstrap() {
   step "Paquets système (Chromium, binaryen)"
-  apt_install chromium binaryen ca-certificates
+  apt_install chromium binaryen ca-certificates poppler-utils
 
   step "Chaîne de compilation wasm32"
   select_wasm_toolchain

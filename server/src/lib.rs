@@ -2,7 +2,9 @@
 //! derrière un module de dépôt (`db`) pour qu'une base PostgreSQL puisse
 //! s'ajouter sans toucher aux gestionnaires HTTP, et le SPA construit.
 
+pub mod communes;
 pub mod config;
+pub mod documents;
 pub mod db;
 pub mod demo;
 pub mod http;

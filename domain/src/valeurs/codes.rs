@@ -142,3 +142,10 @@ mod tests {
         }
     }
 }
+
+/// Nombre de codes confidentiels erronés avant blocage.
+pub const CODE_CONFIDENTIEL_ESSAIS_MAX: u32 = 5;
+/// Durée du blocage des démarches d'un véhicule après trop d'erreurs.
+pub const CODE_CONFIDENTIEL_BLOCAGE_MINUTES: i64 = 15;
+/// Durée de validité d'un code de cession (fiche domaine §1.5).
+pub const CODE_CESSION_VALIDITE_JOURS: i64 = 15;

@@ -20,7 +20,8 @@ pub use carte::{
     CarteError, Cryptogramme, ExpirationCarte, NumeroCarte,
 };
 pub use codes::{
-    CodeCession, CodeConfidentiel, CodeError, CODE_ALPHABET,
+    CodeCession, CodeConfidentiel, CodeError, CODE_ALPHABET, CODE_CESSION_VALIDITE_JOURS,
+    CODE_CONFIDENTIEL_BLOCAGE_MINUTES, CODE_CONFIDENTIEL_ESSAIS_MAX,
     CODE_CESSION_LONGUEUR, CODE_CONFIDENTIEL_LONGUEUR,
 };
 pub use entreprise::{Siren, SirenError, Siret};

@@ -120,7 +120,7 @@ pub struct DemarcheRecord {
 }
 
 #[async_trait::async_trait]
-pub trait Repository: Send + Sync + 'static {
+pub trait Repository: DemarcheRepository + Send + Sync + 'static {
     async fn migrate(&self) -> DbResult<()>;
 
     async fn compte_par_email(&self, email: &str) -> DbResult<Option<CompteRecord>>;
@@ -165,4 +165,65 @@ pub(crate) fn code_of<T: Serialize>(v: &T) -> String {
 
 pub(crate) fn from_code<T: DeserializeOwned>(s: &str) -> DbResult<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| DbError::Corrupt(s.to_owned()))
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEnvoi {
+    pub canal: String,
+    pub destinataire: String,
+    pub objet: String,
+    pub corps: String,
+    pub vehicule_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EnvoiRecord {
+    pub id: i64,
+    pub canal: String,
+    pub destinataire: String,
+    pub objet: String,
+    pub corps: String,
+    pub immatriculation: Option<String>,
+    pub created_at: String,
+}
+
+/// L'état des tentatives de code confidentiel d'un véhicule.
+#[derive(Debug, Clone, Default)]
+pub struct Tentatives {
+    pub echecs: u32,
+    pub bloque_jusqu_a: Option<OffsetDateTime>,
+}
+
+/// Ce que la fin d'un changement d'adresse écrit au registre.
+#[derive(Debug, Clone)]
+pub struct NouvelleAdresseRegistre {
+    pub voie: String,
+    pub complement: Option<String>,
+    pub code_postal: String,
+    pub commune: String,
+    pub changements_adresse: u32,
+}
+
+#[async_trait::async_trait]
+pub trait DemarcheRepository: Send + Sync + 'static {
+    async fn vehicule_par_immatriculation(&self, immatriculation: &str) -> DbResult<Option<VehiculeRecord>>;
+    async fn vehicule(&self, id: i64) -> DbResult<VehiculeRecord>;
+    async fn maj_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()>;
+
+    async fn tentatives(&self, vehicule_id: i64) -> DbResult<Tentatives>;
+    async fn enregistrer_tentatives(&self, vehicule_id: i64, t: &Tentatives) -> DbResult<()>;
+
+    async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<DemarcheRecord>;
+    async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>>;
+    async fn demarche_en_cours(&self, compte_id: i64, vehicule_id: i64, tp: Teleprocedure) -> DbResult<Option<DemarcheRecord>>;
+    async fn maj_demarche(&self, id: i64, etat: EtatDemarche, etape: u32, donnees: &serde_json::Value) -> DbResult<()>;
+
+    /// Termine un changement d'adresse : démarche et registre, ensemble.
+    async fn terminer_changement_adresse(&self, d: &DemarcheRecord, etat: EtatDemarche, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<()>;
+    /// Termine une déclaration de cession : démarche, code de cession et
+    /// véhicule « cédé », ensemble.
+    async fn terminer_cession(&self, d: &DemarcheRecord, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<()>;
+
+    async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64>;
+    async fn envois(&self) -> DbResult<Vec<EnvoiRecord>>;
 }

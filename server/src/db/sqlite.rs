@@ -264,3 +264,214 @@ impl Repository for SqliteRepository {
             .collect()
     }
 }
+
+fn parse_ts(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+#[async_trait::async_trait]
+impl DemarcheRepository for SqliteRepository {
+    async fn vehicule_par_immatriculation(&self, immatriculation: &str) -> DbResult<Option<VehiculeRecord>> {
+        sqlx::query("select * from vehicule where immatriculation = $1")
+            .bind(immatriculation)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(vehicule_from_row)
+            .transpose()
+    }
+
+    async fn vehicule(&self, id: i64) -> DbResult<VehiculeRecord> {
+        let row = sqlx::query("select * from vehicule where vehicule_id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        vehicule_from_row(&row)
+    }
+
+    async fn maj_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()> {
+        sqlx::query("update vehicule set code_confidentiel_hash = $1 where vehicule_id = $2")
+            .bind(hash)
+            .bind(vehicule_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn tentatives(&self, vehicule_id: i64) -> DbResult<Tentatives> {
+        let row = sqlx::query("select echecs, bloque_jusqu_a from code_confidentiel_tentative where vehicule_id = $1")
+            .bind(vehicule_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Tentatives {
+                echecs: r.try_get::<i64, _>("echecs")?.try_into().unwrap_or(0),
+                bloque_jusqu_a: r.try_get::<Option<String>, _>("bloque_jusqu_a")?.as_deref().and_then(parse_ts),
+            },
+            None => Tentatives::default(),
+        })
+    }
+
+    async fn enregistrer_tentatives(&self, vehicule_id: i64, t: &Tentatives) -> DbResult<()> {
+        sqlx::query(
+            "insert into code_confidentiel_tentative (vehicule_id, echecs, bloque_jusqu_a) values ($1, $2, $3)
+             on conflict (vehicule_id) do update set echecs = excluded.echecs, bloque_jusqu_a = excluded.bloque_jusqu_a",
+        )
+        .bind(vehicule_id)
+        .bind(i64::from(t.echecs))
+        .bind(t.bloque_jusqu_a.map(ts))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<DemarcheRecord> {
+        let row = sqlx::query(
+            "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape)
+             values ($1, $2, $3, $4, $5, $6, 2) returning *",
+        )
+        .bind(numero)
+        .bind(compte_id)
+        .bind(vehicule_id)
+        .bind(code_of(&tp))
+        .bind(code_of(&EtatDemarche::Brouillon))
+        .bind(code_of(&pour_qui))
+        .fetch_one(&self.pool)
+        .await?;
+        demarche_from_row(&row)
+    }
+
+    async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>> {
+        sqlx::query("select * from demarche where numero = $1")
+            .bind(numero)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(demarche_from_row)
+            .transpose()
+    }
+
+    async fn demarche_en_cours(&self, compte_id: i64, vehicule_id: i64, tp: Teleprocedure) -> DbResult<Option<DemarcheRecord>> {
+        sqlx::query(
+            "select * from demarche where compte_id = $1 and vehicule_id = $2 and teleprocedure = $3
+             and etat not in ('terminee', 'abandonnee') order by demarche_id desc limit 1",
+        )
+        .bind(compte_id)
+        .bind(vehicule_id)
+        .bind(code_of(&tp))
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(demarche_from_row)
+        .transpose()
+    }
+
+    async fn maj_demarche(&self, id: i64, etat: EtatDemarche, etape: u32, donnees: &serde_json::Value) -> DbResult<()> {
+        sqlx::query(
+            "update demarche set etat = $1, etape = $2, donnees = $3, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             where demarche_id = $4",
+        )
+        .bind(code_of(&etat))
+        .bind(i64::from(etape))
+        .bind(donnees.to_string())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn terminer_changement_adresse(&self, d: &DemarcheRecord, etat: EtatDemarche, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "update demarche set etat = $1, etape = 5, donnees = $2, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             where demarche_id = $3 and etat = 'brouillon'",
+        )
+        .bind(code_of(&etat))
+        .bind(d.donnees.to_string())
+        .bind(d.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "update vehicule set adresse_voie = $1, adresse_complement = $2, adresse_code_postal = $3, adresse_commune = $4,
+             changements_adresse = $5 where vehicule_id = $6",
+        )
+        .bind(&a.voie)
+        .bind(&a.complement)
+        .bind(&a.code_postal)
+        .bind(&a.commune)
+        .bind(i64::from(a.changements_adresse))
+        .bind(vehicule_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn terminer_cession(&self, d: &DemarcheRecord, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "update demarche set etat = 'terminee', etape = 5, donnees = $1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             where demarche_id = $2 and etat = 'brouillon'",
+        )
+        .bind(d.donnees.to_string())
+        .bind(d.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(DbError::Conflict("Cette démarche a déjà été validée.".into()));
+        }
+        let cede = sqlx::query("update vehicule set cede = 1 where vehicule_id = $1 and cede = 0")
+            .bind(vehicule_id)
+            .execute(&mut *tx)
+            .await?;
+        if cede.rows_affected() != 1 {
+            return Err(DbError::Conflict("Une déclaration de cession a déjà été enregistrée pour ce véhicule.".into()));
+        }
+        sqlx::query("insert into code_cession (vehicule_id, demarche_id, code_hash, expire_at) values ($1, $2, $3, $4)")
+            .bind(vehicule_id)
+            .bind(d.id)
+            .bind(code_hash)
+            .bind(ts(expire_at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64> {
+        let id = sqlx::query_scalar(
+            "insert into envoi (canal, destinataire, objet, corps, vehicule_id) values ($1, $2, $3, $4, $5) returning envoi_id",
+        )
+        .bind(&e.canal)
+        .bind(&e.destinataire)
+        .bind(&e.objet)
+        .bind(&e.corps)
+        .bind(e.vehicule_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn envois(&self) -> DbResult<Vec<EnvoiRecord>> {
+        let rows = sqlx::query(
+            "select envoi.*, vehicule.immatriculation from envoi left join vehicule using (vehicule_id)
+             order by envoi_id desc limit 200",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EnvoiRecord {
+                    id: r.try_get("envoi_id")?,
+                    canal: r.try_get("canal")?,
+                    destinataire: r.try_get("destinataire")?,
+                    objet: r.try_get("objet")?,
+                    corps: r.try_get("corps")?,
+                    immatriculation: r.try_get("immatriculation")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}

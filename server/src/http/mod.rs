@@ -2,10 +2,11 @@
 //! sur `index.html` pour les chemins du SPA.
 
 pub mod auth;
+mod demarches;
 pub mod error;
 mod espace;
 
-use crate::{config::Config, db::Repository};
+use crate::{communes::Communes, config::Config, db::Repository};
 use axum::{
     extract::{DefaultBodyLimit, State},
     http::StatusCode,
@@ -28,11 +29,12 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 pub struct AppState {
     pub config: Arc<Config>,
     pub repo: Arc<dyn Repository>,
+    pub communes: Arc<Communes>,
 }
 
 impl AppState {
     pub fn new(config: Config, repo: Arc<dyn Repository>) -> Self {
-        Self { config: Arc::new(config), repo }
+        Self { config: Arc::new(config), repo, communes: Arc::new(Communes::charger()) }
     }
 }
 
@@ -42,6 +44,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/config", get(client_config))
         .merge(auth::router())
         .merge(espace::router())
+        .merge(demarches::router())
         .fallback(api_not_found)
 }
 

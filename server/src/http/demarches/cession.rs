@@ -1,0 +1,72 @@
+//! Téléprocédure « Déclaration de cession ».
+
+use super::*;
+use crate::http::auth::hash_password;
+use immat_domain::{CodeCession, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS};
+
+/// Étape 2 : le nouvel acquéreur, son adresse, la date et l'heure de la
+/// cession ; « Poursuivre » les enregistre et vérifie l'adresse.
+pub async fn saisir_cession(
+    State(state): State<AppState>,
+    CurrentUser(compte): CurrentUser,
+    Path(numero): Path<String>,
+    AppJson(req): AppJson<CessionSaisie>,
+) -> AppResult<AppJson<DemarcheVue>> {
+    let (mut d, v) = charger(&state, compte.id, &numero).await?;
+    exiger_brouillon(&d)?;
+    if d.teleprocedure != Teleprocedure::Cession {
+        return Err(AppError::Conflit("Cette démarche n'est pas une déclaration de cession.".into()));
+    }
+    let mut donnees = Donnees::de(&d);
+    donnees.cession_saisie = Some(req.clone());
+    let premiere = immat_domain::parse_date_fr(&v.date_premiere_immatriculation).ok();
+    let resultat = req
+        .valider(maintenant().date(), premiere)
+        .map_err(AppError::Validation)
+        .and_then(|c| verifier_adresse(&state, &c.adresse, "adresse").map(|verif| (c, verif)));
+    match resultat {
+        Ok((c, verif)) => {
+            donnees.acquereur = Some(c.acquereur);
+            donnees.date_cession = Some(c.date_cession);
+            donnees.heure_cession = Some(c.heure_cession);
+            donnees.adresse_normalisee = Some(c.adresse);
+            donnees.verification = Some(verif);
+            donnees.adresse_retenue = None;
+            d.etape = 3;
+            d.donnees = donnees.json();
+            state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
+            Ok(AppJson(vue(&d, &v)?))
+        }
+        Err(e) => {
+            d.donnees = donnees.json();
+            state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
+            Err(e)
+        }
+    }
+}
+
+/// « Valider » : la cession est enregistrée, le véhicule est « cédé », le
+/// code de cession est tiré (rendu une seule fois, stocké haché, 15 jours,
+/// usage unique) et le certificat de situation administrative est édité.
+pub async fn terminer(state: &AppState, mut d: DemarcheRecord, v: VehiculeRecord, clu: Vec<String>) -> AppResult<AppJson<DemarcheVue>> {
+    let mut octets = [0u8; CODE_CESSION_LONGUEUR];
+    rand::rngs::OsRng.fill_bytes(&mut octets);
+    let code = CodeCession::from_random(&octets);
+    let compact = code.compact().to_owned();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&compact)).await.map_err(|e| anyhow::anyhow!(e))??;
+    let now = maintenant();
+    let expire = now + Duration::days(CODE_CESSION_VALIDITE_JOURS);
+    let mut donnees = Donnees::de(&d);
+    donnees.clu_acceptees = clu;
+    donnees.valide_le = Some(horodatage(now));
+    donnees.code_cession_expire_le = Some(horodatage(expire));
+    donnees.taxes = Some(Taxes::default());
+    d.donnees = donnees.json();
+    state.repo.terminer_cession(&d, v.id, &hash, expire).await?;
+    d.etat = EtatDemarche::Terminee;
+    d.etape = 5;
+    let v = state.repo.vehicule(v.id).await?;
+    let mut vue = vue(&d, &v)?;
+    vue.code_cession = Some(code.to_string());
+    Ok(AppJson(vue))
+}

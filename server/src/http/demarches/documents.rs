@@ -1,0 +1,136 @@
+//! Les documents PDF d'une démarche terminée : récapitulatif de la demande,
+//! et, pour une cession, le certificat de situation administrative.
+
+use super::*;
+use crate::documents::Pdf;
+use axum::{
+    http::header,
+    response::{IntoResponse, Response},
+};
+
+const PIED: &str = "Document généré par Immat — environnement de démonstration, sans valeur officielle.";
+
+pub async fn telecharger(
+    State(state): State<AppState>,
+    CurrentUser(compte): CurrentUser,
+    Path((numero, nom)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (d, v) = charger(&state, compte.id, &numero).await?;
+    if d.etat != EtatDemarche::Terminee {
+        return Err(AppError::Conflit("Les documents sont disponibles une fois la demande terminée.".into()));
+    }
+    let pdf = match nom.as_str() {
+        "recapitulatif.pdf" => recapitulatif(&d, &v)?,
+        "certificat-situation-administrative.pdf" if d.teleprocedure == Teleprocedure::Cession => csa(&d, &v)?,
+        _ => return Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into())),
+    };
+    let disposition = format!("attachment; filename=\"{}-{}\"", d.numero, nom);
+    Ok((
+        [(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        pdf,
+    )
+        .into_response())
+}
+
+fn oui_non(b: bool) -> &'static str {
+    if b {
+        "OUI"
+    } else {
+        "NON"
+    }
+}
+
+fn recapitulatif(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
+    let donnees = Donnees::de(d);
+    let mut pdf = Pdf::new("Récapitulatif de la demande", PIED)?;
+    pdf.field("Téléprocédure", d.teleprocedure.libelle());
+    pdf.field("Numéro de démarche", &d.numero);
+    pdf.field("Validée le", donnees.valide_le.as_deref().unwrap_or("—"));
+    pdf.field("État", d.etat.libelle());
+    pdf.field("Initiateur de la demande", d.pour_qui.libelle());
+    pdf.heading("Véhicule");
+    pdf.field("Numéro d'immatriculation", &v.immatriculation);
+    pdf.field("Marque et modèle", &format!("{} {}", v.marque, v.modele));
+    pdf.field("VIN", &v.vin);
+    pdf.heading("Titulaire");
+    pdf.field("Nom", &nom_titulaire(v));
+    if let Some(a) = &donnees.ancienne_adresse {
+        pdf.field("Adresse au moment de la demande", &a.une_ligne());
+    }
+    match d.teleprocedure {
+        Teleprocedure::ChangementAdresse => {
+            pdf.heading("Nouvelle adresse déclarée");
+            if let Some(a) = &donnees.adresse_retenue {
+                for l in a.lignes() {
+                    pdf.para(&l);
+                }
+            }
+        }
+        Teleprocedure::Cession => {
+            pdf.heading("Nouvel acquéreur");
+            if let Some(a) = &donnees.acquereur {
+                pdf.field("Acquéreur", &a.libelle());
+                if let Acquereur::Physique { date_naissance, .. } = a {
+                    pdf.field("Date de naissance", date_naissance);
+                }
+            }
+            if let Some(a) = &donnees.adresse_retenue {
+                pdf.field("Adresse", &a.une_ligne());
+            }
+            pdf.field(
+                "Date et heure de la cession",
+                &format!("{} à {}", donnees.date_cession.as_deref().unwrap_or("—"), donnees.heure_cession.as_deref().unwrap_or("—")),
+            );
+            pdf.field("Code de cession valable jusqu'au", donnees.code_cession_expire_le.as_deref().unwrap_or("—"));
+        }
+        _ => {}
+    }
+    pdf.heading("Taxes");
+    let taxes = donnees.taxes.unwrap_or_default();
+    for (code, libelle, montant) in taxes.lignes() {
+        pdf.field(&format!("{code} — {libelle}"), &montant.to_string());
+    }
+    pdf.heading("Conditions légales d'utilisation acceptées");
+    for (code, texte) in immat_domain::procedures::CLU {
+        if donnees.clu_acceptees.iter().any(|c| c == code) {
+            pdf.para(&format!("[x] {texte}"));
+        }
+    }
+    Ok(pdf.finish()?)
+}
+
+/// Certificat de situation administrative (contenu d'après HistoVec).
+fn csa(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
+    let donnees = Donnees::de(d);
+    let s = &v.situation;
+    let mut pdf = Pdf::new("Certificat de situation administrative", PIED)?;
+    pdf.para("Attention : il est impératif de conserver ce certificat et de le remettre à l'acquéreur.");
+    pdf.field("Édité le", donnees.valide_le.as_deref().unwrap_or("—"));
+    pdf.field("Démarche", &d.numero);
+    pdf.heading("Véhicule");
+    pdf.field("Numéro d'immatriculation", &v.immatriculation);
+    pdf.field("VIN", &v.vin);
+    pdf.field("Marque", &v.marque);
+    pdf.field("Date de première immatriculation", &v.date_premiere_immatriculation);
+    pdf.field("Titulaire", &nom_titulaire(v));
+    pdf.heading("Oppositions et gages");
+    pdf.field("Opposition au transfert du certificat d'immatriculation (OTCI)", oui_non(s.otci));
+    pdf.field("Opposition véhicule endommagé (OVE)", oui_non(s.ove));
+    pdf.field("Véhicule économiquement irréparable (OVEI)", oui_non(s.ovei));
+    pdf.field("Procédure de réparation contrôlée", oui_non(s.ove));
+    pdf.field("Déclaration valant saisie", oui_non(s.dvs));
+    let gage = match (&v.gage_creancier, s.gage) {
+        (Some(c), true) => format!("OUI (créancier : {c})"),
+        (None, true) => "OUI".to_owned(),
+        _ => "NON".to_owned(),
+    };
+    pdf.field("Gage", &gage);
+    pdf.heading("Situation de l'immatriculation");
+    pdf.field("Immatriculation suspendue", oui_non(s.suspendue));
+    pdf.field("Immatriculation annulée", oui_non(s.annulee));
+    pdf.field("Véhicule volé", oui_non(s.vol));
+    pdf.field("Certificat d'immatriculation volé, perdu ou duplicata", "NON");
+    pdf.field("Déclaration de cession enregistrée", oui_non(s.cede));
+    pdf.para("Un certificat de situation administrative de moins de 15 jours doit être remis à l'acquéreur.");
+    Ok(pdf.finish()?)
+}

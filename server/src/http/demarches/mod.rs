@@ -1,0 +1,396 @@
+//! Les démarches : démarrage commun à toutes les téléprocédures (initiateur,
+//! immatriculation, code confidentiel selon le tableau du support, situation
+//! du véhicule), reprise, vérification de l'adresse, validation, documents.
+//! Chaque téléprocédure a son module pour ce qui lui est propre.
+
+mod cession;
+mod changement_adresse;
+pub mod code_confidentiel;
+mod documents;
+
+use super::{auth::CurrentUser, error::*, AppState};
+use crate::db::{DemarcheRecord, Tentatives, VehiculeRecord};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post, put},
+    Router,
+};
+use immat_domain::{
+    adresse_postale::{verifier_commune, AdresseNormalisee, AdresseSaisie, VerificationCommune},
+    api::{AdressePostale, ChampErreur, TitulaireVue},
+    procedures::{Acquereur, CessionSaisie, ChoixVerification, DemarcheVue, DocumentVue, NouvelleDemarche, VehiculeResume},
+    regles::{elements_necessaires, peut_demarrer, Verdict},
+    taxes::{taxes, ObjetTaxe, Region, Taxes},
+    CodeConfidentiel, EtatDemarche, Immatriculation, Profil, Teleprocedure, CODE_ALPHABET, CODE_CONFIDENTIEL_BLOCAGE_MINUTES,
+    CODE_CONFIDENTIEL_ESSAIS_MAX,
+};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/demarches", post(demarrer))
+        .route("/demarches/{numero}", get(lire))
+        .route("/demarches/{numero}/adresse", put(changement_adresse::saisir_adresse))
+        .route("/demarches/{numero}/cession", put(cession::saisir_cession))
+        .route("/demarches/{numero}/verification", put(verification))
+        .route("/demarches/{numero}/valider", post(valider))
+        .route("/demarches/{numero}/documents/{nom}", get(documents::telecharger))
+        .route("/code-confidentiel/demande", post(code_confidentiel::demander))
+        .route("/cert/envois", get(code_confidentiel::envois))
+}
+
+/// Ce que le serveur garde d'une démarche en cours (colonne `donnees`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Donnees {
+    pub avertissement: Option<String>,
+    pub adresse_saisie: Option<AdresseSaisie>,
+    pub cession_saisie: Option<CessionSaisie>,
+    pub acquereur: Option<Acquereur>,
+    pub date_cession: Option<String>,
+    pub heure_cession: Option<String>,
+    /// L'adresse saisie, normalisée AFNOR.
+    pub adresse_normalisee: Option<AdresseNormalisee>,
+    pub verification: Option<VerificationCommune>,
+    /// L'adresse retenue après la vérification.
+    pub adresse_retenue: Option<AdresseNormalisee>,
+    pub ancienne_adresse: Option<AdresseNormalisee>,
+    #[serde(default)]
+    pub clu_acceptees: Vec<String>,
+    pub valide_le: Option<String>,
+    pub code_cession_expire_le: Option<String>,
+    pub taxes: Option<Taxes>,
+}
+
+impl Donnees {
+    pub fn de(d: &DemarcheRecord) -> Self {
+        serde_json::from_value(d.donnees.clone()).unwrap_or_default()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+pub fn maintenant() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Date et heure lisibles (UTC) : `27/11/2026 à 14:05 UTC`.
+pub fn horodatage(t: OffsetDateTime) -> String {
+    format!("{:02}/{:02}/{} à {:02}:{:02} UTC", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
+}
+
+pub fn adresse_du_vehicule(v: &VehiculeRecord) -> AdresseNormalisee {
+    AdresseNormalisee {
+        voie: v.adresse_voie.clone(),
+        complement: v.adresse_complement.clone(),
+        lieu_dit: None,
+        code_postal: v.adresse_code_postal.clone(),
+        commune: v.adresse_commune.clone(),
+    }
+}
+
+pub fn titulaire_vue(v: &VehiculeRecord) -> TitulaireVue {
+    TitulaireVue {
+        nom: v.titulaire_nom.clone(),
+        prenoms: v.titulaire_prenoms.clone(),
+        raison_sociale: v.titulaire_raison_sociale.clone(),
+        adresse: AdressePostale {
+            ligne_voie: v.adresse_voie.clone(),
+            complement: v.adresse_complement.clone(),
+            code_postal: v.adresse_code_postal.clone(),
+            commune: v.adresse_commune.clone(),
+        },
+    }
+}
+
+pub fn nom_titulaire(v: &VehiculeRecord) -> String {
+    match (&v.titulaire_raison_sociale, &v.titulaire_prenoms) {
+        (Some(r), _) => r.clone(),
+        (None, Some(p)) => format!("{p} {}", v.titulaire_nom),
+        (None, None) => v.titulaire_nom.clone(),
+    }
+}
+
+pub fn vehicule_fiscal(v: &VehiculeRecord) -> immat_domain::taxes::VehiculeFiscal {
+    immat_domain::taxes::VehiculeFiscal {
+        genre: v.genre,
+        energie: v.energie,
+        puissance_cv: v.puissance_cv,
+        date_premiere_immatriculation: immat_domain::parse_date_fr(&v.date_premiere_immatriculation)
+            .unwrap_or(time::macros::date!(2000 - 01 - 01)),
+        ptac_kg: v.ptac_kg,
+        collection: false,
+        fni: v.type_immatriculation.starts_with("fni"),
+    }
+}
+
+/// Les taxes dues par la démarche, calculées par le domaine.
+pub fn taxes_de(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Taxes> {
+    let objet = match d.teleprocedure {
+        Teleprocedure::ChangementAdresse => ObjetTaxe::ChangementAdresse { changements_precedents: v.changements_adresse },
+        Teleprocedure::Cession => ObjetTaxe::Cession,
+        Teleprocedure::Duplicata => ObjetTaxe::Duplicata,
+        Teleprocedure::ChangementTitulaire => ObjetTaxe::ChangementTitulaire,
+        Teleprocedure::Complementaire => return Ok(Taxes::default()),
+    };
+    // Région du domicile du titulaire (CIBS L421-43).
+    let region = immat_domain::CodePostal::parse(&v.adresse_code_postal)
+        .ok()
+        .and_then(|cp| Region::du_departement(cp.departement()))
+        .ok_or_else(|| anyhow::anyhow!("région inconnue pour le code postal {}", v.adresse_code_postal))?;
+    taxes(objet, &vehicule_fiscal(v), region, maintenant().date()).map_err(|e| anyhow::anyhow!("{e}").into())
+}
+
+pub fn vue(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<DemarcheVue> {
+    let donnees = Donnees::de(d);
+    let taxes = match donnees.taxes {
+        Some(t) => t,
+        None => taxes_de(d, v)?,
+    };
+    let mut documents = Vec::new();
+    if d.etat == EtatDemarche::Terminee {
+        documents.push(DocumentVue {
+            libelle: "Récapitulatif de la demande".into(),
+            url: format!("/api/v1/demarches/{}/documents/recapitulatif.pdf", d.numero),
+        });
+        if d.teleprocedure == Teleprocedure::Cession {
+            documents.push(DocumentVue {
+                libelle: "Certificat de situation administrative".into(),
+                url: format!("/api/v1/demarches/{}/documents/certificat-situation-administrative.pdf", d.numero),
+            });
+        }
+    }
+    let immatriculation = Immatriculation::parse(&v.immatriculation).map_err(|e| anyhow::anyhow!("immatriculation en base : {e}"))?;
+    Ok(DemarcheVue {
+        numero: d.numero.clone(),
+        teleprocedure: d.teleprocedure,
+        etat: d.etat,
+        etape: d.etape,
+        pour_qui: d.pour_qui,
+        vehicule: VehiculeResume {
+            immatriculation,
+            vin: v.vin.clone(),
+            marque: v.marque.clone(),
+            modele: v.modele.clone(),
+            genre: v.genre,
+            energie: v.energie,
+            puissance_cv: v.puissance_cv,
+            date_premiere_immatriculation: v.date_premiere_immatriculation.clone(),
+            titulaire: titulaire_vue(v),
+        },
+        avertissement: donnees.avertissement.clone(),
+        adresse_saisie: donnees.adresse_saisie.clone(),
+        cession_saisie: donnees.cession_saisie.clone(),
+        verification: donnees.verification.clone(),
+        adresse_retenue: donnees.adresse_retenue.clone(),
+        acquereur: donnees.acquereur.clone(),
+        nouveau_certificat: d.teleprocedure == Teleprocedure::ChangementAdresse && taxes.montant_du(),
+        taxes,
+        documents,
+        code_cession: None,
+        code_cession_expire_le: donnees.code_cession_expire_le.clone(),
+        cree_le: d.created_at.clone(),
+        modifie_le: d.updated_at.clone(),
+    })
+}
+
+/// La démarche `numero` de l'usager, avec son véhicule.
+pub async fn charger(state: &AppState, compte_id: i64, numero: &str) -> AppResult<(DemarcheRecord, VehiculeRecord)> {
+    let d = state
+        .repo
+        .demarche_par_numero(numero)
+        .await?
+        .filter(|d| d.compte_id == compte_id)
+        .ok_or_else(|| AppError::Introuvable("Cette démarche est introuvable dans votre espace.".into()))?;
+    let vid = d.vehicule_id.ok_or_else(|| AppError::Introuvable("Cette démarche n'a pas de véhicule.".into()))?;
+    let v = state.repo.vehicule(vid).await?;
+    Ok((d, v))
+}
+
+/// Refuse toute modification d'une démarche qui n'est plus un brouillon.
+pub fn exiger_brouillon(d: &DemarcheRecord) -> AppResult<()> {
+    if d.etat != EtatDemarche::Brouillon {
+        return Err(AppError::Conflit(format!("Cette démarche ne peut plus être modifiée : elle est « {} ».", d.etat.libelle())));
+    }
+    Ok(())
+}
+
+fn nouveau_numero() -> String {
+    let mut octets = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut octets);
+    let suffixe: String = octets.iter().map(|b| CODE_ALPHABET[usize::from(b % 32)] as char).collect();
+    format!("{}-{}", maintenant().year(), suffixe)
+}
+
+/// Vérifie le code confidentiel, en comptant les erreurs : au 5e échec, les
+/// démarches du véhicule sont bloquées 15 minutes.
+pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, code: &CodeConfidentiel) -> AppResult<()> {
+    let now = maintenant();
+    let mut t = state.repo.tentatives(v.id).await?;
+    if let Some(jusqu_a) = t.bloque_jusqu_a {
+        if jusqu_a > now {
+            return Err(blocage(jusqu_a - now));
+        }
+        t = Tentatives::default();
+    }
+    let hash = v.code_confidentiel_hash.clone().unwrap_or_default();
+    let saisi = code.compact().to_owned();
+    let ok = tokio::task::spawn_blocking(move || super::auth::verify_password(&saisi, &hash))
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    if ok {
+        if t.echecs > 0 {
+            state.repo.enregistrer_tentatives(v.id, &Tentatives::default()).await?;
+        }
+        return Ok(());
+    }
+    t.echecs += 1;
+    if t.echecs >= CODE_CONFIDENTIEL_ESSAIS_MAX {
+        let duree = Duration::minutes(CODE_CONFIDENTIEL_BLOCAGE_MINUTES);
+        state.repo.enregistrer_tentatives(v.id, &Tentatives { echecs: 0, bloque_jusqu_a: Some(now + duree) }).await?;
+        return Err(blocage(duree));
+    }
+    state.repo.enregistrer_tentatives(v.id, &t).await?;
+    let reste = CODE_CONFIDENTIEL_ESSAIS_MAX - t.echecs;
+    Err(AppError::champ(
+        "code_confidentiel",
+        format!("Le code confidentiel est erroné. Il vous reste {reste} essai{}.", if reste > 1 { "s" } else { "" }),
+    ))
+}
+
+fn blocage(reste: Duration) -> AppError {
+    let minutes = (reste.whole_seconds() + 59) / 60;
+    AppError::TropDeTentatives(format!(
+        "Trop de codes confidentiels erronés : les démarches de ce véhicule sont bloquées pendant encore {minutes} minute{}.",
+        if minutes > 1 { "s" } else { "" }
+    ))
+}
+
+/// Téléprocédures construites à ce jour.
+fn construite(tp: Teleprocedure) -> bool {
+    matches!(tp, Teleprocedure::ChangementAdresse | Teleprocedure::Cession)
+}
+
+/// « Démarrer la procédure ».
+async fn demarrer(
+    State(state): State<AppState>,
+    CurrentUser(compte): CurrentUser,
+    AppJson(req): AppJson<NouvelleDemarche>,
+) -> AppResult<(StatusCode, AppJson<DemarcheVue>)> {
+    if compte.profil == Profil::AgentCert {
+        return Err(AppError::Interdit("Un compte d'agent du CERT ne fait pas de démarche.".into()));
+    }
+    if !construite(req.teleprocedure) {
+        return Err(AppError::Requete {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "non_disponible",
+            message: format!("La téléprocédure « {} » n'est pas encore disponible.", req.teleprocedure.libelle()),
+        });
+    }
+    let elements = elements_necessaires(req.teleprocedure, compte.type_compte(), req.pour_qui)
+        .map_err(|e| AppError::Interdit(e.to_string()))?;
+    let (immat, code) = req.valider(&elements).map_err(AppError::Validation)?;
+    let v = state
+        .repo
+        .vehicule_par_immatriculation(&immat.to_string())
+        .await?
+        .ok_or_else(|| AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."))?;
+    let a_moi = v.compte_id == Some(compte.id);
+    if req.pour_qui == immat_domain::PourQui::MoiMeme && !a_moi {
+        return Err(AppError::champ(
+            "immatriculation",
+            "Ce véhicule n'est pas rattaché à votre compte. Pour le véhicule d'une autre personne, choisissez « Pour quelqu'un d'autre ».",
+        ));
+    }
+    if let Some(code) = &code {
+        verifier_code(&state, &v, code).await?;
+    } else if let Some(t) = state.repo.tentatives(v.id).await?.bloque_jusqu_a.filter(|t| *t > maintenant()) {
+        return Err(blocage(t - maintenant()));
+    }
+    let avertissement = match peut_demarrer(&v.situation, req.teleprocedure) {
+        Verdict::Bloque(raison) => return Err(AppError::Validation(vec![ChampErreur::new("immatriculation", raison)])),
+        Verdict::AutoriseAvecAvertissement(m) => Some(m),
+        Verdict::Autorise => None,
+    };
+    // « Reprendre la demande en cours » plutôt qu'un doublon.
+    if let Some(d) = state.repo.demarche_en_cours(compte.id, v.id, req.teleprocedure).await? {
+        return Ok((StatusCode::OK, AppJson(vue(&d, &v)?)));
+    }
+    let mut d = state.repo.creer_demarche(&nouveau_numero(), compte.id, v.id, req.teleprocedure, req.pour_qui).await?;
+    let donnees = Donnees { avertissement, ancienne_adresse: Some(adresse_du_vehicule(&v)), ..Default::default() };
+    d.donnees = donnees.json();
+    state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
+    Ok((StatusCode::CREATED, AppJson(vue(&d, &v)?)))
+}
+
+async fn lire(State(state): State<AppState>, CurrentUser(compte): CurrentUser, Path(numero): Path<String>) -> AppResult<AppJson<DemarcheVue>> {
+    let (d, v) = charger(&state, compte.id, &numero).await?;
+    Ok(AppJson(vue(&d, &v)?))
+}
+
+/// Vérifie la commune de l'adresse saisie ; rend l'adresse normalisée et le
+/// résultat, ou une erreur au champ du code postal.
+pub fn verifier_adresse(state: &AppState, a: &AdresseNormalisee, prefixe: &str) -> AppResult<VerificationCommune> {
+    let communes = state.communes.du_code_postal(&a.code_postal);
+    match verifier_commune(&a.code_postal, &a.commune, communes) {
+        VerificationCommune::CodePostalInconnu => Err(AppError::champ(
+            &format!("{prefixe}.code_postal"),
+            format!("Le code postal {} ne correspond à aucune commune.", a.code_postal),
+        )),
+        v => Ok(v),
+    }
+}
+
+/// « Le système vérifie l'existence de l'adresse et propose une correction le
+/// cas échéant » : l'usager accepte ou refuse la proposition.
+async fn verification(
+    State(state): State<AppState>,
+    CurrentUser(compte): CurrentUser,
+    Path(numero): Path<String>,
+    AppJson(choix): AppJson<ChoixVerification>,
+) -> AppResult<AppJson<DemarcheVue>> {
+    let (mut d, v) = charger(&state, compte.id, &numero).await?;
+    exiger_brouillon(&d)?;
+    let mut donnees = Donnees::de(&d);
+    let (Some(saisie), Some(verif)) = (donnees.adresse_normalisee.clone(), donnees.verification.clone()) else {
+        return Err(AppError::Conflit("Saisissez d'abord l'adresse.".into()));
+    };
+    donnees.adresse_retenue = Some(match verif {
+        VerificationCommune::Proposition { commune, .. } if choix.accepter => AdresseNormalisee { commune, ..saisie },
+        VerificationCommune::Conforme { commune } => AdresseNormalisee { commune, ..saisie },
+        _ => saisie,
+    });
+    d.etape = 4;
+    d.donnees = donnees.json();
+    state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
+    Ok(AppJson(vue(&d, &v)?))
+}
+
+/// « Valider » au récapitulatif, CLU cochées.
+async fn valider(
+    State(state): State<AppState>,
+    CurrentUser(compte): CurrentUser,
+    Path(numero): Path<String>,
+    AppJson(req): AppJson<immat_domain::procedures::ValidationDemarche>,
+) -> AppResult<AppJson<DemarcheVue>> {
+    let (d, v) = charger(&state, compte.id, &numero).await?;
+    exiger_brouillon(&d)?;
+    if !immat_domain::procedures::clu_toutes_cochees(&req.clu) {
+        return Err(AppError::champ("clu", "Il est indispensable de cocher les conditions légales d'utilisation marquées d'une « * »."));
+    }
+    if d.etape < 4 || Donnees::de(&d).adresse_retenue.is_none() {
+        return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
+    }
+    // La situation du véhicule a pu changer depuis le démarrage.
+    if let Verdict::Bloque(raison) = peut_demarrer(&v.situation, d.teleprocedure) {
+        return Err(AppError::Conflit(raison));
+    }
+    match d.teleprocedure {
+        Teleprocedure::ChangementAdresse => changement_adresse::terminer(&state, d, v, req.clu).await,
+        Teleprocedure::Cession => cession::terminer(&state, d, v, req.clu).await,
+        _ => Err(AppError::Conflit("Cette téléprocédure n'est pas encore disponible.".into())),
+    }
+}

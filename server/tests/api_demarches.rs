@@ -1,0 +1,219 @@
+//! Changement d'adresse et déclaration de cession, de bout en bout dans
+//! l'API (application en mémoire, vrai fichier SQLite).
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use serde_json::{json, Value};
+
+const CLU: [&str; 3] = ["exactitude", "sanctions", "donnees"];
+
+async fn put_json(app: &common::TestApp, uri: &str, body: &Value, cookie: &str) -> common::Resp {
+    use axum::{body::Body, http::Request};
+    let req = Request::put(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    app.send(req).await
+}
+
+async fn demarrer(app: &common::TestApp, cookie: &str, tp: &str, immat: &str, code: &str) -> common::Resp {
+    app.post_json(
+        "/api/v1/demarches",
+        &json!({"teleprocedure": tp, "pour_qui": "moi_meme", "immatriculation": immat, "code_confidentiel": code}),
+        Some(cookie),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn changement_d_adresse_complet_avec_proposition_acceptee() {
+    let app = common::spawn().await;
+    let cookie = app.login("marie.dupont@demo.immat.fr").await;
+    // Compte certifié, pour moi-même : pas de code confidentiel.
+    let r = demarrer(&app, &cookie, "changement_adresse", "ef789gh", "").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let d = r.json();
+    let numero = d["numero"].as_str().unwrap().to_owned();
+    assert_eq!(d["etape"], 2);
+    assert_eq!(d["vehicule"]["titulaire"]["nom"], "DUPONT");
+    // Démarrer à nouveau reprend la même démarche.
+    let r = demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["numero"], numero.as_str());
+
+    let base = format!("/api/v1/demarches/{numero}");
+    let adresse = json!({"adresse": {"voie": "5, place de l'Église", "code_postal": "13001", "commune": "Marseile"}});
+    let r = put_json(&app, &format!("{base}/adresse"), &adresse, &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    assert_eq!(d["verification"], json!({"resultat": "proposition", "code_postal": "13001", "commune": "MARSEILLE"}));
+    assert_eq!(d["adresse_saisie"]["commune"], "Marseile", "la saisie est conservée");
+    let r = put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["adresse_retenue"]["commune"], "MARSEILLE");
+    assert_eq!(r.json()["adresse_retenue"]["voie"], "5 PLACE DE L EGLISE");
+    assert_eq!(r.json()["taxes"]["y5"], 0, "étiquette gratuite");
+
+    // Sans les CLU : refus au champ.
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": ["exactitude"]}), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["champs"][0]["champ"], "clu");
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    assert_eq!(d["etat"], "terminee");
+    assert_eq!(d["documents"][0]["libelle"], "Récapitulatif de la demande");
+
+    // Le registre porte la nouvelle adresse.
+    let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
+    let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "EF-789-GH").unwrap().clone();
+    assert_eq!(v["titulaire"]["adresse"]["commune"], "MARSEILLE");
+    assert!(v["demarches"].as_array().unwrap().is_empty(), "la démarche terminée n'est plus en cours");
+
+    let pdf = app.get(&format!("{base}/documents/recapitulatif.pdf"), Some(&cookie)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers.get(header::CONTENT_TYPE).unwrap(), "application/pdf");
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    // Une démarche terminée ne se modifie plus.
+    let r = put_json(&app, &format!("{base}/adresse"), &adresse, &cookie).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // Un autre compte ne la voit pas.
+    let autre = app.login("julien.paul@demo.immat.fr").await;
+    assert_eq!(app.get(&base, Some(&autre)).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn adresse_invalide_erreurs_au_champ_et_saisie_conservee() {
+    let app = common::spawn().await;
+    let cookie = app.login("marie.dupont@demo.immat.fr").await;
+    let numero = demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await.json()["numero"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/demarches/{numero}");
+    let r = put_json(&app, &format!("{base}/adresse"), &json!({"adresse": {"voie": "3 rue X", "code_postal": "1300", "commune": "Marseille"}}), &cookie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["champs"][0]["champ"], "adresse.code_postal");
+    let r = put_json(&app, &format!("{base}/adresse"), &json!({"adresse": {"voie": "3 rue X", "code_postal": "75999", "commune": "Marseille"}}), &cookie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("ne correspond à aucune commune"));
+    let d = app.get(&base, Some(&cookie)).await.json();
+    assert_eq!(d["adresse_saisie"]["code_postal"], "75999", "rien n'est perdu");
+    assert_eq!(d["etape"], 2);
+}
+
+#[tokio::test]
+async fn compte_classique_code_confidentiel_requis_puis_blocage_apres_5_erreurs() {
+    let app = common::spawn().await;
+    let cookie = app.login("julien.paul@demo.immat.fr").await;
+    let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["champs"][0]["champ"], "code_confidentiel");
+    for restant in (1..=4).rev() {
+        let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", "ZZZZ-ZZZZ").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains(&format!("Il vous reste {restant} essai")));
+    }
+    let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", "ZZZZ-ZZZZ").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.json()["message"].as_str().unwrap().contains("15 minutes"));
+    // Même le bon code est refusé pendant le blocage.
+    let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", "AB2C-D3EF").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Un autre véhicule n'est pas bloqué.
+    let r = demarrer(&app, &cookie, "changement_adresse", "CD-456-EF", "gh4j k5lm").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
+#[tokio::test]
+async fn vehicule_vole_refuse_avec_sa_raison() {
+    let app = common::spawn().await;
+    let cookie = app.login("marie.dupont@demo.immat.fr").await;
+    let r = demarrer(&app, &cookie, "changement_adresse", "JK-567-LM", "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["champs"][0]["champ"], "immatriculation");
+    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("déclaré volé"));
+    let r = demarrer(&app, &cookie, "cession", "GH-234-JK", "").await;
+    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("OTCI"));
+    // Le véhicule d'un autre, « pour moi-même » : refusé.
+    let r = demarrer(&app, &cookie, "cession", "AB-123-CD", "").await;
+    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("pas rattaché à votre compte"));
+    // Téléprocédure pas encore construite.
+    let r = demarrer(&app, &cookie, "duplicata", "EF-789-GH", "").await;
+    assert_eq!(r.json()["code"], "non_disponible");
+}
+
+#[tokio::test]
+async fn declaration_de_cession_code_de_cession_et_csa() {
+    let app = common::spawn().await;
+    let cookie = app.login("julien.paul@demo.immat.fr").await;
+    // Véhicule gagé : autorisé avec un avertissement.
+    let r = demarrer(&app, &cookie, "cession", "CD-456-EF", "GH4J-K5LM").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let d = r.json();
+    assert!(d["avertissement"].as_str().unwrap().contains("gage"));
+    let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());
+    let cession = json!({
+        "acquereur": {"type_personne": "physique", "nom": "Martin", "prenoms": "Léa", "date_naissance": "1990-07-14"},
+        "adresse": {"voie": "4 rue Nationale", "code_postal": "59000", "commune": "Lille"},
+        "date_cession": "01/01/2026", "heure_cession": "10:15"
+    });
+    let r = put_json(&app, &format!("{base}/cession"), &cession, &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["verification"]["resultat"], "conforme");
+    assert_eq!(r.json()["acquereur"]["nom"], "Martin");
+    put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    let code = d["code_cession"].as_str().unwrap();
+    assert!(immat_domain::CodeCession::parse(code).is_ok(), "{code}");
+    assert_eq!(d["documents"].as_array().unwrap().len(), 2);
+    // Le code n'est rendu qu'une fois.
+    assert!(app.get(&base, Some(&cookie)).await.json()["code_cession"].is_null());
+    let csa = app.get(&format!("{base}/documents/certificat-situation-administrative.pdf"), Some(&cookie)).await;
+    assert_eq!(csa.status, StatusCode::OK);
+    assert!(csa.body.starts_with(b"%PDF-"));
+    // Le véhicule est « cédé » : seconde cession et changement d'adresse refusés.
+    let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
+    let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "CD-456-EF").unwrap().clone();
+    assert_eq!(v["situation"]["cede"], true);
+    let r = demarrer(&app, &cookie, "cession", "CD-456-EF", "GH4J-K5LM").await;
+    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("déjà été enregistrée"));
+    let r = demarrer(&app, &cookie, "changement_adresse", "CD-456-EF", "GH4J-K5LM").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn je_n_ai_pas_de_code_confidentiel_envoi_et_page_du_cert() {
+    let app = common::spawn().await;
+    let cookie = app.login("julien.paul@demo.immat.fr").await;
+    let r = app
+        .post_json("/api/v1/code-confidentiel/demande", &json!({"immatriculation": "AB-123-CD", "pour_qui": "moi_meme"}), Some(&cookie))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["email"], true);
+    assert_eq!(r.json()["courrier"], true);
+    // L'ancien code ne marche plus.
+    let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", "AB2C-D3EF").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get("/api/v1/cert/envois", Some(&cookie)).await.status, StatusCode::FORBIDDEN);
+    let agent = app.login("agent.cert@demo.immat.fr").await;
+    let envois = app.get("/api/v1/cert/envois", Some(&agent)).await.json();
+    let envois = envois.as_array().unwrap();
+    assert_eq!(envois.len(), 2);
+    let courrier = envois.iter().find(|e| e["canal"] == "courrier").unwrap();
+    let lignes: Vec<&str> = courrier["destinataire"].as_str().unwrap().lines().collect();
+    assert_eq!(lignes, ["JULIEN PAUL", "12 RUE DE LA REPUBLIQUE", "69002 LYON"]);
+    // Le code reçu ouvre la démarche.
+    let corps = envois[0]["corps"].as_str().unwrap();
+    let code = corps.split(" : ").nth(1).unwrap().split_whitespace().next().unwrap();
+    let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", code).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // Pour quelqu'un d'autre, personne physique : courrier seulement.
+    let marie = app.login("marie.dupont@demo.immat.fr").await;
+    let r = app
+        .post_json("/api/v1/code-confidentiel/demande", &json!({"immatriculation": "AB-123-CD", "pour_qui": "autrui"}), Some(&marie))
+        .await;
+    assert_eq!(r.json()["email"], false);
+    assert_eq!(r.json()["courrier"], true);
+}
