@@ -104,3 +104,63 @@ pub async fn logout() -> ApiResult<()> {
 pub async fn espace() -> ApiResult<EspaceVehicule> {
     get("/espace").await
 }
+
+// --- Démarches -------------------------------------------------------------
+
+use immat_domain::procedures::{
+    CessionSaisie, ChoixVerification, DemandeCodeConfidentiel, DemarcheVue, EnvoiCodeConfidentiel, NouvelleAdresse,
+    NouvelleDemarche, ValidationDemarche,
+};
+
+async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let resp = Request::put(&format!("{BASE}{path}"))
+        .json(body)
+        .map_err(|_| ClientError::Reponse)?
+        .send()
+        .await
+        .map_err(|_| ClientError::Injoignable)?;
+    read(resp).await
+}
+
+pub async fn demarrer(req: &NouvelleDemarche) -> ApiResult<DemarcheVue> {
+    post("/demarches", req).await
+}
+
+pub async fn demarche(numero: &str) -> ApiResult<DemarcheVue> {
+    get(&format!("/demarches/{numero}")).await
+}
+
+pub async fn saisir_adresse(numero: &str, req: &NouvelleAdresse) -> ApiResult<DemarcheVue> {
+    put(&format!("/demarches/{numero}/adresse"), req).await
+}
+
+pub async fn saisir_cession(numero: &str, req: &CessionSaisie) -> ApiResult<DemarcheVue> {
+    put(&format!("/demarches/{numero}/cession"), req).await
+}
+
+pub async fn verification(numero: &str, accepter: bool) -> ApiResult<DemarcheVue> {
+    put(&format!("/demarches/{numero}/verification"), &ChoixVerification { accepter }).await
+}
+
+pub async fn valider(numero: &str, clu: Vec<String>) -> ApiResult<DemarcheVue> {
+    post(&format!("/demarches/{numero}/valider"), &ValidationDemarche { clu }).await
+}
+
+pub async fn demander_code(req: &DemandeCodeConfidentiel) -> ApiResult<EnvoiCodeConfidentiel> {
+    post("/code-confidentiel/demande", req).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Envoi {
+    pub id: i64,
+    pub canal: String,
+    pub destinataire: String,
+    pub objet: String,
+    pub corps: String,
+    pub immatriculation: Option<String>,
+    pub created_at: String,
+}
+
+pub async fn envois() -> ApiResult<Vec<Envoi>> {
+    get("/cert/envois").await
+}

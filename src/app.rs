@@ -3,8 +3,8 @@
 use crate::{
     components::layout::{DemoNotice, Footer, Header, SkipLinks},
     pages::{
-        espace_vehicule::EspaceVehiculePage, home::HomePage, login::LoginPage, mon_espace::MonEspacePage,
-        not_found::NotFoundPage, procedure::ProcedurePage,
+        cert_envois::CertEnvoisPage, espace_vehicule::EspaceVehiculePage, home::HomePage, login::LoginPage, mon_espace::MonEspacePage,
+        not_found::NotFoundPage, procedures::{DemarchePage, ProcedurePage},
     },
     session::Session,
 };
@@ -27,8 +27,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/connexion") view=LoginPage />
                     <Route path=path!("/mon-espace") view=MonEspacePage />
+                    <Route path=path!("/cert/envois") view=CertEnvoisPage />
                     <Route path=path!("/espace-vehicule") view=EspaceVehiculePage />
                     <Route path=path!("/espace-vehicule/demarche/:procedure") view=ProcedurePage />
+                    <Route path=path!("/espace-vehicule/demarche/:procedure/:numero") view=DemarchePage />
                 </Routes>
             </main>
             <Footer />

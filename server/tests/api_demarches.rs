@@ -217,3 +217,15 @@ async fn je_n_ai_pas_de_code_confidentiel_envoi_et_page_du_cert() {
     assert_eq!(r.json()["email"], false);
     assert_eq!(r.json()["courrier"], true);
 }
+
+#[tokio::test]
+async fn reinitialisation_de_demonstration() {
+    let app = common::spawn().await;
+    let cookie = app.login("marie.dupont@demo.immat.fr").await;
+    demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await;
+    let r = app.post_json("/api/v1/demo/reinitialiser", &json!({}), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
+    assert_eq!(e["vehicules"].as_array().unwrap().len(), 3);
+    assert!(e["vehicules"].as_array().unwrap().iter().all(|v| v["demarches"].as_array().unwrap().is_empty()));
+}

@@ -23,6 +23,9 @@ pub fn TextField(
     /// Appelé quand le champ perd le focus (validation en direct).
     #[prop(optional, into)]
     on_blur: Option<Callback<()>>,
+    /// Appelé à chaque frappe (pour effacer l'erreur que l'usager corrige).
+    #[prop(optional, into)]
+    on_input: Option<Callback<()>>,
 ) -> impl IntoView {
     let error_id = format!("{id}-desc-error");
     let hint_id = format!("{id}-hint");
@@ -60,7 +63,12 @@ pub fn TextField(
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described_by
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    if let Some(cb) = on_input {
+                        cb.run(());
+                    }
+                }
                 on:blur=move |_| {
                     if let Some(cb) = on_blur {
                         cb.run(());

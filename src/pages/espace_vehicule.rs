@@ -183,7 +183,7 @@ fn DemarchesList(demarches: Vec<DemarcheResume>) -> impl IntoView {
             {demarches
                 .into_iter()
                 .map(|d| {
-                    let href = format!("/espace-vehicule/demarche/{}?numero={}", d.teleprocedure.slug(), d.numero);
+                    let href = format!("/espace-vehicule/demarche/{}/{}", d.teleprocedure.slug(), d.numero);
                     view! {
                         <li>
                             {format!("{} n° {} — {}", d.teleprocedure.libelle(), d.numero, d.etat.libelle())}

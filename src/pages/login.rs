@@ -3,7 +3,7 @@
 
 use crate::{
     api::{self, ClientError},
-    components::{auth_guard::safe_return_path, field::TextField},
+    components::{auth_guard::safe_return_path, field::TextField, form_errors::focus_first_error},
     session::use_session,
 };
 use immat_domain::api::LoginRequest;
@@ -100,6 +100,7 @@ pub fn LoginPage() -> impl IntoView {
                                 hint="Format attendu : nom@domaine.fr"
                                 value=email
                                 error=email_error
+                                on_input=Callback::new(move |()| email_error.set(None))
                                 input_type="email"
                                 autocomplete="email"
                                 required=true
@@ -136,19 +137,3 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// Place le focus sur le premier champ en erreur (RGAA : l'usager au clavier
-/// ou au lecteur d'écran arrive sur l'erreur).
-fn focus_first_error() {
-    leptos::task::spawn_local(async {
-        leptos::task::tick().await;
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        if let Ok(Some(el)) = doc.query_selector("[aria-invalid='true']") {
-            use wasm_bindgen::JsCast;
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        }
-    });
-}

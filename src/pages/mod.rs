@@ -1,8 +1,9 @@
 //! Une page par route.
 
+pub mod cert_envois;
 pub mod espace_vehicule;
 pub mod home;
 pub mod login;
 pub mod mon_espace;
 pub mod not_found;
-pub mod procedure;
+pub mod procedures;

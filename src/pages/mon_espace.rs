@@ -37,6 +37,9 @@ fn MonEspace() -> impl IntoView {
                         <h2 class="fr-alert__title">"Espace agent du CERT"</h2>
                         <p>"L'instruction des démarches par le CERT n'est pas encore disponible dans Immat."</p>
                     </div>
+                    <p class="fr-mt-3w">
+                        <A href="/cert/envois" attr:class="fr-btn">"Envois de codes confidentiels (démonstration)"</A>
+                    </p>
                 }
                 .into_any()
             } else {

@@ -225,5 +225,8 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     async fn terminer_cession(&self, d: &DemarcheRecord, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<()>;
 
     async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64>;
+    /// Mode démonstration : efface démarches, envois, tentatives et
+    /// véhicules (les comptes restent), avant un nouvel ensemencement.
+    async fn vider_registre_demo(&self) -> DbResult<()>;
     async fn envois(&self) -> DbResult<Vec<EnvoiRecord>>;
 }

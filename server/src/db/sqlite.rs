@@ -453,6 +453,15 @@ impl DemarcheRepository for SqliteRepository {
         Ok(id)
     }
 
+    async fn vider_registre_demo(&self) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["code_cession", "envoi", "code_confidentiel_tentative", "demarche", "vehicule"] {
+            sqlx::query(&format!("delete from {table}")).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn envois(&self) -> DbResult<Vec<EnvoiRecord>> {
         let rows = sqlx::query(
             "select envoi.*, vehicule.immatriculation from envoi left join vehicule using (vehicule_id)

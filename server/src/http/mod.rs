@@ -42,6 +42,7 @@ pub fn api_router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/config", get(client_config))
+        .route("/demo/reinitialiser", axum::routing::post(reinitialiser_demo))
         .merge(auth::router())
         .merge(espace::router())
         .merge(demarches::router())
@@ -76,6 +77,17 @@ async fn client_config(State(state): State<AppState>) -> AppJson<ClientConfig> {
     AppJson(ClientConfig {
         bandeau_demo: state.config.demo.then(|| "Environnement de démonstration — service non officiel".into()),
     })
+}
+
+/// Mode démonstration seulement : remet le registre dans son état initial
+/// (utilisé par les parcours Playwright entre deux tests).
+async fn reinitialiser_demo(State(state): State<AppState>) -> Result<StatusCode, AppError> {
+    if !state.config.demo {
+        return Err(api_not_found().await);
+    }
+    state.repo.vider_registre_demo().await?;
+    crate::demo::seed(state.repo.as_ref()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn api_not_found() -> AppError {

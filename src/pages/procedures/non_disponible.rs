@@ -1,20 +1,11 @@
-//! Page d'une téléprocédure. Les assistants ne sont pas encore construits :
-//! la page le dit clairement, et donne déjà ce que la téléprocédure
-//! demandera pour ce compte (tableau « éléments nécessaires » du domaine).
+//! Page d'une téléprocédure dont l'assistant n'est pas encore construit :
+//! elle le dit clairement, et donne déjà ce que la téléprocédure demandera
+//! pour ce compte (tableau « éléments nécessaires » du domaine).
 
-use crate::{components::auth_guard::RequireAuth, session::use_session};
+use crate::session::use_session;
 use immat_domain::{regles::elements_necessaires, PourQui, Teleprocedure};
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
-
-#[component]
-pub fn ProcedurePage() -> impl IntoView {
-    view! {
-        <RequireAuth>
-            <Procedure />
-        </RequireAuth>
-    }
-}
+use leptos_router::components::A;
 
 fn oui_non(b: bool) -> &'static str {
     if b {
@@ -25,13 +16,10 @@ fn oui_non(b: bool) -> &'static str {
 }
 
 #[component]
-fn Procedure() -> impl IntoView {
-    let params = use_params_map();
+pub fn NonDisponible(tp: Teleprocedure) -> impl IntoView {
     let session = use_session();
-    let tp = move || params.with(|p| p.get("procedure")).and_then(|s| Teleprocedure::depuis_slug(&s));
-    move || match tp() {
-        None => view! { <crate::pages::not_found::NotFoundPage /> }.into_any(),
-        Some(tp) => {
+    move || {
+        {
             let compte = session.user.get().map(|u| u.type_compte);
             let lignes = compte.map(|c| {
                 [PourQui::MoiMeme, PourQui::Autrui]

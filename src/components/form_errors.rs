@@ -1,0 +1,71 @@
+//! Les erreurs d'un formulaire, par champ, telles que le domaine ou l'API
+//! les rendent (`adresse.code_postal`…).
+
+use immat_domain::api::ChampErreur;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct FormErrors(RwSignal<Vec<ChampErreur>>);
+
+impl FormErrors {
+    pub fn new() -> Self {
+        Self(RwSignal::new(Vec::new()))
+    }
+    pub fn set(&self, e: Vec<ChampErreur>) {
+        self.0.set(e);
+    }
+    pub fn clear(&self) {
+        self.0.set(Vec::new());
+    }
+    /// Le message du champ `name`, comme signal.
+    pub fn of(&self, name: &'static str) -> Signal<Option<String>> {
+        let s = self.0;
+        Signal::derive(move || s.with(|v| v.iter().find(|c| c.champ == name).map(|c| c.message.clone())))
+    }
+    /// Efface l'erreur d'un champ (l'usager le corrige).
+    pub fn clear_field(&self, name: &'static str) -> Callback<()> {
+        let s = self.0;
+        Callback::new(move |()| {
+            if s.with_untracked(|v| v.iter().any(|c| c.champ == name)) {
+                s.update(|v| v.retain(|c| c.champ != name));
+            }
+        })
+    }
+    /// Remplace les erreurs des champs `names` par celles de `e`.
+    pub fn set_fields(&self, names: &[&str], e: &[ChampErreur]) {
+        self.0.update(|v| {
+            v.retain(|c| !names.contains(&c.champ.as_str()));
+            v.extend(e.iter().filter(|c| names.contains(&c.champ.as_str())).cloned());
+        });
+    }
+}
+
+impl Default for FormErrors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Place le focus sur le premier champ en erreur (RGAA : l'usager au clavier
+/// ou au lecteur d'écran arrive sur l'erreur).
+pub fn focus_first_error() {
+    leptos::task::spawn_local(async {
+        leptos::task::tick().await;
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Ok(Some(el)) = doc.query_selector("[aria-invalid='true'], [data-focus-error]") {
+            use wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
+}
+
+/// Ramène la page en haut (changement d'étape).
+pub fn scroll_top() {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}

@@ -1,0 +1,46 @@
+//! Page de démonstration de l'agent du CERT : les e-mails et courriers émis
+//! (codes confidentiels), pour qu'un testeur puisse lire le code envoyé.
+
+use crate::{
+    api,
+    components::{
+        auth_guard::RequireAuth,
+        status::{ClientErrorAlert, Loading},
+    },
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn CertEnvoisPage() -> impl IntoView {
+    view! {
+        <RequireAuth>
+            <CertEnvois />
+        </RequireAuth>
+    }
+}
+
+#[component]
+fn CertEnvois() -> impl IntoView {
+    let envois = LocalResource::new(api::envois);
+    view! {
+        <h1>"Envois de codes confidentiels (démonstration)"</h1>
+        <p>"Les e-mails sont émis via le portail ; les courriers sont adressés au format La Poste (AFNOR NF Z 10-011)."</p>
+        {move || match envois.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Err(e)) => view! { <ClientErrorAlert error=e /> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p data-testid="empty-state">"Aucun envoi pour l'instant."</p> }.into_any(),
+            Some(Ok(list)) => view! {
+                <ul class="fr-raw-list" data-testid="envois">
+                    {list.into_iter().map(|e| view! {
+                        <li class="immat-vehicle-card" data-testid="envoi" data-canal=e.canal.clone()>
+                            <h2 class="fr-h6">{format!("{} — {}", if e.canal == "email" { "E-mail" } else { "Courrier" }, e.objet)}</h2>
+                            <p class="fr-text--sm">{format!("Émis le {} · véhicule {}", e.created_at, e.immatriculation.clone().unwrap_or_default())}</p>
+                            <pre class="fr-text--sm" data-testid="destinataire">{e.destinataire.clone()}</pre>
+                            <pre class="fr-text--sm" data-testid="corps" style="white-space: pre-wrap">{e.corps.clone()}</pre>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+    }
+}

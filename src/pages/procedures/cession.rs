@@ -1,0 +1,120 @@
+//! « DÉCLARATION DE CESSION » : le titulaire actuel, le nouvel acquéreur,
+//! la date et l'heure de la cession, « Poursuivre ».
+
+use super::etapes::{AdresseFields, AdresseSignals, Ctx};
+use crate::{
+    api::{self, ClientError},
+    components::{
+        field::TextField,
+        form_errors::{focus_first_error, FormErrors},
+        status::ClientErrorAlert,
+        wizard::{RadioGroup, TitulaireActuel},
+    },
+};
+use immat_domain::procedures::{AcquereurSaisie, CessionSaisie};
+use leptos::{prelude::*, task::spawn_local};
+
+#[component]
+pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
+    let v = ctx.vue.get_untracked();
+    let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
+    let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
+    let s = v.as_ref().and_then(|v| v.cession_saisie.clone()).unwrap_or_default();
+    let type_personne = RwSignal::new(if s.acquereur.type_personne.is_empty() { "physique".to_owned() } else { s.acquereur.type_personne.clone() });
+    let nom = RwSignal::new(s.acquereur.nom.clone());
+    let prenoms = RwSignal::new(s.acquereur.prenoms.clone());
+    let naissance = RwSignal::new(s.acquereur.date_naissance.clone());
+    let raison_sociale = RwSignal::new(s.acquereur.raison_sociale.clone());
+    let siret = RwSignal::new(s.acquereur.siret.clone());
+    let date_cession = RwSignal::new(s.date_cession.clone());
+    let heure_cession = RwSignal::new(s.heure_cession.clone());
+    let a = AdresseSignals::new(Some(s.adresse.clone()).filter(|a| !a.voie.is_empty() || !a.code_postal.is_empty()));
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let pending = RwSignal::new(false);
+    let saisie = move || CessionSaisie {
+        acquereur: AcquereurSaisie {
+            type_personne: type_personne.get_untracked(),
+            nom: nom.get_untracked(),
+            prenoms: prenoms.get_untracked(),
+            date_naissance: naissance.get_untracked(),
+            raison_sociale: raison_sociale.get_untracked(),
+            siret: siret.get_untracked(),
+        },
+        adresse: a.saisie(),
+        date_cession: date_cession.get_untracked(),
+        heure_cession: heure_cession.get_untracked(),
+    };
+    let aujourd_hui = move || {
+        let d = js_sys::Date::new_0();
+        time::Date::from_calendar_date(
+            d.get_full_year() as i32,
+            time::Month::try_from(d.get_month() as u8 + 1).unwrap_or(time::Month::January),
+            d.get_date() as u8,
+        )
+        .unwrap_or(time::macros::date!(2026 - 01 - 01))
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = saisie();
+        // La date du jour du navigateur ; le serveur revalide avec la sienne.
+        if let Err(errs) = req.valider(aujourd_hui(), None) {
+            errors.set(errs);
+            focus_first_error();
+            return;
+        }
+        errors.clear();
+        pending.set(true);
+        let numero = ctx.numero();
+        spawn_local(async move {
+            match api::saisir_cession(&numero, &req).await {
+                Ok(v) => {
+                    ctx.vue.set(Some(v));
+                    ctx.aller(3);
+                }
+                Err(e) => Ctx::montrer(e, errors, alerte),
+            }
+            pending.set(false);
+        });
+    };
+    let physique = move || type_personne.with(|t| t == "physique");
+    view! {
+        {ctx.stepper()}
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        {avertissement.map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w" data-testid="avertissement"><p>{m}</p></div> })}
+        {titulaire.map(|t| view! { <TitulaireActuel titulaire=t titre="Titulaire actuel (vendeur)" /> })}
+        <form on:submit=on_submit novalidate data-testid="cession-form">
+            <RadioGroup
+                name="acquereur-type"
+                legend="Le nouvel acquéreur est"
+                options=vec![("physique", "Une personne physique".to_owned()), ("morale", "Une personne morale (société, association…)".to_owned())]
+                value=type_personne
+                error=errors.of("acquereur.type_personne")
+            />
+            <Show
+                when=physique
+                fallback=move || view! {
+                    <TextField id="acquereur-raison-sociale" label="Raison sociale" value=raison_sociale
+                        error=errors.of("acquereur.raison_sociale") on_input=errors.clear_field("acquereur.raison_sociale") autocomplete="organization" required=true />
+                    <TextField id="acquereur-siret" label="Numéro SIRET" hint="14 chiffres" value=siret
+                        error=errors.of("acquereur.siret") on_input=errors.clear_field("acquereur.siret") required=true />
+                }
+            >
+                <TextField id="acquereur-nom" label="Nom de l'acquéreur" value=nom
+                    error=errors.of("acquereur.nom") on_input=errors.clear_field("acquereur.nom") autocomplete="family-name" required=true />
+                <TextField id="acquereur-prenoms" label="Prénoms de l'acquéreur" value=prenoms
+                    error=errors.of("acquereur.prenoms") on_input=errors.clear_field("acquereur.prenoms") autocomplete="given-name" required=true />
+                <TextField id="acquereur-date-naissance" label="Date de naissance de l'acquéreur" hint="Format jj/mm/aaaa"
+                    value=naissance error=errors.of("acquereur.date_naissance") on_input=errors.clear_field("acquereur.date_naissance") input_type="date" required=true />
+            </Show>
+            <AdresseFields a=a errors=errors legend="Adresse de l'acquéreur" />
+            <TextField id="date-cession" label="Date de la cession" hint="Format jj/mm/aaaa" value=date_cession
+                error=errors.of("date_cession") on_input=errors.clear_field("date_cession") input_type="date" required=true />
+            <TextField id="heure-cession" label="Heure de la cession" hint="Format hh:mm" value=heure_cession
+                error=errors.of("heure_cession") on_input=errors.clear_field("heure_cession") input_type="time" required=true />
+            <ul class="fr-btns-group fr-btns-group--inline-md">
+                <li><button class="fr-btn" type="submit" disabled=move || pending.get()>"Poursuivre"</button></li>
+            </ul>
+        </form>
+    }
+}

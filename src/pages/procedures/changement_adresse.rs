@@ -1,0 +1,66 @@
+//! « CHANGEMENT D'ADRESSE » : le titulaire actuel, la nouvelle adresse,
+//! « Poursuivre ».
+
+use super::etapes::{AdresseFields, AdresseSignals, Ctx, CHAMPS_ADRESSE};
+use crate::{
+    api::{self, ClientError},
+    components::{
+        form_errors::{focus_first_error, FormErrors},
+        status::ClientErrorAlert,
+        wizard::TitulaireActuel,
+    },
+};
+use immat_domain::{adresse_postale::valider_adresse, procedures::NouvelleAdresse};
+use leptos::{prelude::*, task::spawn_local};
+
+#[component]
+pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
+    let v = ctx.vue.get_untracked();
+    let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
+    let a = AdresseSignals::new(v.as_ref().and_then(|v| v.adresse_saisie.clone()));
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let pending = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let saisie = a.saisie();
+        if let Err(errs) = valider_adresse(&saisie, "adresse") {
+            errors.set(errs);
+            focus_first_error();
+            return;
+        }
+        errors.set_fields(&CHAMPS_ADRESSE, &[]);
+        pending.set(true);
+        let numero = ctx.numero();
+        spawn_local(async move {
+            match api::saisir_adresse(&numero, &NouvelleAdresse { adresse: saisie }).await {
+                Ok(v) => {
+                    ctx.vue.set(Some(v));
+                    ctx.aller(3);
+                }
+                Err(e) => Ctx::montrer(e, errors, alerte),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        {ctx.stepper()}
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        {titulaire.map(|t| view! { <TitulaireActuel titulaire=t titre="Titulaire actuel" /> })}
+        <div class="fr-notice fr-notice--info fr-mb-3w">
+            <div class="fr-container">
+                <div class="fr-notice__body">
+                    <p class="fr-notice__title">
+                        "Lorsque l'ancien certificat n'est plus valide, il faut de nouveau payer les taxes."
+                    </p>
+                </div>
+            </div>
+        </div>
+        <form on:submit=on_submit novalidate data-testid="adresse-form">
+            <AdresseFields a=a errors=errors legend="Nouvelle adresse" />
+            <ul class="fr-btns-group fr-btns-group--inline-md">
+                <li><button class="fr-btn" type="submit" disabled=move || pending.get()>"Poursuivre"</button></li>
+            </ul>
+        </form>
+    }
+}

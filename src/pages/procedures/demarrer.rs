@@ -1,0 +1,171 @@
+//! Premier écran commun : « l'initiateur de la demande », « le numéro
+//! d'immatriculation », le code confidentiel là où le tableau du support le
+//! demande, puis « Démarrer la procédure ».
+
+use crate::{
+    api::{self, ClientError},
+    components::{
+        field::TextField,
+        form_errors::{focus_first_error, FormErrors},
+        status::ClientErrorAlert,
+        wizard::{RadioGroup, Stepper},
+    },
+    session::use_session,
+};
+use immat_domain::{
+    procedures::{DemandeCodeConfidentiel, NouvelleDemarche},
+    regles::elements_necessaires,
+    PourQui, Teleprocedure,
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+fn pour_qui(code: &str) -> PourQui {
+    if code == "autrui" {
+        PourQui::Autrui
+    } else {
+        PourQui::MoiMeme
+    }
+}
+
+#[component]
+pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let initiateur = RwSignal::new("moi_meme".to_owned());
+    let immatriculation = RwSignal::new(query.with_untracked(|q| q.get("immatriculation")).unwrap_or_default());
+    let code = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let info = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+
+    let elements = Memo::new(move |_| {
+        let compte = session.user.with(|u| u.as_ref().map(|u| u.type_compte))?;
+        elements_necessaires(tp, compte, pour_qui(&initiateur.get())).ok()
+    });
+    let refus_compte = move || {
+        let compte = session.user.with(|u| u.as_ref().map(|u| u.type_compte))?;
+        elements_necessaires(tp, compte, pour_qui(&initiateur.get())).err().map(|e| e.to_string())
+    };
+    let code_requis = move || elements.get().is_some_and(|e| e.code_confidentiel);
+    let requete = move || NouvelleDemarche {
+        teleprocedure: tp,
+        pour_qui: pour_qui(&initiateur.get_untracked()),
+        immatriculation: immatriculation.get_untracked(),
+        code_confidentiel: code.get_untracked(),
+    };
+
+    let valider_immat = Callback::new(move |()| {
+        if let Some(e) = elements.get_untracked() {
+            let errs = requete().valider(&e).err().unwrap_or_default();
+            errors.set_fields(&["immatriculation"], &errs);
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        alerte.set(None);
+        let Some(e) = elements.get_untracked() else { return };
+        let req = requete();
+        if let Err(errs) = req.valider(&e) {
+            errors.set(errs);
+            focus_first_error();
+            return;
+        }
+        errors.clear();
+        pending.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::demarrer(&req).await {
+                Ok(v) => navigate(&format!("/espace-vehicule/demarche/{}/{}", tp.slug(), v.numero), Default::default()),
+                Err(e) => {
+                    match e.api() {
+                        Some(api) if !api.champs.is_empty() => errors.set(api.champs.clone()),
+                        _ => alerte.set(Some(e)),
+                    }
+                    focus_first_error();
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    let pas_de_code = move |_| {
+        info.set(None);
+        alerte.set(None);
+        let req = DemandeCodeConfidentiel { immatriculation: immatriculation.get_untracked(), pour_qui: pour_qui(&initiateur.get_untracked()) };
+        spawn_local(async move {
+            match api::demander_code(&req).await {
+                Ok(r) => {
+                    errors.set_fields(&["immatriculation"], &[]);
+                    info.set(Some(r.message));
+                }
+                Err(e) => match e.api() {
+                    Some(api) if !api.champs.is_empty() => errors.set(api.champs.clone()),
+                    _ => alerte.set(Some(e)),
+                },
+            }
+        });
+    };
+
+    view! {
+        <Stepper current=Signal::derive(|| 1) titles=super::titres(tp) />
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        {move || info.get().map(|m| view! {
+            <div class="fr-alert fr-alert--info fr-mb-3w" role="status" data-testid="code-envoye">
+                <h3 class="fr-alert__title">"Code confidentiel envoyé"</h3>
+                <p>{m}</p>
+            </div>
+        })}
+        <form on:submit=on_submit novalidate data-testid="demarrer-form">
+            <RadioGroup
+                name="initiateur"
+                legend="L'initiateur de la demande"
+                options=vec![("moi_meme", PourQui::MoiMeme.libelle().to_owned()), ("autrui", PourQui::Autrui.libelle().to_owned())]
+                value=initiateur
+                error=errors.of("pour_qui")
+            />
+            {move || refus_compte().map(|m| view! {
+                <div class="fr-alert fr-alert--warning fr-mb-3w" role="alert"><p>{m}</p></div>
+            })}
+            <TextField
+                id="immatriculation"
+                label="Numéro d'immatriculation"
+                hint="Format AB-123-CD, ou 123 ABC 75 pour un ancien numéro"
+                value=immatriculation
+                error=errors.of("immatriculation") on_input=errors.clear_field("immatriculation")
+                autocomplete="off"
+                required=true
+                on_blur=valider_immat
+            />
+            <Show when=code_requis>
+                <TextField
+                    id="code_confidentiel"
+                    label="Code confidentiel"
+                    hint="8 caractères, reçus avec votre certificat d'immatriculation (par exemple AB2C-D3EF)"
+                    value=code
+                    error=errors.of("code_confidentiel") on_input=errors.clear_field("code_confidentiel")
+                    autocomplete="off"
+                    required=true
+                />
+                <p>
+                    <button type="button" class="fr-btn fr-btn--tertiary fr-btn--sm" on:click=pas_de_code>
+                        "Je n'ai pas de code confidentiel"
+                    </button>
+                </p>
+            </Show>
+            <ul class="fr-btns-group fr-btns-group--inline-md">
+                <li>
+                    <button class="fr-btn" type="submit" disabled=move || pending.get() || refus_compte().is_some()>
+                        "Démarrer la procédure"
+                    </button>
+                </li>
+            </ul>
+        </form>
+    }
+}

@@ -1,0 +1,385 @@
+//! Les étapes communes aux assistants : saisie d'adresse, vérification de
+//! l'adresse, récapitulatif (« + », CLU, « Valider »), fin de la demande.
+
+use crate::{
+    api::{self, ClientError},
+    components::{
+        field::TextField,
+        form_errors::{focus_first_error, scroll_top, FormErrors},
+        status::ClientErrorAlert,
+        wizard::{nom_titulaire, Detail, RadioGroup, Stepper},
+    },
+};
+use immat_domain::{
+    adresse_postale::{AdresseNormalisee, AdresseSaisie, VerificationCommune},
+    procedures::{Acquereur, DemarcheVue, CLU},
+    EtatDemarche, Teleprocedure,
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::components::A;
+
+/// L'état partagé de l'assistant.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub vue: RwSignal<Option<DemarcheVue>>,
+    pub etape: RwSignal<u32>,
+    pub tp: Teleprocedure,
+}
+
+impl Ctx {
+    pub fn numero(&self) -> String {
+        self.vue.with_untracked(|v| v.as_ref().map(|v| v.numero.clone()).unwrap_or_default())
+    }
+    pub fn aller(&self, etape: u32) {
+        self.etape.set(etape);
+        scroll_top();
+    }
+    pub fn stepper(&self) -> impl IntoView {
+        let etape = self.etape;
+        view! { <Stepper current=Signal::derive(move || etape.get().min(4)) titles=super::titres(self.tp) /> }
+    }
+    /// Montre l'erreur d'un appel : aux champs si l'API en donne, sinon en
+    /// alerte.
+    pub fn montrer(e: ClientError, errors: FormErrors, alerte: RwSignal<Option<ClientError>>) {
+        match e.api() {
+            Some(api) if !api.champs.is_empty() => {
+                errors.set(api.champs.clone());
+                alerte.set(None);
+            }
+            _ => alerte.set(Some(e)),
+        }
+        focus_first_error();
+    }
+}
+
+/// Les champs d'une adresse, en signaux (rien n'est perdu en cas d'erreur).
+#[derive(Clone, Copy)]
+pub struct AdresseSignals {
+    pub voie: RwSignal<String>,
+    pub complement: RwSignal<String>,
+    pub lieu_dit: RwSignal<String>,
+    pub code_postal: RwSignal<String>,
+    pub commune: RwSignal<String>,
+}
+
+impl AdresseSignals {
+    pub fn new(a: Option<AdresseSaisie>) -> Self {
+        let a = a.unwrap_or_default();
+        Self {
+            voie: RwSignal::new(a.voie),
+            complement: RwSignal::new(a.complement),
+            lieu_dit: RwSignal::new(a.lieu_dit),
+            code_postal: RwSignal::new(a.code_postal),
+            commune: RwSignal::new(a.commune),
+        }
+    }
+    pub fn saisie(&self) -> AdresseSaisie {
+        AdresseSaisie {
+            voie: self.voie.get_untracked(),
+            complement: self.complement.get_untracked(),
+            lieu_dit: self.lieu_dit.get_untracked(),
+            code_postal: self.code_postal.get_untracked(),
+            commune: self.commune.get_untracked(),
+        }
+    }
+}
+
+pub const CHAMPS_ADRESSE: [&str; 5] = ["adresse.voie", "adresse.complement", "adresse.lieu_dit", "adresse.code_postal", "adresse.commune"];
+
+#[component]
+pub fn AdresseFields(a: AdresseSignals, errors: FormErrors, #[prop(into)] legend: String) -> impl IntoView {
+    let check = Callback::new(move |()| {
+        let errs = immat_domain::adresse_postale::valider_adresse(&a.saisie(), "adresse").err().unwrap_or_default();
+        // En direct : on ne signale que les champs déjà remplis.
+        let remplis: Vec<_> = errs
+            .into_iter()
+            .filter(|e| match e.champ.as_str() {
+                "adresse.voie" => !a.voie.get_untracked().trim().is_empty(),
+                "adresse.code_postal" => !a.code_postal.get_untracked().trim().is_empty(),
+                "adresse.commune" => !a.commune.get_untracked().trim().is_empty(),
+                _ => true,
+            })
+            .collect();
+        errors.set_fields(&CHAMPS_ADRESSE, &remplis);
+    });
+    view! {
+        <fieldset class="fr-fieldset" aria-labelledby="adresse-legend">
+            <legend class="fr-fieldset__legend" id="adresse-legend">{legend}</legend>
+            <div class="fr-fieldset__element">
+                <TextField id="adresse-voie" label="Numéro et libellé de la voie" hint="Par exemple : 12 rue de la République"
+                    value=a.voie error=errors.of("adresse.voie") on_input=errors.clear_field("adresse.voie") autocomplete="address-line1" required=true on_blur=check />
+            </div>
+            <div class="fr-fieldset__element">
+                <TextField id="adresse-complement" label="Complément d'adresse (facultatif)" hint="Bâtiment, résidence, étage…"
+                    value=a.complement error=errors.of("adresse.complement") on_input=errors.clear_field("adresse.complement") autocomplete="address-line2" on_blur=check />
+            </div>
+            <div class="fr-fieldset__element">
+                <TextField id="adresse-lieu-dit" label="Lieu-dit ou boîte postale (facultatif)"
+                    value=a.lieu_dit error=errors.of("adresse.lieu_dit") on_input=errors.clear_field("adresse.lieu_dit") autocomplete="address-line3" on_blur=check />
+            </div>
+            <div class="fr-fieldset__element">
+                <TextField id="adresse-code-postal" label="Code postal" hint="5 chiffres"
+                    value=a.code_postal error=errors.of("adresse.code_postal") on_input=errors.clear_field("adresse.code_postal") autocomplete="postal-code" required=true on_blur=check />
+            </div>
+            <div class="fr-fieldset__element">
+                <TextField id="adresse-commune" label="Commune"
+                    value=a.commune error=errors.of("adresse.commune") on_input=errors.clear_field("adresse.commune") autocomplete="address-level2" required=true on_blur=check />
+            </div>
+        </fieldset>
+    }
+}
+
+fn lignes(a: &AdresseNormalisee) -> impl IntoView {
+    a.lignes().into_iter().map(|l| view! { {l} <br /> }).collect_view()
+}
+
+/// « Le système vérifie l'existence de l'adresse et propose une correction
+/// le cas échéant. »
+#[component]
+pub fn Verification(ctx: Ctx) -> impl IntoView {
+    let vue = ctx.vue.get_untracked();
+    let verification = vue.as_ref().and_then(|v| v.verification.clone());
+    let saisie = vue.as_ref().and_then(|v| v.adresse_saisie.clone().or_else(|| v.cession_saisie.clone().map(|c| c.adresse)));
+    let choix = RwSignal::new("oui".to_owned());
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let pending = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        pending.set(true);
+        let accepter = choix.get_untracked() == "oui";
+        let numero = ctx.numero();
+        spawn_local(async move {
+            match api::verification(&numero, accepter).await {
+                Ok(v) => {
+                    ctx.vue.set(Some(v));
+                    ctx.aller(4);
+                }
+                Err(e) => Ctx::montrer(e, errors, alerte),
+            }
+            pending.set(false);
+        });
+    };
+    let contenu = match verification {
+        Some(VerificationCommune::Proposition { code_postal, commune }) => {
+            let saisie_txt = saisie.map(|s| format!("{} {}", s.code_postal, s.commune)).unwrap_or_default();
+            view! {
+                <div class="fr-alert fr-alert--warning fr-mb-3w" data-testid="proposition">
+                    <h3 class="fr-alert__title">{format!("Vouliez-vous dire : {code_postal} {commune} ?")}</h3>
+                    <p>{format!("La commune saisie (« {saisie_txt} ») ne correspond pas au code postal.")}</p>
+                </div>
+                <RadioGroup
+                    name="proposition"
+                    legend="Adresse à retenir"
+                    options=vec![
+                        ("oui", format!("Oui, utiliser {code_postal} {commune}")),
+                        ("non", "Non, conserver l'adresse saisie".to_owned()),
+                    ]
+                    value=choix
+                    error=errors.of("accepter")
+                />
+            }
+            .into_any()
+        }
+        Some(VerificationCommune::Conforme { commune }) => view! {
+            <div class="fr-alert fr-alert--success fr-mb-3w" data-testid="adresse-verifiee">
+                <h3 class="fr-alert__title">"L'adresse a été vérifiée"</h3>
+                <p>{format!("La commune {commune} correspond au code postal saisi.")}</p>
+            </div>
+        }
+        .into_any(),
+        _ => view! { <p>"Adresse à vérifier."</p> }.into_any(),
+    };
+    view! {
+        {ctx.stepper()}
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        <form on:submit=on_submit novalidate>
+            {contenu}
+            <ul class="fr-btns-group fr-btns-group--inline-md">
+                <li>
+                    <button type="button" class="fr-btn fr-btn--secondary" on:click=move |_| ctx.aller(2)>"Étape précédente"</button>
+                </li>
+                <li><button class="fr-btn" type="submit" disabled=move || pending.get()>"Poursuivre"</button></li>
+            </ul>
+        </form>
+    }
+}
+
+/// Le récapitulatif : détails « + », CLU « * », « Valider ».
+#[component]
+pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
+    let Some(v) = ctx.vue.get_untracked() else {
+        return ().into_any();
+    };
+    let cochees: Vec<RwSignal<bool>> = CLU.iter().map(|_| RwSignal::new(false)).collect();
+    let cochees = StoredValue::new(cochees);
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let pending = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let clu: Vec<String> = cochees.with_value(|c| {
+            CLU.iter().zip(c.iter()).filter(|(_, s)| s.get_untracked()).map(|((code, _), _)| (*code).to_owned()).collect()
+        });
+        if clu.len() < CLU.len() {
+            errors.set(vec![immat_domain::api::ChampErreur::new(
+                "clu",
+                "Il est indispensable de cocher les conditions légales d'utilisation marquées d'une « * ».",
+            )]);
+            focus_first_error();
+            return;
+        }
+        errors.clear();
+        pending.set(true);
+        let numero = ctx.numero();
+        spawn_local(async move {
+            match api::valider(&numero, clu).await {
+                Ok(v) => {
+                    let fin = v.etat == EtatDemarche::Terminee;
+                    ctx.vue.set(Some(v));
+                    if fin {
+                        ctx.aller(5);
+                    }
+                }
+                Err(e) => Ctx::montrer(e, errors, alerte),
+            }
+            pending.set(false);
+        });
+    };
+    let clu_error = errors.of("clu");
+    let t = v.vehicule.titulaire.clone();
+    let taxes = v.taxes;
+    let declare = match v.teleprocedure {
+        Teleprocedure::Cession => {
+            let acq = v.acquereur.clone();
+            let c = v.cession_saisie.clone().unwrap_or_default();
+            view! {
+                <h3>"Nouvel acquéreur"</h3>
+                <p data-testid="recap-declare">
+                    {acq.as_ref().map(Acquereur::libelle)}
+                    {match &acq { Some(Acquereur::Physique { date_naissance, .. }) => format!(", né(e) le {date_naissance}"), _ => String::new() }}
+                    <br />
+                    {v.adresse_retenue.as_ref().map(lignes)}
+                    {format!("Cession le {} à {}", c.date_cession, c.heure_cession)}
+                </p>
+            }
+            .into_any()
+        }
+        _ => view! {
+            <h3>"Nouvelle adresse"</h3>
+            <p data-testid="recap-declare">{v.adresse_retenue.as_ref().map(lignes)}</p>
+        }
+        .into_any(),
+    };
+    view! {
+        {ctx.stepper()}
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        {v.avertissement.clone().map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w"><p>{m}</p></div> })}
+        {(v.etat == EtatDemarche::APayer).then(|| view! {
+            <div class="fr-alert fr-alert--warning fr-mb-3w" role="status" data-testid="paiement-non-disponible">
+                <h3 class="fr-alert__title">"Paiement en ligne pas encore disponible"</h3>
+                <p>"Un nouveau certificat doit être émis et des taxes sont dues. Le paiement en ligne n'est pas encore construit dans Immat : votre demande est conservée « à payer » dans votre espace."</p>
+            </div>
+        })}
+        <p class="fr-text--lg">{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
+        {declare}
+        <div class="fr-accordions-group fr-mb-4w">
+            <Detail id="detail-titulaire" titre="Identité du titulaire">
+                <p data-testid="detail-titulaire">
+                    {nom_titulaire(&t)} <br />
+                    {format!("{}, {} {}", t.adresse.ligne_voie, t.adresse.code_postal, t.adresse.commune)} <br />
+                    {format!("{} {} — VIN {}", v.vehicule.marque, v.vehicule.modele, v.vehicule.vin)}
+                </p>
+            </Detail>
+            <Detail id="detail-taxes" titre="Taxe à régler">
+                <div class="fr-table">
+                    <table data-testid="detail-taxes">
+                        <caption>"Détail des taxes"</caption>
+                        <thead><tr><th scope="col">"Taxe"</th><th scope="col">"Montant"</th></tr></thead>
+                        <tbody>
+                            {taxes.lignes().into_iter().map(|(code, libelle, m)| view! {
+                                <tr><td>{format!("{code} — {libelle}")}</td><td>{m.to_string()}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </Detail>
+        </div>
+        <form on:submit=on_submit novalidate>
+            <fieldset
+                class=move || if clu_error.with(Option::is_some) { "fr-fieldset fr-fieldset--error" } else { "fr-fieldset" }
+                aria-labelledby="clu-legend"
+                aria-describedby=move || clu_error.with(Option::is_some).then_some("clu-desc-error")
+            >
+                <legend class="fr-fieldset__legend" id="clu-legend">
+                    "Conditions légales d'utilisation (les cases marquées d'une « * » sont obligatoires)"
+                </legend>
+                {CLU.iter().enumerate().map(|(i, (code, texte))| {
+                    let id = format!("clu-{code}");
+                    let s = cochees.with_value(|c| c[i]);
+                    view! {
+                        <div class="fr-fieldset__element">
+                            <div class="fr-checkbox-group">
+                                <input type="checkbox" id=id.clone() name="clu" value=*code
+                                    aria-invalid=move || clu_error.with(Option::is_some).then_some("true")
+                                    prop:checked=move || s.get()
+                                    on:change=move |ev| s.set(event_target_checked(&ev)) />
+                                <label class="fr-label" for=id>{format!("{texte} *")}</label>
+                            </div>
+                        </div>
+                    }
+                }).collect_view()}
+                {move || clu_error.get().map(|m| view! {
+                    <div class="fr-messages-group"><p class="fr-message fr-message--error" id="clu-desc-error">{m}</p></div>
+                })}
+            </fieldset>
+            <ul class="fr-btns-group fr-btns-group--inline-md">
+                <li><button type="button" class="fr-btn fr-btn--secondary" on:click=move |_| ctx.aller(3)>"Étape précédente"</button></li>
+                <li>
+                    <button class="fr-btn" type="submit" disabled=move || pending.get() || v.etat != EtatDemarche::Brouillon>
+                        "Valider"
+                    </button>
+                </li>
+            </ul>
+        </form>
+    }
+    .into_any()
+}
+
+/// « La demande est terminée. »
+#[component]
+pub fn Fin(ctx: Ctx) -> impl IntoView {
+    let Some(v) = ctx.vue.get_untracked() else {
+        return ().into_any();
+    };
+    view! {
+        <div class="fr-alert fr-alert--success fr-mb-4w" role="status" data-testid="demande-terminee">
+            <h2 class="fr-alert__title">"La demande est terminée."</h2>
+            <p>{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
+        </div>
+        {v.code_cession.clone().map(|code| view! {
+            <div class="fr-callout fr-mb-4w">
+                <h3 class="fr-callout__title">"Code de cession"</h3>
+                <p class="fr-callout__text">
+                    <strong class="fr-text--lead" data-testid="code-cession">{code}</strong>
+                    <br />
+                    {format!(
+                        "Remettez ce code à l'acquéreur : il lui permet de faire la téléprocédure « Changement de titulaire ». Valable jusqu'au {}. Notez-le : il ne sera plus affiché.",
+                        v.code_cession_expire_le.clone().unwrap_or_default()
+                    )}
+                </p>
+            </div>
+        })}
+        {(v.teleprocedure == Teleprocedure::Cession).then(|| view! {
+            <p class="fr-text--bold">"Attention : il est impératif de conserver le certificat de situation administrative."</p>
+        })}
+        <h3>{if v.documents.len() > 1 { "Les documents suivants sont disponibles en téléchargement :" } else { "Le document suivant est disponible en téléchargement :" }}</h3>
+        <ul data-testid="documents">
+            {v.documents.iter().map(|d| view! {
+                <li><a class="fr-link fr-link--download" href=d.url.clone() download="">{d.libelle.clone()}<span class="fr-link__detail">"PDF"</span></a></li>
+            }).collect_view()}
+        </ul>
+        <A href="/espace-vehicule" attr:class="fr-btn fr-btn--secondary fr-mt-4w">"Retour à l'espace véhicule"</A>
+    }
+    .into_any()
+}

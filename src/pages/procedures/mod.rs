@@ -1,0 +1,128 @@
+//! Les téléprocédures : démarrage commun, assistant par étapes, et un
+//! module par téléprocédure pour sa saisie propre.
+
+mod cession;
+mod changement_adresse;
+mod demarrer;
+mod etapes;
+mod non_disponible;
+
+use crate::{
+    api::{self, ClientError},
+    components::{auth_guard::RequireAuth, status::{ClientErrorAlert, Loading}},
+    pages::not_found::NotFoundPage,
+};
+use immat_domain::{procedures::DemarcheVue, EtatDemarche, Teleprocedure};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{components::A, hooks::use_params_map};
+
+/// Téléprocédures dont l'assistant est construit.
+pub fn construite(tp: Teleprocedure) -> bool {
+    matches!(tp, Teleprocedure::ChangementAdresse | Teleprocedure::Cession)
+}
+
+pub fn titres(tp: Teleprocedure) -> &'static [&'static str] {
+    match tp {
+        Teleprocedure::Cession => &["Démarrer la procédure", "Nouvel acquéreur", "Vérification de l'adresse", "Récapitulatif"],
+        _ => &["Démarrer la procédure", "Nouvelle adresse", "Vérification de l'adresse", "Récapitulatif"],
+    }
+}
+
+fn tp_param() -> impl Fn() -> Option<Teleprocedure> + Copy {
+    let params = use_params_map();
+    move || params.with(|p| p.get("procedure")).and_then(|s| Teleprocedure::depuis_slug(&s))
+}
+
+#[component]
+fn Fil(tp: Teleprocedure) -> impl IntoView {
+    view! {
+        <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
+            <ol class="fr-breadcrumb__list">
+                <li><A href="/mon-espace" attr:class="fr-breadcrumb__link">"Mon Espace"</A></li>
+                <li><A href="/espace-vehicule" attr:class="fr-breadcrumb__link">"Espace véhicule"</A></li>
+                <li><a class="fr-breadcrumb__link" aria-current="page">{tp.libelle()}</a></li>
+            </ol>
+        </nav>
+        <h1>{tp.libelle()}</h1>
+    }
+}
+
+/// `/espace-vehicule/demarche/:procedure` : le premier écran.
+#[component]
+pub fn ProcedurePage() -> impl IntoView {
+    let tp = tp_param();
+    view! {
+        <RequireAuth>
+            {move || match tp() {
+                None => view! { <NotFoundPage /> }.into_any(),
+                Some(tp) if construite(tp) => view! { <Fil tp=tp /> <demarrer::Demarrer tp=tp /> }.into_any(),
+                Some(tp) => view! { <Fil tp=tp /> <non_disponible::NonDisponible tp=tp /> }.into_any(),
+            }}
+        </RequireAuth>
+    }
+}
+
+/// L'étape à montrer pour une démarche : celle qu'elle a atteinte, ou la fin.
+pub fn etape_affichee(v: &DemarcheVue) -> u32 {
+    match v.etat {
+        EtatDemarche::Terminee => 5,
+        _ => v.etape.clamp(2, 4),
+    }
+}
+
+/// `/espace-vehicule/demarche/:procedure/:numero` : l'assistant, repris là où
+/// l'usager en était (après un rechargement, une reconnexion…).
+#[component]
+pub fn DemarchePage() -> impl IntoView {
+    let tp = tp_param();
+    let params = use_params_map();
+    view! {
+        <RequireAuth>
+            {move || {
+                let numero = params.with(|p| p.get("numero")).unwrap_or_default();
+                match tp() {
+                    Some(tp) if construite(tp) => view! { <Fil tp=tp /> <Assistant tp=tp numero=numero /> }.into_any(),
+                    _ => view! { <NotFoundPage /> }.into_any(),
+                }
+            }}
+        </RequireAuth>
+    }
+}
+
+#[component]
+fn Assistant(tp: Teleprocedure, numero: String) -> impl IntoView {
+    let vue = RwSignal::new(None::<DemarcheVue>);
+    let etape = RwSignal::new(0u32);
+    let erreur = RwSignal::new(None::<ClientError>);
+    spawn_local(async move {
+        match api::demarche(&numero).await {
+            Ok(v) if v.teleprocedure == tp => {
+                etape.set(etape_affichee(&v));
+                vue.set(Some(v));
+            }
+            Ok(_) => erreur.set(Some(ClientError::Api(immat_domain::api::ApiError::new(
+                "introuvable",
+                "Cette démarche ne correspond pas à cette téléprocédure.",
+            )))),
+            Err(e) => erreur.set(Some(e)),
+        }
+    });
+    let ctx = etapes::Ctx { vue, etape, tp };
+    move || {
+        if let Some(e) = erreur.get() {
+            return view! { <ClientErrorAlert error=e /> }.into_any();
+        }
+        if vue.with(Option::is_none) {
+            return view! { <Loading label="Chargement de votre demande…" /> }.into_any();
+        }
+        match etape.get() {
+            2 => match tp {
+                Teleprocedure::Cession => view! { <cession::SaisieCession ctx=ctx /> }.into_any(),
+                _ => view! { <changement_adresse::SaisieAdresse ctx=ctx /> }.into_any(),
+            },
+            3 => view! { <etapes::Verification ctx=ctx /> }.into_any(),
+            4 => view! { <etapes::Recapitulatif ctx=ctx /> }.into_any(),
+            _ => view! { <etapes::Fin ctx=ctx /> }.into_any(),
+        }
+    }
+}
