@@ -50,6 +50,10 @@ test("changement d'adresse complet, correction proposée acceptée, récapitulat
   // Le registre porte la nouvelle adresse.
   await page.goto("/espace-vehicule");
   await expect(page.locator('[data-immatriculation="EF-789-GH"]')).toContainText("5 PLACE DE L EGLISE, 13001 MARSEILLE");
+  // Les documents restent téléchargeables depuis la démarche terminée.
+  await page.getByTestId("demarches-terminees").getByRole("link", { name: "Voir la demande et ses documents" }).click();
+  await expect(page.getByTestId("demande-terminee")).toBeVisible();
+  await expect(page.getByTestId("documents")).toContainText("Récapitulatif de la demande");
 });
 
 test("changement d'adresse, proposition refusée : l'adresse saisie est conservée", async ({ page }) => {

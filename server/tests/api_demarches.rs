@@ -71,6 +71,7 @@ async fn changement_d_adresse_complet_avec_proposition_acceptee() {
     let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "EF-789-GH").unwrap().clone();
     assert_eq!(v["titulaire"]["adresse"]["commune"], "MARSEILLE");
     assert!(v["demarches"].as_array().unwrap().is_empty(), "la démarche terminée n'est plus en cours");
+    assert_eq!(e["demarches_terminees"][0]["numero"], numero.as_str());
 
     let pdf = app.get(&format!("{base}/documents/recapitulatif.pdf"), Some(&cookie)).await;
     assert_eq!(pdf.status, StatusCode::OK);
@@ -168,6 +169,7 @@ async fn declaration_de_cession_code_de_cession_et_csa() {
     let code = d["code_cession"].as_str().unwrap();
     assert!(immat_domain::CodeCession::parse(code).is_ok(), "{code}");
     assert_eq!(d["documents"].as_array().unwrap().len(), 2);
+    assert!(d["code_cession_expire_le"].as_str().is_some(), "date d'expiration (15 jours)");
     // Le code n'est rendu qu'une fois.
     assert!(app.get(&base, Some(&cookie)).await.json()["code_cession"].is_null());
     let csa = app.get(&format!("{base}/documents/certificat-situation-administrative.pdf"), Some(&cookie)).await;

@@ -57,6 +57,21 @@ fn EspaceVehicule() -> impl IntoView {
                         <h2>"Autres démarches en cours"</h2>
                         <DemarchesList demarches=espace.autres_demarches.clone() />
                     })}
+                    {(!espace.demarches_terminees.is_empty()).then(|| view! {
+                        <h2>"Mes démarches terminées"</h2>
+                        <ul data-testid="demarches-terminees">
+                            {espace.demarches_terminees.iter().map(|d| {
+                                let href = format!("/espace-vehicule/demarche/{}/{}", d.teleprocedure.slug(), d.numero);
+                                let immat = d.immatriculation.as_ref().map(|i| format!(" — {i}")).unwrap_or_default();
+                                view! {
+                                    <li>
+                                        {format!("{} n° {}{}", d.teleprocedure.libelle(), d.numero, immat)} " "
+                                        <A href=href>"Voir la demande et ses documents"</A>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })}
                 }
                 .into_any()
             }
@@ -166,6 +181,18 @@ fn VehiculeCard(v: VehiculeVue) -> impl IntoView {
                 <dt class="fr-text--bold">"Genre, énergie, puissance"</dt>
                 <dd>{format!("{} · {} · {} CV", v.genre.libelle(), v.energie.libelle(), v.puissance_cv)}</dd>
             </dl>
+            <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
+                <li>
+                    <A href=format!("/espace-vehicule/demarche/changement-adresse?immatriculation={}", v.immatriculation) attr:class="fr-btn fr-btn--secondary fr-btn--sm">
+                        "Changer l'adresse"
+                    </A>
+                </li>
+                <li>
+                    <A href=format!("/espace-vehicule/demarche/cession?immatriculation={}", v.immatriculation) attr:class="fr-btn fr-btn--secondary fr-btn--sm">
+                        "Déclarer la cession"
+                    </A>
+                </li>
+            </ul>
             <h4 class="fr-h6 fr-mt-2w">"Démarches en cours"</h4>
             {if v.demarches.is_empty() {
                 view! { <p class="fr-text--sm">"Aucune démarche en cours pour ce véhicule."</p> }.into_any()

@@ -74,5 +74,20 @@ async fn espace(State(state): State<AppState>, CurrentUser(compte): CurrentUser)
         .filter(|d| !d.etat.est_finale() && !vehicules.iter().any(|v| Some(v.id) == d.vehicule_id))
         .map(|d| demarche_resume(d, None))
         .collect();
-    Ok(AppJson(EspaceVehicule { vehicules: vues, autres_demarches: autres }))
+    let immat_de = |id: Option<i64>| {
+        vehicules.iter().find(|v| Some(v.id) == id).and_then(|v| Immatriculation::parse(&v.immatriculation).ok())
+    };
+    let mut terminees = Vec::new();
+    for d in demarches.iter().filter(|d| d.etat == immat_domain::EtatDemarche::Terminee).take(20) {
+        let immat = match immat_de(d.vehicule_id) {
+            Some(i) => Some(i),
+            // Le véhicule a pu quitter le compte (cession…).
+            None => match d.vehicule_id {
+                Some(id) => Immatriculation::parse(&state.repo.vehicule(id).await?.immatriculation).ok(),
+                None => None,
+            },
+        };
+        terminees.push(demarche_resume(d, immat));
+    }
+    Ok(AppJson(EspaceVehicule { vehicules: vues, autres_demarches: autres, demarches_terminees: terminees }))
 }

@@ -46,14 +46,6 @@ pub fn NonDisponible(tp: Teleprocedure) -> impl IntoView {
                     .collect_view()
             });
             view! {
-                <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
-                    <ol class="fr-breadcrumb__list">
-                        <li><A href="/mon-espace" attr:class="fr-breadcrumb__link">"Mon Espace"</A></li>
-                        <li><A href="/espace-vehicule" attr:class="fr-breadcrumb__link">"Espace véhicule"</A></li>
-                        <li><a class="fr-breadcrumb__link" aria-current="page">{tp.libelle()}</a></li>
-                    </ol>
-                </nav>
-                <h1>{tp.libelle()}</h1>
                 <div class="fr-alert fr-alert--warning fr-mb-4w" role="status" data-testid="not-built">
                     <h2 class="fr-alert__title">"Téléprocédure pas encore disponible"</h2>
                     <p>
