@@ -25,6 +25,13 @@ pub struct Config {
     /// Cookies `Secure` (à activer derrière HTTPS).
     #[arg(long, env = "IMMAT_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
     pub secure_cookies: bool,
+    /// Relais SMTP pour les e-mails (`smtp://hôte:port`, sans TLS : un relais
+    /// local). Sans lui, les e-mails restent dans la boîte d'envoi.
+    #[arg(long, env = "IMMAT_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Expéditeur des e-mails.
+    #[arg(long, env = "IMMAT_SMTP_FROM", default_value = "Immat <ne-pas-repondre@immat.demo>")]
+    pub smtp_from: String,
     /// Durée d'une session, en heures.
     #[arg(long, env = "IMMAT_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: i64,
@@ -47,6 +54,8 @@ impl Config {
             dist_dir,
             demo: true,
             secure_cookies: false,
+            smtp_url: None,
+            smtp_from: "Immat <ne-pas-repondre@immat.demo>".into(),
             session_hours: 12,
         }
     }

@@ -8,3 +8,4 @@ pub mod documents;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod mail;

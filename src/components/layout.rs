@@ -57,7 +57,7 @@ pub fn Header() -> impl IntoView {
                     Some(u) => view! {
                         <li>
                             <A href="/mon-espace" attr:class="fr-btn fr-icon-account-circle-line" attr:data-testid="menu-user">
-                                "Mon Espace — "
+                                {"Mon Espace\u{a0}— "}
                                 <span class="immat-user-name" data-testid="user-name">{u.nom_affiche()}</span>
                             </A>
                         </li>

@@ -20,11 +20,17 @@ pub struct TestApp {
 }
 
 pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Comme [`spawn`], avec une configuration ajustée.
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("dossier temporaire");
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<!doctype html><title>Immat</title><div id=app></div>").unwrap();
-    let config = Config::for_tests(dir.path().join("data"), dist);
+    let mut config = Config::for_tests(dir.path().join("data"), dist);
+    adjust(&mut config);
     let repo = db::connect(&config).await.expect("base");
     demo::seed(repo.as_ref()).await.expect("données de démonstration");
     let router = http::app(http::AppState::new(config.clone(), repo));

@@ -51,6 +51,11 @@ pub async fn demander(
                 vehicule_id: Some(v.id),
             })
             .await?;
+        // Le relais SMTP, s'il est configuré ; son échec est journalisé,
+        // l'e-mail reste dans la boîte d'envoi.
+        if let Err(e) = crate::mail::envoyer(&state.config, &compte.email, &objet, &corps).await {
+            tracing::warn!(error = %e, "envoi SMTP du code confidentiel impossible");
+        }
     }
     if mode.courrier {
         let destination = destination_courrier(v.location_longue_duree);
