@@ -2,6 +2,7 @@
 //! derrière un module de dépôt (`db`) pour qu'une base PostgreSQL puisse
 //! s'ajouter sans toucher aux gestionnaires HTTP, et le SPA construit.
 
+pub mod code_cession;
 pub mod communes;
 pub mod config;
 pub mod documents;

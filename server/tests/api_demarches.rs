@@ -231,3 +231,63 @@ async fn reinitialisation_de_demonstration() {
     assert_eq!(e["vehicules"].as_array().unwrap().len(), 3);
     assert!(e["vehicules"].as_array().unwrap().iter().all(|v| v["demarches"].as_array().unwrap().is_empty()));
 }
+
+/// Le code de cession : lié au véhicule, 15 jours, usage unique.
+#[tokio::test]
+async fn code_de_cession_lie_au_vehicule_expire_et_usage_unique() {
+    use immat_server::code_cession::{consommer, CodeCessionError};
+    use immat_server::db;
+    let app = common::spawn().await;
+    let cookie = app.login("marie.dupont@demo.immat.fr").await;
+    let d = demarrer(&app, &cookie, "cession", "EF-789-GH", "").await.json();
+    let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());
+    let cession = json!({
+        "acquereur": {"type_personne": "morale", "raison_sociale": "Garage du Centre", "siret": "73282932000074"},
+        "adresse": {"voie": "1 place de la Gare", "code_postal": "35000", "commune": "Rennes"},
+        "date_cession": "2026-11-01", "heure_cession": "09:00"
+    });
+    assert_eq!(put_json(&app, &format!("{base}/cession"), &cession, &cookie).await.status, StatusCode::OK);
+    put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    let fin = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await.json();
+    let code = immat_domain::CodeCession::parse(fin["code_cession"].as_str().unwrap()).unwrap();
+
+    let repo = db::connect(&app.config).await.unwrap();
+    let ef = repo.vehicule_par_immatriculation("EF-789-GH").await.unwrap().unwrap();
+    let autre = repo.vehicule_par_immatriculation("AB-123-CD").await.unwrap().unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    // Lié au véhicule.
+    assert_eq!(consommer(repo.as_ref(), autre.id, &code, now).await.unwrap(), Err(CodeCessionError::Inconnu));
+    // Expiré au-delà de 15 jours.
+    assert_eq!(
+        consommer(repo.as_ref(), ef.id, &code, now + time::Duration::days(16)).await.unwrap(),
+        Err(CodeCessionError::Expire)
+    );
+    // Valable, puis usage unique.
+    assert_eq!(consommer(repo.as_ref(), ef.id, &code, now + time::Duration::days(14)).await.unwrap(), Ok(()));
+    assert_eq!(consommer(repo.as_ref(), ef.id, &code, now).await.unwrap(), Err(CodeCessionError::DejaUtilise));
+    let faux = immat_domain::CodeCession::parse("AAAA-BBBB-CCCC").unwrap();
+    assert_eq!(consommer(repo.as_ref(), ef.id, &faux, now).await.unwrap(), Err(CodeCessionError::Inconnu));
+}
+
+/// Véhicule FNI : un changement d'adresse émet un certificat SIV (2,76 €) ; le
+/// paiement n'existe pas encore, la démarche reste « à payer » et le registre
+/// n'est pas modifié.
+#[tokio::test]
+async fn changement_d_adresse_avec_nouveau_certificat_reste_a_payer() {
+    let app = common::spawn().await;
+    let cookie = app.login("julien.paul@demo.immat.fr").await;
+    let d = demarrer(&app, &cookie, "changement_adresse", "123 ABC 75", "NP6Q-R7ST").await;
+    assert_eq!(d.status, StatusCode::CREATED, "{}", d.text());
+    let d = d.json();
+    assert_eq!(d["taxes"]["y5"], 276);
+    assert_eq!(d["nouveau_certificat"], true);
+    let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());
+    put_json(&app, &format!("{base}/adresse"), &json!({"adresse": {"voie": "2 rue Neuve", "code_postal": "69002", "commune": "Lyon"}}), &cookie).await;
+    put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await.json();
+    assert_eq!(r["etat"], "a_payer");
+    let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
+    let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "123 ABC 75").unwrap().clone();
+    assert_eq!(v["titulaire"]["adresse"]["ligne_voie"], "12 RUE DE LA REPUBLIQUE");
+    assert_eq!(v["demarches"][0]["etat"], "a_payer");
+}

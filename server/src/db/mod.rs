@@ -187,6 +187,14 @@ pub struct EnvoiRecord {
     pub created_at: String,
 }
 
+#[derive(Debug, Clone)]
+pub struct CodeCessionRecord {
+    pub id: i64,
+    pub code_hash: String,
+    pub expire_at: Option<OffsetDateTime>,
+    pub utilise: bool,
+}
+
 /// L'état des tentatives de code confidentiel d'un véhicule.
 #[derive(Debug, Clone, Default)]
 pub struct Tentatives {
@@ -223,6 +231,12 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     /// Termine une déclaration de cession : démarche, code de cession et
     /// véhicule « cédé », ensemble.
     async fn terminer_cession(&self, d: &DemarcheRecord, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<()>;
+
+    /// Les codes de cession d'un véhicule : (id, hachage, expiration,
+    /// utilisation).
+    async fn codes_cession(&self, vehicule_id: i64) -> DbResult<Vec<CodeCessionRecord>>;
+    /// Marque le code utilisé ; faux s'il l'était déjà (course perdue).
+    async fn marquer_code_cession_utilise(&self, id: i64, quand: OffsetDateTime) -> DbResult<bool>;
 
     async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64>;
     /// Mode démonstration : efface démarches, envois, tentatives et

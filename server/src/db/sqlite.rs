@@ -439,6 +439,32 @@ impl DemarcheRepository for SqliteRepository {
         Ok(())
     }
 
+    async fn codes_cession(&self, vehicule_id: i64) -> DbResult<Vec<CodeCessionRecord>> {
+        let rows = sqlx::query("select * from code_cession where vehicule_id = $1 order by code_cession_id desc")
+            .bind(vehicule_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CodeCessionRecord {
+                    id: r.try_get("code_cession_id")?,
+                    code_hash: r.try_get("code_hash")?,
+                    expire_at: parse_ts(&r.try_get::<String, _>("expire_at")?),
+                    utilise: r.try_get::<Option<String>, _>("utilise_at")?.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    async fn marquer_code_cession_utilise(&self, id: i64, quand: OffsetDateTime) -> DbResult<bool> {
+        let r = sqlx::query("update code_cession set utilise_at = $1 where code_cession_id = $2 and utilise_at is null")
+            .bind(ts(quand))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64> {
         let id = sqlx::query_scalar(
             "insert into envoi (canal, destinataire, objet, corps, vehicule_id) values ($1, $2, $3, $4, $5) returning envoi_id",
