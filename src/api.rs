@@ -59,14 +59,18 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     read(resp).await
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let resp = Request::post(&format!("{BASE}{path}"))
+async fn send_json<B: Serialize, T: DeserializeOwned>(builder: gloo_net::http::RequestBuilder, body: &B) -> ApiResult<T> {
+    let resp = builder
         .json(body)
         .map_err(|_| ClientError::Reponse)?
         .send()
         .await
         .map_err(|_| ClientError::Injoignable)?;
     read(resp).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    send_json(Request::post(&format!("{BASE}{path}")), body).await
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -113,13 +117,7 @@ use immat_domain::procedures::{
 };
 
 async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let resp = Request::put(&format!("{BASE}{path}"))
-        .json(body)
-        .map_err(|_| ClientError::Reponse)?
-        .send()
-        .await
-        .map_err(|_| ClientError::Injoignable)?;
-    read(resp).await
+    send_json(Request::put(&format!("{BASE}{path}")), body).await
 }
 
 pub async fn demarrer(req: &NouvelleDemarche) -> ApiResult<DemarcheVue> {

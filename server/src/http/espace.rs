@@ -5,7 +5,7 @@ use super::{auth::CurrentUser, error::*, AppState};
 use crate::db::{DemarcheRecord, VehiculeRecord};
 use axum::{extract::State, routing::get, Router};
 use immat_domain::{
-    api::{AdressePostale, DemarcheResume, EspaceVehicule, TitulaireVue, VehiculeVue},
+    api::{DemarcheResume, EspaceVehicule, VehiculeVue},
     Immatriculation,
 };
 
@@ -40,17 +40,7 @@ pub fn vehicule_vue(v: &VehiculeRecord, demarches: Vec<DemarcheResume>) -> AppRe
         date_premiere_immatriculation: v.date_premiere_immatriculation.clone(),
         numero_formule: v.numero_formule.clone(),
         date_certificat: v.date_certificat.clone(),
-        titulaire: TitulaireVue {
-            nom: v.titulaire_nom.clone(),
-            prenoms: v.titulaire_prenoms.clone(),
-            raison_sociale: v.titulaire_raison_sociale.clone(),
-            adresse: AdressePostale {
-                ligne_voie: v.adresse_voie.clone(),
-                complement: v.adresse_complement.clone(),
-                code_postal: v.adresse_code_postal.clone(),
-                commune: v.adresse_commune.clone(),
-            },
-        },
+        titulaire: super::demarches::titulaire_vue(v),
         situation: v.situation.clone(),
         demarches,
     })

@@ -2,7 +2,7 @@
 //! sur `index.html` pour les chemins du SPA.
 
 pub mod auth;
-mod demarches;
+pub(crate) mod demarches;
 pub mod error;
 mod espace;
 

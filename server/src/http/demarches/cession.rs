@@ -12,7 +12,7 @@ pub async fn saisir_cession(
     Path(numero): Path<String>,
     AppJson(req): AppJson<CessionSaisie>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (mut d, v) = charger(&state, compte.id, &numero).await?;
+    let (d, v) = charger(&state, compte.id, &numero).await?;
     exiger_brouillon(&d)?;
     if d.teleprocedure != Teleprocedure::Cession {
         return Err(AppError::Conflit("Cette démarche n'est pas une déclaration de cession.".into()));
@@ -23,26 +23,17 @@ pub async fn saisir_cession(
     let resultat = req
         .valider(maintenant().date(), premiere)
         .map_err(AppError::Validation)
-        .and_then(|c| verifier_adresse(&state, &c.adresse, "adresse").map(|verif| (c, verif)));
-    match resultat {
-        Ok((c, verif)) => {
-            donnees.acquereur = Some(c.acquereur);
-            donnees.date_cession = Some(c.date_cession);
-            donnees.heure_cession = Some(c.heure_cession);
-            donnees.adresse_normalisee = Some(c.adresse);
-            donnees.verification = Some(verif);
-            donnees.adresse_retenue = None;
-            d.etape = 3;
-            d.donnees = donnees.json();
-            state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
-            Ok(AppJson(vue(&d, &v)?))
-        }
-        Err(e) => {
-            d.donnees = donnees.json();
-            state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
-            Err(e)
-        }
-    }
+        .and_then(|c| verifier_adresse(&state, &c.adresse, "adresse").map(|verif| (c, verif)))
+        .map(|(c, verif)| {
+            move |donnees: &mut Donnees| {
+                donnees.acquereur = Some(c.acquereur);
+                donnees.date_cession = Some(c.date_cession);
+                donnees.heure_cession = Some(c.heure_cession);
+                donnees.adresse_normalisee = Some(c.adresse);
+                donnees.verification = Some(verif);
+            }
+        });
+    enregistrer_saisie(&state, d, &v, donnees, resultat).await
 }
 
 /// « Valider » : la cession est enregistrée, le véhicule est « cédé », le

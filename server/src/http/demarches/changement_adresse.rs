@@ -11,7 +11,7 @@ pub async fn saisir_adresse(
     Path(numero): Path<String>,
     AppJson(req): AppJson<NouvelleAdresse>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (mut d, v) = charger(&state, compte.id, &numero).await?;
+    let (d, v) = charger(&state, compte.id, &numero).await?;
     exiger_brouillon(&d)?;
     if d.teleprocedure != Teleprocedure::ChangementAdresse {
         return Err(AppError::Conflit("Cette démarche n'est pas un changement d'adresse.".into()));
@@ -21,23 +21,14 @@ pub async fn saisir_adresse(
     donnees.adresse_saisie = Some(req.adresse.clone());
     let resultat = valider_adresse(&req.adresse, "adresse")
         .map_err(AppError::Validation)
-        .and_then(|a| verifier_adresse(&state, &a, "adresse").map(|verif| (a, verif)));
-    match resultat {
-        Ok((a, verif)) => {
-            donnees.adresse_normalisee = Some(a);
-            donnees.verification = Some(verif);
-            donnees.adresse_retenue = None;
-            d.etape = 3;
-            d.donnees = donnees.json();
-            state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
-            Ok(AppJson(vue(&d, &v)?))
-        }
-        Err(e) => {
-            d.donnees = donnees.json();
-            state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
-            Err(e)
-        }
-    }
+        .and_then(|a| verifier_adresse(&state, &a, "adresse").map(|verif| (a, verif)))
+        .map(|(a, verif)| {
+            move |donnees: &mut Donnees| {
+                donnees.adresse_normalisee = Some(a);
+                donnees.verification = Some(verif);
+            }
+        });
+    enregistrer_saisie(&state, d, &v, donnees, resultat).await
 }
 
 /// « Valider » : la demande est terminée (étiquette gratuite) et le registre

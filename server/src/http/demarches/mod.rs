@@ -210,6 +210,30 @@ pub async fn charger(state: &AppState, compte_id: i64, numero: &str) -> AppResul
     Ok((d, v))
 }
 
+/// Enregistre la saisie d'une étape : toujours (rien n'est perdu), et
+/// passe à l'étape de vérification si elle est valide.
+pub async fn enregistrer_saisie(
+    state: &AppState,
+    mut d: DemarcheRecord,
+    v: &VehiculeRecord,
+    mut donnees: Donnees,
+    resultat: AppResult<impl FnOnce(&mut Donnees)>,
+) -> AppResult<AppJson<DemarcheVue>> {
+    let valide = match resultat {
+        Ok(appliquer) => {
+            appliquer(&mut donnees);
+            donnees.adresse_retenue = None;
+            d.etape = 3;
+            Ok(())
+        }
+        Err(e) => Err(e),
+    };
+    d.donnees = donnees.json();
+    state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
+    valide?;
+    Ok(AppJson(vue(&d, v)?))
+}
+
 /// Refuse toute modification d'une démarche qui n'est plus un brouillon.
 pub fn exiger_brouillon(d: &DemarcheRecord) -> AppResult<()> {
     if d.etat != EtatDemarche::Brouillon {
