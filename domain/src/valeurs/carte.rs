@@ -4,7 +4,7 @@
 //! Le numéro de carte n'est jamais conservé : seuls les 4 derniers chiffres
 //! sont affichés et enregistrés.
 
-use super::luhn_valide;
+use super::{luhn_valide, string_value};
 use std::fmt;
 use time::Date;
 
@@ -76,6 +76,20 @@ impl ExpirationCarte {
     /// Analyse `MM/AA` (ou `MM/AAAA`) ; la carte est valide jusqu'au dernier
     /// jour du mois indiqué.
     pub fn parse(input: &str, aujourd_hui: Date) -> Result<Self, CarteError> {
+        let e = Self::parse_format(input)?;
+        if e.est_expiree(aujourd_hui) {
+            return Err(CarteError::Expiree);
+        }
+        Ok(e)
+    }
+
+    /// La carte est-elle expirée à cette date ?
+    pub fn est_expiree(&self, aujourd_hui: Date) -> bool {
+        (i32::from(self.annee), self.mois) < (aujourd_hui.year(), u8::from(aujourd_hui.month()))
+    }
+
+    /// Le format seul, sans la date du jour (pour `FromStr` et serde).
+    pub fn parse_format(input: &str) -> Result<Self, CarteError> {
         let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         if s.is_empty() {
             return Err(CarteError::ExpirationVide);
@@ -93,10 +107,6 @@ impl ExpirationCarte {
         if !(1..=12).contains(&mois) {
             return Err(CarteError::ExpirationFormat);
         }
-        let courant = (aujourd_hui.year(), u8::from(aujourd_hui.month()));
-        if (i32::from(annee), mois) < courant {
-            return Err(CarteError::Expiree);
-        }
         Ok(Self { mois, annee })
     }
 }
@@ -104,6 +114,28 @@ impl ExpirationCarte {
 impl fmt::Display for ExpirationCarte {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:02}/{:02}", self.mois, self.annee % 100)
+    }
+}
+
+string_value!(NumeroCarte, CarteError);
+
+impl std::str::FromStr for ExpirationCarte {
+    type Err = CarteError;
+    fn from_str(s: &str) -> Result<Self, CarteError> {
+        Self::parse_format(s)
+    }
+}
+
+impl serde::Serialize for ExpirationCarte {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExpirationCarte {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse_format(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -122,6 +154,14 @@ impl Cryptogramme {
         Ok(Self(s.to_owned()))
     }
 }
+
+impl fmt::Display for Cryptogramme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+string_value!(Cryptogramme, CarteError);
 
 #[cfg(test)]
 mod tests {
@@ -146,6 +186,10 @@ mod tests {
         assert_eq!(ExpirationCarte::parse("10/26", AUJ), Err(CarteError::Expiree));
         assert_eq!(ExpirationCarte::parse("13/27", AUJ), Err(CarteError::ExpirationFormat));
         assert_eq!(ExpirationCarte::parse("01/2030", AUJ).unwrap().annee, 2030);
+        // Sans date du jour (FromStr, serde) : le format seul.
+        let passee: ExpirationCarte = serde_json::from_str("\"01/20\"").unwrap();
+        assert!(passee.est_expiree(AUJ));
+        assert_eq!(serde_json::to_string(&passee).unwrap(), "\"01/20\"");
     }
 
     #[test]
@@ -165,6 +209,11 @@ mod tests {
         fn expiration_aller_retour(m in 1u8..=12, a in 27u16..99) {
             let e = ExpirationCarte::parse(&format!("{m:02}/{a}"), AUJ).unwrap();
             prop_assert_eq!(ExpirationCarte::parse(&e.to_string(), AUJ).unwrap(), e);
+        }
+        #[test]
+        fn cryptogramme_aller_retour(c in "[0-9]{3}") {
+            let k = Cryptogramme::parse(&c).unwrap();
+            prop_assert_eq!(Cryptogramme::parse(&k.to_string()).unwrap(), k);
         }
         #[test]
         fn jamais_de_panique(s in "\\PC*") {
