@@ -183,3 +183,15 @@ async fn espace_vehicule_liste_les_vehicules_du_compte() {
     let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
     assert!(e["vehicules"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn ressources_du_spa_compressees_en_gzip() {
+    let app = common::spawn().await;
+    let big = "x".repeat(10_000);
+    std::fs::write(app.config.dist_dir.join("app.js"), &big).unwrap();
+    let req = Request::get("/app.js").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get(header::CONTENT_ENCODING).unwrap(), "gzip");
+    assert!(r.body.len() < 1_000, "{} octets compressés", r.body.len());
+}

@@ -18,6 +18,7 @@ use immat_domain::api::Health;
 use serde::Serialize;
 use std::sync::Arc;
 use tower_http::{
+    compression::CompressionLayer,
     services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
@@ -58,6 +59,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", get(api_not_found).fallback(api_not_found))
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        // gzip pour le wasm, le JS et le CSS du DSFR (et le JSON).
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
