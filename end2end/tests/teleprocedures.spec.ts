@@ -217,3 +217,18 @@ test("assistant de changement d'adresse au clavier seul", async ({ page }) => {
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("demande-terminee")).toBeVisible();
 });
+
+test("compte certifié pour quelqu'un d'autre : le code confidentiel est alors demandé", async ({ page }) => {
+  await loginAs(page, MARIE.email);
+  await page.goto("/espace-vehicule/demarche/changement-adresse");
+  await expect(page.getByLabel("Code confidentiel")).toHaveCount(0);
+  await page.locator("label", { hasText: "Pour quelqu'un d'autre" }).click();
+  await expect(page.getByLabel("Code confidentiel")).toBeVisible();
+  await page.getByLabel("Numéro d'immatriculation").fill("AB-123-CD");
+  await page.getByLabel("Code confidentiel").fill("AB2C-D3EF");
+  await page.getByRole("button", { name: "Démarrer la procédure" }).click();
+  await expect(page.getByText("Étape 2 sur 4")).toBeVisible();
+  await expect(page.getByTestId("titulaire-actuel")).toContainText("Julien PAUL");
+  // Le titre de l'étape reçoit le focus (annonce au lecteur d'écran).
+  await expect(page.locator(".fr-stepper__title")).toBeFocused();
+});

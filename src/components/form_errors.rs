@@ -69,3 +69,21 @@ pub fn scroll_top() {
         w.scroll_to_with_x_and_y(0.0, 0.0);
     }
 }
+
+/// Au changement d'étape, le focus va sur le titre de l'étape (ou de la fin
+/// de la demande) : le lecteur d'écran annonce où l'on est.
+pub fn focus_titre_etape() {
+    leptos::task::spawn_local(async {
+        leptos::task::tick().await;
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Ok(Some(el)) = doc.query_selector(".fr-stepper__title, [data-testid='demande-terminee'] h2") {
+            use wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.set_attribute("tabindex", "-1");
+                let _ = el.focus();
+            }
+        }
+    });
+}

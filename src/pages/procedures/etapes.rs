@@ -5,7 +5,7 @@ use crate::{
     api::{self, ClientError},
     components::{
         field::TextField,
-        form_errors::{focus_first_error, scroll_top, FormErrors},
+        form_errors::{focus_first_error, focus_titre_etape, scroll_top, FormErrors},
         status::ClientErrorAlert,
         wizard::{nom_titulaire, Detail, RadioGroup, Stepper},
     },
@@ -33,6 +33,7 @@ impl Ctx {
     pub fn aller(&self, etape: u32) {
         self.etape.set(etape);
         scroll_top();
+        focus_titre_etape();
     }
     pub fn stepper(&self) -> impl IntoView {
         let etape = self.etape;

@@ -99,6 +99,7 @@ fn Assistant(tp: Teleprocedure, numero: String) -> impl IntoView {
             Ok(v) if v.teleprocedure == tp => {
                 etape.set(etape_affichee(&v));
                 vue.set(Some(v));
+                crate::components::form_errors::focus_titre_etape();
             }
             Ok(_) => erreur.set(Some(ClientError::Api(immat_domain::api::ApiError::new(
                 "introuvable",
