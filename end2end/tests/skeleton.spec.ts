@@ -23,8 +23,7 @@ test("connexion d'un compte de démonstration : nom dans le menu, véhicules dan
   await expect(page).toHaveURL(/\/mon-espace$/);
   await expect(page.getByTestId("welcome")).toContainText(JULIEN.name);
   await expect(await header.userName()).toHaveText(JULIEN.name);
-  await page.keyboard.press("Escape");
-  if (await header.menuButton.isVisible()) {
+  if (header.collapsed()) {
     await page.getByRole("button", { name: "Fermer" }).click();
   }
   await expectAccessible(page);
