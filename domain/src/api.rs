@@ -152,6 +152,9 @@ pub struct VehiculeVue {
     pub date_certificat: Option<String>,
     pub titulaire: TitulaireVue,
     pub situation: SituationAdministrative,
+    /// Changements d'adresse portés sur le certificat actuel (étiquettes).
+    #[serde(default)]
+    pub changements_adresse: u32,
     pub demarches: Vec<DemarcheResume>,
 }
 

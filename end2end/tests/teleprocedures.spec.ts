@@ -50,6 +50,7 @@ test("changement d'adresse complet, correction proposée acceptée, récapitulat
   // Le registre porte la nouvelle adresse.
   await page.goto("/espace-vehicule");
   await expect(page.locator('[data-immatriculation="EF-789-GH"]')).toContainText("5 PLACE DE L EGLISE, 13001 MARSEILLE");
+  await expect(page.locator('[data-immatriculation="EF-789-GH"]').getByTestId("changements-adresse")).toContainText("1 sur 3");
   // Les documents restent téléchargeables depuis la démarche terminée.
   await page.getByTestId("demarches-terminees").getByRole("link", { name: "Voir la demande et ses documents" }).click();
   await expect(page.getByTestId("demande-terminee")).toBeVisible();

@@ -70,6 +70,7 @@ async fn changement_d_adresse_complet_avec_proposition_acceptee() {
     let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
     let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "EF-789-GH").unwrap().clone();
     assert_eq!(v["titulaire"]["adresse"]["commune"], "MARSEILLE");
+    assert_eq!(v["changements_adresse"], 1, "une étiquette de plus sur le certificat");
     assert!(v["demarches"].as_array().unwrap().is_empty(), "la démarche terminée n'est plus en cours");
     assert_eq!(e["demarches_terminees"][0]["numero"], numero.as_str());
 

@@ -176,6 +176,14 @@ fn VehiculeCard(v: VehiculeVue) -> impl IntoView {
                 <dd>{titulaire}</dd>
                 <dt class="fr-text--bold">"Adresse"</dt>
                 <dd>{adresse}</dd>
+                <dt class="fr-text--bold">"Changements d'adresse sur ce certificat"</dt>
+                <dd data-testid="changements-adresse">
+                    {format!(
+                        "{} sur {} (étiquettes ; au-delà, un nouveau certificat est émis)",
+                        v.changements_adresse,
+                        immat_domain::taxes::ETIQUETTES_PAR_CERTIFICAT
+                    )}
+                </dd>
                 <dt class="fr-text--bold">"Numéro d'immatriculation"</dt>
                 <dd>{v.immatriculation.kind().libelle()}</dd>
                 <dt class="fr-text--bold">"Genre, énergie, puissance"</dt>

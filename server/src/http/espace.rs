@@ -42,6 +42,7 @@ pub fn vehicule_vue(v: &VehiculeRecord, demarches: Vec<DemarcheResume>) -> AppRe
         date_certificat: v.date_certificat.clone(),
         titulaire: super::demarches::titulaire_vue(v),
         situation: v.situation.clone(),
+        changements_adresse: v.changements_adresse,
         demarches,
     })
 }

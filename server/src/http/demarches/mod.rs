@@ -77,9 +77,46 @@ pub fn maintenant() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-/// Date et heure lisibles (UTC) : `27/11/2026 à 14:05 UTC`.
+/// Le dernier dimanche d'un mois, à 01:00 UTC (changements d'heure de l'UE).
+fn dernier_dimanche_1h_utc(annee: i32, mois: time::Month) -> OffsetDateTime {
+    let mut jour = time::Date::from_calendar_date(annee, mois, mois.length(annee)).unwrap_or(time::Date::MIN);
+    while jour.weekday() != time::Weekday::Sunday {
+        jour = jour.previous_day().unwrap_or(jour);
+    }
+    jour.with_hms(1, 0, 0).unwrap_or(time::PrimitiveDateTime::MIN).assume_utc()
+}
+
+/// L'heure de Paris : UTC+2 du dernier dimanche de mars au dernier dimanche
+/// d'octobre (01:00 UTC), UTC+1 sinon.
+pub fn heure_de_paris(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let ete = t >= dernier_dimanche_1h_utc(t.year(), time::Month::March) && t < dernier_dimanche_1h_utc(t.year(), time::Month::October);
+    let decalage = time::UtcOffset::from_hms(if ete { 2 } else { 1 }, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    t.to_offset(decalage)
+}
+
+/// Date et heure lisibles, heure de Paris : `27/11/2026 à 15:05`.
 pub fn horodatage(t: OffsetDateTime) -> String {
-    format!("{:02}/{:02}/{} à {:02}:{:02} UTC", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
+    let t = heure_de_paris(t);
+    format!("{:02}/{:02}/{} à {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn heure_de_paris_hiver_et_ete() {
+        assert_eq!(horodatage(datetime!(2026-11-27 14:05 UTC)), "27/11/2026 à 15:05");
+        assert_eq!(horodatage(datetime!(2026-07-14 10:00 UTC)), "14/07/2026 à 12:00");
+        // Changements d'heure 2026 : 29 mars et 25 octobre, à 01:00 UTC.
+        assert_eq!(horodatage(datetime!(2026-03-29 00:59 UTC)), "29/03/2026 à 01:59");
+        assert_eq!(horodatage(datetime!(2026-03-29 01:00 UTC)), "29/03/2026 à 03:00");
+        assert_eq!(horodatage(datetime!(2026-10-25 00:59 UTC)), "25/10/2026 à 02:59");
+        assert_eq!(horodatage(datetime!(2026-10-25 01:00 UTC)), "25/10/2026 à 02:00");
+        assert_eq!(horodatage(datetime!(2026-12-31 23:30 UTC)), "01/01/2027 à 00:30");
+    }
 }
 
 pub fn adresse_du_vehicule(v: &VehiculeRecord) -> AdresseNormalisee {
