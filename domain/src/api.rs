@@ -125,6 +125,17 @@ pub struct TitulaireVue {
     pub adresse: AdressePostale,
 }
 
+impl TitulaireVue {
+    /// Raison sociale, ou prénoms et nom.
+    pub fn nom_complet(&self) -> String {
+        match (&self.raison_sociale, &self.prenoms) {
+            (Some(r), _) => r.clone(),
+            (None, Some(p)) => format!("{p} {}", self.nom),
+            (None, None) => self.nom.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemarcheResume {
     pub id: i64,

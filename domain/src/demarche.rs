@@ -59,6 +59,13 @@ impl Teleprocedure {
         }
     }
 
+    /// L'assistant de cette téléprocédure est-il construit ? (Le SPA montre
+    /// sinon une page « pas encore disponible » et le serveur refuse de la
+    /// démarrer.)
+    pub fn disponible(self) -> bool {
+        matches!(self, Self::ChangementAdresse | Self::Cession)
+    }
+
     pub fn depuis_slug(slug: &str) -> Option<Self> {
         Self::TOUTES.into_iter().find(|t| t.slug() == slug)
     }

@@ -26,6 +26,16 @@ pub fn clu_toutes_cochees(cochees: &[String]) -> bool {
     CLU.iter().all(|(code, _)| cochees.iter().any(|c| c == code))
 }
 
+/// « Il est indispensable de cocher les cases décrivant les conditions
+/// légales d'utilisation avant de valider la demande. »
+pub fn valider_clu(cochees: &[String]) -> Result<(), ChampErreur> {
+    if clu_toutes_cochees(cochees) {
+        Ok(())
+    } else {
+        Err(ChampErreur::new("clu", "Il est indispensable de cocher les conditions légales d'utilisation marquées d'une « * »."))
+    }
+}
+
 /// « Démarrer la procédure » : l'initiateur, le numéro d'immatriculation et,
 /// si le tableau le demande, le code confidentiel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -342,5 +352,7 @@ mod tests {
         let toutes: Vec<String> = CLU.iter().map(|(c, _)| c.to_string()).collect();
         assert!(clu_toutes_cochees(&toutes));
         assert!(!clu_toutes_cochees(&toutes[..2]));
+        assert!(valider_clu(&toutes).is_ok());
+        assert_eq!(valider_clu(&toutes[1..]).unwrap_err().champ, "clu");
     }
 }

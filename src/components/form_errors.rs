@@ -1,6 +1,7 @@
 //! Les erreurs d'un formulaire, par champ, telles que le domaine ou l'API
 //! les rendent (`adresse.code_postal`…).
 
+use crate::api::ClientError;
 use immat_domain::api::ChampErreur;
 use leptos::prelude::*;
 
@@ -22,6 +23,19 @@ impl FormErrors {
         let s = self.0;
         Signal::derive(move || s.with(|v| v.iter().find(|c| c.champ == name).map(|c| c.message.clone())))
     }
+    /// Montre l'erreur d'un appel à l'API : aux champs si elle en nomme,
+    /// sinon dans l'alerte du formulaire ; le focus va à la première erreur.
+    pub fn show(&self, e: ClientError, alerte: RwSignal<Option<ClientError>>) {
+        match e.api() {
+            Some(api) if !api.champs.is_empty() => {
+                self.set(api.champs.clone());
+                alerte.set(None);
+            }
+            _ => alerte.set(Some(e)),
+        }
+        focus_first_error();
+    }
+
     /// Efface l'erreur d'un champ (l'usager le corrige).
     pub fn clear_field(&self, name: &'static str) -> Callback<()> {
         let s = self.0;

@@ -34,14 +34,6 @@ pub fn Stepper(
     }
 }
 
-pub fn nom_titulaire(t: &TitulaireVue) -> String {
-    match (&t.raison_sociale, &t.prenoms) {
-        (Some(r), _) => r.clone(),
-        (None, Some(p)) => format!("{p} {}", t.nom),
-        (None, None) => t.nom.clone(),
-    }
-}
-
 /// « Les informations du titulaire actuel apparaissent. »
 #[component]
 pub fn TitulaireActuel(titulaire: TitulaireVue, #[prop(into)] titre: String) -> impl IntoView {
@@ -57,7 +49,7 @@ pub fn TitulaireActuel(titulaire: TitulaireVue, #[prop(into)] titre: String) -> 
         <div class="fr-callout fr-mb-4w" data-testid="titulaire-actuel">
             <h3 class="fr-callout__title">{titre}</h3>
             <p class="fr-callout__text">
-                <strong>{nom_titulaire(&titulaire)}</strong>
+                <strong>{titulaire.nom_complet()}</strong>
                 <br />
                 {adresse}
             </p>

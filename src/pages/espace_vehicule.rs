@@ -157,11 +157,7 @@ fn situation_badges(s: &SituationAdministrative) -> impl IntoView {
 
 #[component]
 fn VehiculeCard(v: VehiculeVue) -> impl IntoView {
-    let titulaire = match (&v.titulaire.raison_sociale, &v.titulaire.prenoms) {
-        (Some(r), _) => r.clone(),
-        (None, Some(p)) => format!("{} {}", p, v.titulaire.nom),
-        (None, None) => v.titulaire.nom.clone(),
-    };
+    let titulaire = v.titulaire.nom_complet();
     let immat = v.immatriculation.to_string();
     let adresse = format!("{}, {} {}", v.titulaire.adresse.ligne_voie, v.titulaire.adresse.code_postal, v.titulaire.adresse.commune);
     view! {

@@ -72,7 +72,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
                     ctx.vue.set(Some(v));
                     ctx.aller(3);
                 }
-                Err(e) => Ctx::montrer(e, errors, alerte),
+                Err(e) => errors.show(e, alerte),
             }
             pending.set(false);
         });

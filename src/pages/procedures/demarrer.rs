@@ -83,13 +83,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
         spawn_local(async move {
             match api::demarrer(&req).await {
                 Ok(v) => navigate(&format!("/espace-vehicule/demarche/{}/{}", tp.slug(), v.numero), Default::default()),
-                Err(e) => {
-                    match e.api() {
-                        Some(api) if !api.champs.is_empty() => errors.set(api.champs.clone()),
-                        _ => alerte.set(Some(e)),
-                    }
-                    focus_first_error();
-                }
+                Err(e) => errors.show(e, alerte),
             }
             pending.set(false);
         });
@@ -105,10 +99,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
                     errors.set_fields(&["immatriculation"], &[]);
                     info.set(Some(r.message));
                 }
-                Err(e) => match e.api() {
-                    Some(api) if !api.champs.is_empty() => errors.set(api.champs.clone()),
-                    _ => alerte.set(Some(e)),
-                },
+                Err(e) => errors.show(e, alerte),
             }
         });
     };

@@ -7,7 +7,7 @@ use crate::{
         field::TextField,
         form_errors::{focus_first_error, focus_titre_etape, scroll_top, FormErrors},
         status::ClientErrorAlert,
-        wizard::{nom_titulaire, Detail, RadioGroup, Stepper},
+        wizard::{Detail, RadioGroup, Stepper},
     },
 };
 use immat_domain::{
@@ -38,18 +38,6 @@ impl Ctx {
     pub fn stepper(&self) -> impl IntoView {
         let etape = self.etape;
         view! { <Stepper current=Signal::derive(move || etape.get().min(4)) titles=super::titres(self.tp) /> }
-    }
-    /// Montre l'erreur d'un appel : aux champs si l'API en donne, sinon en
-    /// alerte.
-    pub fn montrer(e: ClientError, errors: FormErrors, alerte: RwSignal<Option<ClientError>>) {
-        match e.api() {
-            Some(api) if !api.champs.is_empty() => {
-                errors.set(api.champs.clone());
-                alerte.set(None);
-            }
-            _ => alerte.set(Some(e)),
-        }
-        focus_first_error();
     }
 }
 
@@ -156,7 +144,7 @@ pub fn Verification(ctx: Ctx) -> impl IntoView {
                     ctx.vue.set(Some(v));
                     ctx.aller(4);
                 }
-                Err(e) => Ctx::montrer(e, errors, alerte),
+                Err(e) => errors.show(e, alerte),
             }
             pending.set(false);
         });
@@ -222,11 +210,8 @@ pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
         let clu: Vec<String> = cochees.with_value(|c| {
             CLU.iter().zip(c.iter()).filter(|(_, s)| s.get_untracked()).map(|((code, _), _)| (*code).to_owned()).collect()
         });
-        if clu.len() < CLU.len() {
-            errors.set(vec![immat_domain::api::ChampErreur::new(
-                "clu",
-                "Il est indispensable de cocher les conditions légales d'utilisation marquées d'une « * ».",
-            )]);
+        if let Err(e) = immat_domain::procedures::valider_clu(&clu) {
+            errors.set(vec![e]);
             focus_first_error();
             return;
         }
@@ -242,7 +227,7 @@ pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
                         ctx.aller(5);
                     }
                 }
-                Err(e) => Ctx::montrer(e, errors, alerte),
+                Err(e) => errors.show(e, alerte),
             }
             pending.set(false);
         });
@@ -287,7 +272,7 @@ pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
         <div class="fr-accordions-group fr-mb-4w">
             <Detail id="detail-titulaire" titre="Identité du titulaire">
                 <p data-testid="detail-titulaire">
-                    {nom_titulaire(&t)} <br />
+                    {t.nom_complet()} <br />
                     {format!("{}, {} {}", t.adresse.ligne_voie, t.adresse.code_postal, t.adresse.commune)} <br />
                     {format!("{} {} — VIN {}", v.vehicule.marque, v.vehicule.modele, v.vehicule.vin)}
                 </p>

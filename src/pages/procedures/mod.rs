@@ -16,11 +16,6 @@ use immat_domain::{procedures::DemarcheVue, EtatDemarche, Teleprocedure};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_params_map};
 
-/// Téléprocédures dont l'assistant est construit.
-pub fn construite(tp: Teleprocedure) -> bool {
-    matches!(tp, Teleprocedure::ChangementAdresse | Teleprocedure::Cession)
-}
-
 pub fn titres(tp: Teleprocedure) -> &'static [&'static str] {
     match tp {
         Teleprocedure::Cession => &["Démarrer la procédure", "Nouvel acquéreur", "Vérification de l'adresse", "Récapitulatif"],
@@ -55,7 +50,7 @@ pub fn ProcedurePage() -> impl IntoView {
         <RequireAuth>
             {move || match tp() {
                 None => view! { <NotFoundPage /> }.into_any(),
-                Some(tp) if construite(tp) => view! { <Fil tp=tp /> <demarrer::Demarrer tp=tp /> }.into_any(),
+                Some(tp) if tp.disponible() => view! { <Fil tp=tp /> <demarrer::Demarrer tp=tp /> }.into_any(),
                 Some(tp) => view! { <Fil tp=tp /> <non_disponible::NonDisponible tp=tp /> }.into_any(),
             }}
         </RequireAuth>
@@ -81,7 +76,7 @@ pub fn DemarchePage() -> impl IntoView {
             {move || {
                 let numero = params.with(|p| p.get("numero")).unwrap_or_default();
                 match tp() {
-                    Some(tp) if construite(tp) => view! { <Fil tp=tp /> <Assistant tp=tp numero=numero /> }.into_any(),
+                    Some(tp) if tp.disponible() => view! { <Fil tp=tp /> <Assistant tp=tp numero=numero /> }.into_any(),
                     _ => view! { <NotFoundPage /> }.into_any(),
                 }
             }}

@@ -22,8 +22,7 @@ use immat_domain::{
     procedures::{Acquereur, CessionSaisie, ChoixVerification, DemarcheVue, DocumentVue, NouvelleDemarche, VehiculeResume},
     regles::{elements_necessaires, peut_demarrer, Verdict},
     taxes::{taxes, ObjetTaxe, Region, Taxes},
-    CodeConfidentiel, EtatDemarche, Immatriculation, Profil, Teleprocedure, CODE_ALPHABET, CODE_CONFIDENTIEL_BLOCAGE_MINUTES,
-    CODE_CONFIDENTIEL_ESSAIS_MAX,
+    CodeConfidentiel, EtatDemarche, Immatriculation, Profil, Teleprocedure, CODE_ALPHABET,
 };
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -144,11 +143,7 @@ pub fn titulaire_vue(v: &VehiculeRecord) -> TitulaireVue {
 }
 
 pub fn nom_titulaire(v: &VehiculeRecord) -> String {
-    match (&v.titulaire_raison_sociale, &v.titulaire_prenoms) {
-        (Some(r), _) => r.clone(),
-        (None, Some(p)) => format!("{p} {}", v.titulaire_nom),
-        (None, None) => v.titulaire_nom.clone(),
-    }
+    titulaire_vue(v).nom_complet()
 }
 
 pub fn vehicule_fiscal(v: &VehiculeRecord) -> immat_domain::taxes::VehiculeFiscal {
@@ -309,13 +304,15 @@ pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, code: &CodeConf
         return Ok(());
     }
     t.echecs += 1;
-    if t.echecs >= CODE_CONFIDENTIEL_ESSAIS_MAX {
-        let duree = Duration::minutes(CODE_CONFIDENTIEL_BLOCAGE_MINUTES);
-        state.repo.enregistrer_tentatives(v.id, &Tentatives { echecs: 0, bloque_jusqu_a: Some(now + duree) }).await?;
-        return Err(blocage(duree));
-    }
+    let reste = match immat_domain::apres_echec(t.echecs) {
+        immat_domain::ApresEchec::Bloque { minutes } => {
+            let duree = Duration::minutes(minutes);
+            state.repo.enregistrer_tentatives(v.id, &Tentatives { echecs: 0, bloque_jusqu_a: Some(now + duree) }).await?;
+            return Err(blocage(duree));
+        }
+        immat_domain::ApresEchec::EssaisRestants(n) => n,
+    };
     state.repo.enregistrer_tentatives(v.id, &t).await?;
-    let reste = CODE_CONFIDENTIEL_ESSAIS_MAX - t.echecs;
     Err(AppError::champ(
         "code_confidentiel",
         format!("Le code confidentiel est erroné. Il vous reste {reste} essai{}.", if reste > 1 { "s" } else { "" }),
@@ -330,11 +327,6 @@ fn blocage(reste: Duration) -> AppError {
     ))
 }
 
-/// Téléprocédures construites à ce jour.
-fn construite(tp: Teleprocedure) -> bool {
-    matches!(tp, Teleprocedure::ChangementAdresse | Teleprocedure::Cession)
-}
-
 /// « Démarrer la procédure ».
 async fn demarrer(
     State(state): State<AppState>,
@@ -344,7 +336,7 @@ async fn demarrer(
     if compte.profil == Profil::AgentCert {
         return Err(AppError::Interdit("Un compte d'agent du CERT ne fait pas de démarche.".into()));
     }
-    if !construite(req.teleprocedure) {
+    if !req.teleprocedure.disponible() {
         return Err(AppError::Requete {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "non_disponible",
@@ -439,9 +431,7 @@ async fn valider(
 ) -> AppResult<AppJson<DemarcheVue>> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
     exiger_brouillon(&d)?;
-    if !immat_domain::procedures::clu_toutes_cochees(&req.clu) {
-        return Err(AppError::champ("clu", "Il est indispensable de cocher les conditions légales d'utilisation marquées d'une « * »."));
-    }
+    immat_domain::procedures::valider_clu(&req.clu).map_err(|e| AppError::Validation(vec![e]))?;
     if d.etape < 4 || Donnees::de(&d).adresse_retenue.is_none() {
         return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
     }
