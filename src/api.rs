@@ -148,17 +148,6 @@ pub async fn demander_code(req: &DemandeCodeConfidentiel) -> ApiResult<EnvoiCode
     post("/code-confidentiel/demande", req).await
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Envoi {
-    pub id: i64,
-    pub canal: String,
-    pub destinataire: String,
-    pub objet: String,
-    pub corps: String,
-    pub immatriculation: Option<String>,
-    pub created_at: String,
-}
-
-pub async fn envois() -> ApiResult<Vec<Envoi>> {
+pub async fn envois() -> ApiResult<Vec<immat_domain::api::Envoi>> {
     get("/cert/envois").await
 }

@@ -169,6 +169,20 @@ pub struct VehiculeVue {
     pub demarches: Vec<DemarcheResume>,
 }
 
+/// Un e-mail ou un courrier émis (page de démonstration de l'agent du CERT).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envoi {
+    pub id: i64,
+    /// `email` ou `courrier`.
+    pub canal: String,
+    /// Adresse e-mail, ou lignes AFNOR séparées par des sauts de ligne.
+    pub destinataire: String,
+    pub objet: String,
+    pub corps: String,
+    pub immatriculation: Option<String>,
+    pub created_at: String,
+}
+
 /// L'espace véhicule : les véhicules de l'usager et ses démarches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EspaceVehicule {

@@ -176,16 +176,8 @@ pub struct NewEnvoi {
     pub vehicule_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct EnvoiRecord {
-    pub id: i64,
-    pub canal: String,
-    pub destinataire: String,
-    pub objet: String,
-    pub corps: String,
-    pub immatriculation: Option<String>,
-    pub created_at: String,
-}
+/// Un envoi tel que stocké : c'est aussi l'objet de l'API.
+pub type EnvoiRecord = immat_domain::api::Envoi;
 
 #[derive(Debug, Clone)]
 pub struct CodeCessionRecord {
