@@ -15,6 +15,8 @@
 //! - [`taxes`] : les taxes Y1 à Y6, en centimes.
 //! - [`demarche`] : le cycle de vie d'une démarche, commun à toutes les
 //!   téléprocédures.
+//! - [`limites`] : les limites de tentatives (connexion, code confidentiel,
+//!   demandes de code) et leurs messages.
 //! - [`api`] : les objets échangés entre le SPA et le serveur, dont l'erreur
 //!   JSON unique.
 
@@ -22,6 +24,7 @@ pub mod adresse_postale;
 pub mod api;
 pub mod compte;
 pub mod demarche;
+pub mod limites;
 pub mod procedures;
 pub mod regles;
 pub mod taxes;

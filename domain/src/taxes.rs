@@ -340,6 +340,10 @@ impl Taxes {
 pub enum TaxeError {
     #[error("Aucun tarif régional n'est connu pour cette région à cette date.")]
     TarifInconnu,
+    /// L'adresse du titulaire n'est dans aucune région dont le barème est
+    /// connu (collectivités d'outre-mer : 975, 977, 978, 98x).
+    #[error("La taxe régionale ne peut pas être calculée pour une adresse hors des régions françaises (collectivité d'outre-mer). Cette démarche ne peut pas être faite en ligne : adressez-vous à la préfecture ou au haut-commissariat de votre collectivité.")]
+    RegionInconnue,
 }
 
 /// Arrondi au centime supérieur d'une moitié.
@@ -398,8 +402,10 @@ pub fn nouveau_certificat_pour_adresse(v: &VehiculeFiscal, changements_precedent
     v.fni || changements_precedents >= ETIQUETTES_PAR_CERTIFICAT
 }
 
-/// Ce que doit une démarche (fiche domaine §2.7).
-pub fn taxes(objet: ObjetTaxe, v: &VehiculeFiscal, region: Region, date: Date) -> Result<Taxes, TaxeError> {
+/// Ce que doit une démarche (fiche domaine §2.7). La région (du domicile du
+/// titulaire) n'est demandée que là où une taxe en dépend : `None` (adresse
+/// hors des régions) n'est une erreur que pour la taxe régionale.
+pub fn taxes(objet: ObjetTaxe, v: &VehiculeFiscal, region: Option<Region>, date: Date) -> Result<Taxes, TaxeError> {
     Ok(match objet {
         ObjetTaxe::Cession => Taxes::default(),
         ObjetTaxe::Duplicata => Taxes { y4: TAXE_FIXE_Y4, y5: REDEVANCE_ACHEMINEMENT_Y5, ..Default::default() },
@@ -411,7 +417,7 @@ pub fn taxes(objet: ObjetTaxe, v: &VehiculeFiscal, region: Region, date: Date) -
             }
         }
         ObjetTaxe::ChangementTitulaire => Taxes {
-            y1: taxe_regionale(v, region, date)?,
+            y1: taxe_regionale(v, region.ok_or(TaxeError::RegionInconnue)?, date)?,
             y2: taxe_transport(v),
             y3: Montant::ZERO,
             y4: TAXE_FIXE_Y4,
@@ -439,6 +445,22 @@ mod tests {
     const AUJ: Date = date!(2026 - 11 - 27);
 
     #[test]
+    fn collectivite_d_outre_mer_erreur_seulement_pour_la_taxe_regionale() {
+        // Papeete, Saint-Pierre, Nouméa, Wallis : aucune région du barème.
+        for cp in ["98714", "97500", "98800", "98600"] {
+            let dep = crate::CodePostal::parse(cp).unwrap();
+            assert_eq!(Region::du_departement(dep.departement()), None, "{cp}");
+        }
+        let v = vp(5, date!(2020 - 01 - 01));
+        assert_eq!(taxes(ObjetTaxe::Cession, &v, None, AUJ), Ok(Taxes::default()));
+        let adresse = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: 0 }, &v, None, AUJ).unwrap();
+        assert_eq!(adresse.y6(), Montant::ZERO);
+        let dup = taxes(ObjetTaxe::Duplicata, &v, None, AUJ).unwrap();
+        assert_eq!((dup.y4, dup.y5, dup.y1), (TAXE_FIXE_Y4, REDEVANCE_ACHEMINEMENT_Y5, Montant::ZERO));
+        assert_eq!(taxes(ObjetTaxe::ChangementTitulaire, &v, None, AUJ), Err(TaxeError::RegionInconnue));
+    }
+
+    #[test]
     fn montant_en_francais() {
         assert_eq!(Montant(1376).to_string(), "13,76\u{a0}€");
         assert_eq!(Montant(123456).to_string(), "1\u{202f}234,56\u{a0}€");
@@ -447,14 +469,14 @@ mod tests {
 
     #[test]
     fn cession_zero_euro() {
-        let t = taxes(ObjetTaxe::Cession, &vp(5, date!(2020 - 01 - 01)), Region::Bretagne, AUJ).unwrap();
+        let t = taxes(ObjetTaxe::Cession, &vp(5, date!(2020 - 01 - 01)), Some(Region::Bretagne), AUJ).unwrap();
         assert_eq!(t.y6(), Montant::ZERO);
         assert!(!t.montant_du());
     }
 
     #[test]
     fn duplicata_13_76() {
-        let t = taxes(ObjetTaxe::Duplicata, &vp(5, date!(2020 - 01 - 01)), Region::Bretagne, AUJ).unwrap();
+        let t = taxes(ObjetTaxe::Duplicata, &vp(5, date!(2020 - 01 - 01)), Some(Region::Bretagne), AUJ).unwrap();
         assert_eq!(t.y6(), Montant(1376));
         assert_eq!(t.y1, Montant::ZERO, "Y1 n'est pas dû pour un duplicata (L421-33)");
     }
@@ -463,20 +485,20 @@ mod tests {
     fn changement_d_adresse_etiquette_gratuite_puis_2_76_au_quatrieme() {
         let v = vp(5, date!(2020 - 01 - 01));
         for n in 0..3 {
-            let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: n }, &v, Region::Bretagne, AUJ).unwrap();
+            let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: n }, &v, Some(Region::Bretagne), AUJ).unwrap();
             assert_eq!(t.y6(), Montant::ZERO, "changement n° {}", n + 1);
         }
-        let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: 3 }, &v, Region::Bretagne, AUJ).unwrap();
+        let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: 3 }, &v, Some(Region::Bretagne), AUJ).unwrap();
         assert_eq!(t.y6(), Montant(276));
         let fni = VehiculeFiscal { fni: true, ..v };
-        let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: 0 }, &fni, Region::Bretagne, AUJ).unwrap();
+        let t = taxes(ObjetTaxe::ChangementAdresse { changements_precedents: 0 }, &fni, Some(Region::Bretagne), AUJ).unwrap();
         assert_eq!(t.y6(), Montant(276), "un véhicule FNI reçoit un certificat SIV");
     }
 
     #[test]
     fn changement_de_titulaire_y1_y4_y5() {
         // 5 CV en Bretagne (60 €/CV) : 300 € + 11 € + 2,76 €.
-        let t = taxes(ObjetTaxe::ChangementTitulaire, &vp(5, date!(2020 - 01 - 01)), Region::Bretagne, AUJ).unwrap();
+        let t = taxes(ObjetTaxe::ChangementTitulaire, &vp(5, date!(2020 - 01 - 01)), Some(Region::Bretagne), AUJ).unwrap();
         assert_eq!(t.y1, Montant(30000));
         assert_eq!(t.y6(), Montant(31376));
     }
@@ -558,7 +580,7 @@ mod tests {
         #[test]
         fn y6_est_la_somme_et_jamais_negatif(cv in 1u16..60, jours in 0i64..20000, ptac in 500u32..40000) {
             let v = VehiculeFiscal { genre: Genre::Ctte, ptac_kg: Some(ptac), ..vp(cv, AUJ - time::Duration::days(jours)) };
-            let t = taxes(ObjetTaxe::ChangementTitulaire, &v, Region::Occitanie, AUJ).unwrap();
+            let t = taxes(ObjetTaxe::ChangementTitulaire, &v, Some(Region::Occitanie), AUJ).unwrap();
             prop_assert_eq!(t.y6().0, t.y1.0 + t.y2.0 + t.y3.0 + t.y4.0 + t.y5.0);
             prop_assert!(t.y6().0 >= 1376);
         }

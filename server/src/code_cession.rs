@@ -2,7 +2,7 @@
 //! jours et à usage unique. La téléprocédure « Changement de titulaire » (à
 //! venir) l'appellera ; la règle est déjà écrite et testée ici.
 
-use crate::{db::Repository, http::auth::verify_password};
+use crate::{db::Repository, hachage::Hacheur};
 use immat_domain::CodeCession;
 use time::OffsetDateTime;
 
@@ -19,13 +19,14 @@ pub enum CodeCessionError {
 /// Vérifie le code pour ce véhicule et le consomme.
 pub async fn consommer(
     repo: &dyn Repository,
+    hacheur: &Hacheur,
     vehicule_id: i64,
     code: &CodeCession,
     maintenant: OffsetDateTime,
 ) -> anyhow::Result<Result<(), CodeCessionError>> {
     let codes = repo.codes_cession(vehicule_id).await?;
-    let saisi = code.compact().to_owned();
-    let trouve = tokio::task::spawn_blocking(move || codes.into_iter().find(|c| verify_password(&saisi, &c.code_hash))).await?;
+    let candidats = codes.into_iter().map(|c| (c.clone(), c.code_hash)).collect();
+    let trouve = hacheur.trouver(code.compact().to_owned(), candidats).await?;
     let Some(c) = trouve else {
         return Ok(Err(CodeCessionError::Inconnu));
     };

@@ -3,6 +3,12 @@
 
 use std::path::PathBuf;
 
+/// Le bandeau affiché en mode démonstration.
+pub const BANDEAU_DEMO: &str = "Environnement de démonstration — service non officiel";
+
+/// Le domaine des adresses des comptes de démonstration.
+pub const DOMAINE_DEMO: &str = "demo.immat.fr";
+
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "immat-server", about = "Immat — téléprocédures du certificat d'immatriculation (démonstration)")]
 pub struct Config {
@@ -19,12 +25,28 @@ pub struct Config {
     /// Dossier du SPA construit par Trunk.
     #[arg(long, env = "IMMAT_DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
-    /// Mode démonstration : comptes et véhicules de démonstration, bandeau.
-    #[arg(long, env = "IMMAT_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    /// Mode démonstration : comptes et véhicules de démonstration, bandeau
+    /// « service non officiel ». Désactivé par défaut ; la commande du README
+    /// l'active.
+    #[arg(long, env = "IMMAT_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
     pub demo: bool,
-    /// Cookies `Secure` (à activer derrière HTTPS).
+    /// Le bandeau « Environnement de démonstration » est affiché même hors du
+    /// mode démonstration (par défaut : oui, ce service n'est pas officiel).
+    #[arg(long, env = "IMMAT_BANDEAU", default_value_t = true, action = clap::ArgAction::Set)]
+    pub bandeau: bool,
+    /// Tests seulement : jeton qui ouvre `POST /api/v1/demo/reinitialiser`
+    /// (en-tête `X-Immat-Test-Token`), en mode démonstration. Sans lui, la
+    /// route n'existe pas.
+    #[arg(long, env = "IMMAT_TEST_RESET_TOKEN")]
+    pub test_reset_token: Option<String>,
+    /// Cookies `Secure` et HSTS (à activer derrière HTTPS).
     #[arg(long, env = "IMMAT_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
     pub secure_cookies: bool,
+    /// Derrière un proxy inverse : l'en-tête qui porte l'adresse du client
+    /// (par exemple `X-Forwarded-For`, dont la dernière adresse est prise).
+    /// Sans lui, l'adresse du pair TCP.
+    #[arg(long, env = "IMMAT_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
     /// Relais SMTP pour les e-mails (`smtp://hôte:port`, sans TLS : un relais
     /// local). Sans lui, les e-mails restent dans la boîte d'envoi.
     #[arg(long, env = "IMMAT_SMTP_URL")]
@@ -44,8 +66,12 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("immat.db").display()))
     }
 
+    pub fn bandeau(&self) -> Option<String> {
+        (self.demo || self.bandeau).then(|| BANDEAU_DEMO.to_owned())
+    }
+
     /// Une configuration pour les tests : base et SPA dans des dossiers
-    /// donnés.
+    /// donnés, démonstration active, sans jeton de réinitialisation.
     pub fn for_tests(data_dir: PathBuf, dist_dir: PathBuf) -> Self {
         Self {
             listen: "127.0.0.1:0".into(),
@@ -53,7 +79,10 @@ impl Config {
             data_dir,
             dist_dir,
             demo: true,
+            bandeau: true,
+            test_reset_token: None,
             secure_cookies: false,
+            client_ip_header: None,
             smtp_url: None,
             smtp_from: "Immat <ne-pas-repondre@immat.demo>".into(),
             session_hours: 12,

@@ -3,8 +3,9 @@
 //! ne crée rien deux fois (clés : e-mail, immatriculation).
 
 use crate::{
+    config::{Config, DOMAINE_DEMO},
     db::{DbResult, NewCompte, NewVehicule, Repository},
-    http::auth::hash_password,
+    hachage::hash_password,
 };
 use immat_domain::{
     compte::Profil,
@@ -232,6 +233,26 @@ fn vehicules() -> Vec<DemoVehicule> {
     ]
 }
 
+/// Au démarrage : en mode démonstration, ensemence ; hors démonstration,
+/// refuse une base qui porte encore les comptes de démonstration (leur mot de
+/// passe est public).
+pub async fn preparer(config: &Config, repo: &dyn Repository) -> anyhow::Result<()> {
+    if config.demo {
+        seed(repo).await?;
+        tracing::info!("données de démonstration prêtes");
+        return Ok(());
+    }
+    let n = repo.comptes_du_domaine(DOMAINE_DEMO).await?;
+    if n > 0 {
+        anyhow::bail!(
+            "Cette base contient {n} compte(s) de démonstration (@{DOMAINE_DEMO}), dont le mot de passe est public : \
+             refus de démarrer hors du mode démonstration. Démarrez avec --demo true, ou utilisez une autre base \
+             (--data-dir ou --database-url)."
+        );
+    }
+    Ok(())
+}
+
 pub async fn seed(repo: &dyn Repository) -> anyhow::Result<()> {
     for c in &COMPTES {
         if repo.compte_par_email(c.email).await?.is_some() {
@@ -293,6 +314,7 @@ async fn inserer_vehicule(repo: &dyn Repository, v: DemoVehicule) -> anyhow::Res
         situation: v.situation,
         gage_creancier: v.gage_creancier.map(Into::into),
         code_confidentiel_hash: Some(code_hash),
+        code_confidentiel_nouveau_hash: None,
     };
     let _: DbResult<i64> = Ok(repo.inserer_vehicule_si_absent(&record).await?);
     Ok(())

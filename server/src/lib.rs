@@ -2,11 +2,13 @@
 //! derrière un module de dépôt (`db`) pour qu'une base PostgreSQL puisse
 //! s'ajouter sans toucher aux gestionnaires HTTP, et le SPA construit.
 
+pub mod clock;
 pub mod code_cession;
 pub mod communes;
 pub mod config;
 pub mod documents;
 pub mod db;
 pub mod demo;
+pub mod hachage;
 pub mod http;
 pub mod mail;

@@ -16,15 +16,17 @@ async fn main() -> anyhow::Result<()> {
 
     let config = Config::parse();
     let repo = db::connect(&config).await?;
-    if config.demo {
-        demo::seed(repo.as_ref()).await?;
-        tracing::info!("données de démonstration prêtes");
+    demo::preparer(&config, repo.as_ref()).await?;
+    if config.test_reset_token.is_some() {
+        tracing::warn!("jeton de test configuré : POST /api/v1/demo/reinitialiser est ouvert à qui le présente");
     }
     let app = http::app(http::AppState::new(config.clone(), repo));
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, "Immat en service sur http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!(%addr, demo = config.demo, "Immat en service sur http://{addr}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("arrêt propre");
     Ok(())
 }

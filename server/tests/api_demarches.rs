@@ -9,13 +9,7 @@ use serde_json::{json, Value};
 const CLU: [&str; 3] = ["exactitude", "sanctions", "donnees"];
 
 async fn put_json(app: &common::TestApp, uri: &str, body: &Value, cookie: &str) -> common::Resp {
-    use axum::{body::Body, http::Request};
-    let req = Request::put(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    app.send(req).await
+    app.put_json(uri, body, cookie).await
 }
 
 async fn demarrer(app: &common::TestApp, cookie: &str, tp: &str, immat: &str, code: &str) -> common::Resp {
@@ -138,7 +132,7 @@ async fn vehicule_vole_refuse_avec_sa_raison() {
     assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("OTCI"));
     // Le véhicule d'un autre, « pour moi-même » : refusé.
     let r = demarrer(&app, &cookie, "cession", "AB-123-CD", "").await;
-    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("pas rattaché à votre compte"));
+    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("Aucun véhicule de votre compte"));
     // Téléprocédure pas encore construite.
     let r = demarrer(&app, &cookie, "duplicata", "EF-789-GH", "").await;
     assert_eq!(r.json()["code"], "non_disponible");
@@ -187,7 +181,7 @@ async fn declaration_de_cession_code_de_cession_et_csa() {
 }
 
 #[tokio::test]
-async fn je_n_ai_pas_de_code_confidentiel_envoi_et_page_du_cert() {
+async fn je_n_ai_pas_de_code_confidentiel_envoi_masque_et_ancien_code_valable() {
     let app = common::spawn().await;
     let cookie = app.login("julien.paul@demo.immat.fr").await;
     let r = app
@@ -196,9 +190,7 @@ async fn je_n_ai_pas_de_code_confidentiel_envoi_et_page_du_cert() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["email"], true);
     assert_eq!(r.json()["courrier"], true);
-    // L'ancien code ne marche plus.
-    let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", "AB2C-D3EF").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["message"].as_str().unwrap().contains("par e-mail à julien.paul@demo.immat.fr"));
     assert_eq!(app.get("/api/v1/cert/envois", Some(&cookie)).await.status, StatusCode::FORBIDDEN);
     let agent = app.login("agent.cert@demo.immat.fr").await;
     let envois = app.get("/api/v1/cert/envois", Some(&agent)).await.json();
@@ -207,26 +199,41 @@ async fn je_n_ai_pas_de_code_confidentiel_envoi_et_page_du_cert() {
     let courrier = envois.iter().find(|e| e["canal"] == "courrier").unwrap();
     let lignes: Vec<&str> = courrier["destinataire"].as_str().unwrap().lines().collect();
     assert_eq!(lignes, ["JULIEN PAUL", "12 RUE DE LA REPUBLIQUE", "69002 LYON"]);
-    // Le code reçu ouvre la démarche.
-    let corps = envois[0]["corps"].as_str().unwrap();
-    let code = corps.split(" : ").nth(1).unwrap().split_whitespace().next().unwrap();
-    let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", code).await;
+    let email = envois.iter().find(|e| e["canal"] == "email").unwrap();
+    assert_eq!(email["destinataire"], "julien.paul@demo.immat.fr");
+    // Les agents ne voient qu'un code masqué, jamais le code.
+    for e in envois {
+        let corps = e["corps"].as_str().unwrap();
+        let code = corps.split(" : ").nth(1).unwrap().split_whitespace().next().unwrap();
+        assert!(code.starts_with("••••-••"), "{code}");
+        assert_eq!(code.chars().count(), 9, "{code}");
+    }
+    // L'ancien code reste valable tant que le nouveau n'a pas servi.
+    let r = demarrer(&app, &cookie, "changement_adresse", "AB-123-CD", "AB2C-D3EF").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    // Pour quelqu'un d'autre, personne physique : courrier seulement.
+    // Pour quelqu'un d'autre, personne physique : courrier seulement, à
+    // l'adresse du titulaire ; rien n'est envoyé au demandeur.
     let marie = app.login("marie.dupont@demo.immat.fr").await;
     let r = app
         .post_json("/api/v1/code-confidentiel/demande", &json!({"immatriculation": "AB-123-CD", "pour_qui": "autrui"}), Some(&marie))
         .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["email"], false);
     assert_eq!(r.json()["courrier"], true);
+    let envois = app.get("/api/v1/cert/envois", Some(&agent)).await.json();
+    assert!(envois.as_array().unwrap().iter().all(|e| e["destinataire"] != "marie.dupont@demo.immat.fr"));
 }
 
 #[tokio::test]
 async fn reinitialisation_de_demonstration() {
-    let app = common::spawn().await;
+    let app = common::spawn_with(|c| c.test_reset_token = Some("jeton-de-test".into())).await;
     let cookie = app.login("marie.dupont@demo.immat.fr").await;
     demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await;
-    let r = app.post_json("/api/v1/demo/reinitialiser", &json!({}), None).await;
+    let req = axum::http::Request::post("/api/v1/demo/reinitialiser")
+        .header("x-immat-test-token", "jeton-de-test")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
     assert_eq!(e["vehicules"].as_array().unwrap().len(), 3);
@@ -256,18 +263,19 @@ async fn code_de_cession_lie_au_vehicule_expire_et_usage_unique() {
     let ef = repo.vehicule_par_immatriculation("EF-789-GH").await.unwrap().unwrap();
     let autre = repo.vehicule_par_immatriculation("AB-123-CD").await.unwrap().unwrap();
     let now = time::OffsetDateTime::now_utc();
+    let hacheur = immat_server::hachage::Hacheur::par_defaut();
     // Lié au véhicule.
-    assert_eq!(consommer(repo.as_ref(), autre.id, &code, now).await.unwrap(), Err(CodeCessionError::Inconnu));
+    assert_eq!(consommer(repo.as_ref(), &hacheur, autre.id, &code, now).await.unwrap(), Err(CodeCessionError::Inconnu));
     // Expiré au-delà de 15 jours.
     assert_eq!(
-        consommer(repo.as_ref(), ef.id, &code, now + time::Duration::days(16)).await.unwrap(),
+        consommer(repo.as_ref(), &hacheur, ef.id, &code, now + time::Duration::days(16)).await.unwrap(),
         Err(CodeCessionError::Expire)
     );
     // Valable, puis usage unique.
-    assert_eq!(consommer(repo.as_ref(), ef.id, &code, now + time::Duration::days(14)).await.unwrap(), Ok(()));
-    assert_eq!(consommer(repo.as_ref(), ef.id, &code, now).await.unwrap(), Err(CodeCessionError::DejaUtilise));
+    assert_eq!(consommer(repo.as_ref(), &hacheur, ef.id, &code, now + time::Duration::days(14)).await.unwrap(), Ok(()));
+    assert_eq!(consommer(repo.as_ref(), &hacheur, ef.id, &code, now).await.unwrap(), Err(CodeCessionError::DejaUtilise));
     let faux = immat_domain::CodeCession::parse("AAAA-BBBB-CCCC").unwrap();
-    assert_eq!(consommer(repo.as_ref(), ef.id, &faux, now).await.unwrap(), Err(CodeCessionError::Inconnu));
+    assert_eq!(consommer(repo.as_ref(), &hacheur, ef.id, &faux, now).await.unwrap(), Err(CodeCessionError::Inconnu));
 }
 
 /// Véhicule FNI : un changement d'adresse émet un certificat SIV (2,76 €) ; le

@@ -58,7 +58,65 @@ async fn code_confidentiel_envoye_par_le_relais_smtp() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let data = tokio::time::timeout(std::time::Duration::from_secs(10), relais).await.unwrap().unwrap();
     assert!(data.contains("To: julien.paul@demo.immat.fr"), "{data}");
-    assert!(data.contains("AB-123-CD"), "{data}");
+    // Le titulaire reçoit le code en clair (la boîte d'envoi, elle, ne garde
+    // qu'une forme masquée) ; ce code ouvre ensuite une démarche.
+    let texte = corps_du_message(&data);
+    assert!(texte.contains("AB-123-CD"), "{texte}");
+    let code = texte.split("AB-123-CD : ").nth(1).and_then(|s| s.split_whitespace().next()).expect("code dans l'e-mail");
+    assert!(immat_domain::CodeConfidentiel::parse(code).is_ok(), "{code}");
+    let r = app
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "changement_adresse", "pour_qui": "moi_meme", "immatriculation": "AB-123-CD", "code_confidentiel": code}),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // Le nouveau code a servi : l'ancien ne vaut plus.
+    let agent = app.login("agent.cert@demo.immat.fr").await;
+    let julien2 = app.login("julien.paul@demo.immat.fr").await;
+    let r = app
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "cession", "pour_qui": "moi_meme", "immatriculation": "AB-123-CD", "code_confidentiel": "AB2C-D3EF"}),
+            Some(&julien2),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let envois = app.get("/api/v1/cert/envois", Some(&agent)).await.json();
+    assert!(!envois.to_string().contains(code), "la boîte d'envoi ne contient pas le code");
+}
+
+/// Le texte d'un message reçu par le relais : en-têtes ôtés, corps décodé
+/// (quoted-printable ou base64, selon le choix de lettre).
+fn corps_du_message(data: &str) -> String {
+    let (entetes, corps) = data.split_once("\n\n").unwrap_or((data, ""));
+    let entetes = entetes.to_ascii_lowercase();
+    if entetes.contains("content-transfer-encoding: base64") {
+        use base64::Engine;
+        let brut: String = corps.split_whitespace().collect();
+        let octets = base64::engine::general_purpose::STANDARD.decode(brut).expect("base64");
+        String::from_utf8(octets).expect("utf-8")
+    } else if entetes.contains("content-transfer-encoding: quoted-printable") {
+        let joint = corps.replace("=\n", "");
+        let mut octets = Vec::new();
+        let b = joint.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'=' && i + 2 < b.len() {
+                if let Ok(v) = u8::from_str_radix(&joint[i + 1..i + 3], 16) {
+                    octets.push(v);
+                    i += 3;
+                    continue;
+                }
+            }
+            octets.push(b[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&octets).into_owned()
+    } else {
+        corps.to_owned()
+    }
 }
 
 #[tokio::test]

@@ -120,13 +120,6 @@ mod tests {
     }
 
     #[test]
-    fn blocage_au_cinquieme_code_errone() {
-        assert_eq!(apres_echec(1), ApresEchec::EssaisRestants(4));
-        assert_eq!(apres_echec(4), ApresEchec::EssaisRestants(1));
-        assert_eq!(apres_echec(5), ApresEchec::Bloque { minutes: 15 });
-    }
-
-    #[test]
     fn code_confidentiel_format() {
         assert_eq!(CodeConfidentiel::parse("ab2c-d3ef").unwrap().to_string(), "AB2C-D3EF");
         assert_eq!(CodeConfidentiel::parse(""), Err(CodeError::Vide));
@@ -147,26 +140,6 @@ mod tests {
             let _ = CodeCession::parse(&s);
             let _ = CodeConfidentiel::parse(&s);
         }
-    }
-}
-
-/// Nombre de codes confidentiels erronés avant blocage.
-pub const CODE_CONFIDENTIEL_ESSAIS_MAX: u32 = 5;
-/// Durée du blocage des démarches d'un véhicule après trop d'erreurs.
-pub const CODE_CONFIDENTIEL_BLOCAGE_MINUTES: i64 = 15;
-/// Ce qu'entraîne le `echecs`-ième code confidentiel erroné d'un véhicule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApresEchec {
-    EssaisRestants(u32),
-    /// Les démarches du véhicule sont bloquées pour ce nombre de minutes.
-    Bloque { minutes: i64 },
-}
-
-pub fn apres_echec(echecs: u32) -> ApresEchec {
-    if echecs >= CODE_CONFIDENTIEL_ESSAIS_MAX {
-        ApresEchec::Bloque { minutes: CODE_CONFIDENTIEL_BLOCAGE_MINUTES }
-    } else {
-        ApresEchec::EssaisRestants(CODE_CONFIDENTIEL_ESSAIS_MAX - echecs)
     }
 }
 

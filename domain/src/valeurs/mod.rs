@@ -20,9 +20,7 @@ pub use carte::{
     CarteError, Cryptogramme, ExpirationCarte, NumeroCarte,
 };
 pub use codes::{
-    apres_echec, ApresEchec, CodeCession, CodeConfidentiel, CodeError, CODE_ALPHABET, CODE_CESSION_VALIDITE_JOURS,
-    CODE_CONFIDENTIEL_BLOCAGE_MINUTES, CODE_CONFIDENTIEL_ESSAIS_MAX,
-    CODE_CESSION_LONGUEUR, CODE_CONFIDENTIEL_LONGUEUR,
+    CodeCession, CodeConfidentiel, CodeError, CODE_ALPHABET, CODE_CESSION_VALIDITE_JOURS, CODE_CESSION_LONGUEUR, CODE_CONFIDENTIEL_LONGUEUR,
 };
 pub use entreprise::{Siren, SirenError, Siret};
 pub use formule::{

@@ -11,6 +11,7 @@ mod sqlite;
 use crate::config::Config;
 use immat_domain::{
     compte::{Profil, TypeCompte},
+    limites::Limite,
     demarche::{EtatDemarche, Teleprocedure},
     regles::SituationAdministrative,
     taxes::{Energie, Genre},
@@ -99,6 +100,8 @@ pub struct VehiculeRecord {
     pub situation: SituationAdministrative,
     pub gage_creancier: Option<String>,
     pub code_confidentiel_hash: Option<String>,
+    /// Le code demandé par « Je n'ai pas de code confidentiel », en attente.
+    pub code_confidentiel_nouveau_hash: Option<String>,
 }
 
 /// Un véhicule à inscrire au registre (données de démonstration).
@@ -115,16 +118,20 @@ pub struct DemarcheRecord {
     pub pour_qui: PourQui,
     pub donnees: serde_json::Value,
     pub etape: u32,
+    /// Incrémentée à chaque écriture (écritures conditionnelles).
+    pub version: i64,
     pub created_at: String,
     pub updated_at: String,
 }
 
 #[async_trait::async_trait]
-pub trait Repository: DemarcheRepository + Send + Sync + 'static {
+pub trait Repository: DemarcheRepository + LimiteRepository + Send + Sync + 'static {
     async fn migrate(&self) -> DbResult<()>;
 
     async fn compte_par_email(&self, email: &str) -> DbResult<Option<CompteRecord>>;
     async fn compte(&self, id: i64) -> DbResult<CompteRecord>;
+    /// La base contient-elle des comptes dont l'e-mail finit par ce domaine ?
+    async fn comptes_du_domaine(&self, domaine: &str) -> DbResult<i64>;
     /// Crée le compte s'il n'existe pas (idempotent, clé : l'e-mail).
     async fn inserer_compte_si_absent(&self, c: &NewCompte) -> DbResult<i64>;
 
@@ -187,11 +194,33 @@ pub struct CodeCessionRecord {
     pub utilise: bool,
 }
 
-/// L'état des tentatives de code confidentiel d'un véhicule.
-#[derive(Debug, Clone, Default)]
-pub struct Tentatives {
-    pub echecs: u32,
-    pub bloque_jusqu_a: Option<OffsetDateTime>,
+/// La réponse à une réservation de tentative ([`LimiteRepository`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// La tentative est accordée : c'est la `n`-ième de la fenêtre.
+    Accordee(u32),
+    /// La clé est bloquée jusqu'à cet instant.
+    Bloquee(OffsetDateTime),
+}
+
+/// Les limites de tentatives, en base pour qu'elles tiennent entre plusieurs
+/// instances du serveur. Chaque opération est une écriture atomique.
+#[async_trait::async_trait]
+pub trait LimiteRepository: Send + Sync + 'static {
+    /// Réserve une tentative sous la clé, avant de la vérifier : compte la
+    /// tentative (une seule instruction, sans lecture préalable) ; au-delà du
+    /// maximum de la fenêtre, bloque la clé. Un blocage en cours n'est ni
+    /// levé ni raccourci.
+    async fn reserver_tentative(&self, cle: &str, limite: &Limite, maintenant: OffsetDateTime) -> DbResult<Reservation>;
+    /// Bloque la clé jusqu'à `jusqu_a`, ou plus tard si elle l'est déjà.
+    async fn bloquer(&self, cle: &str, jusqu_a: OffsetDateTime) -> DbResult<()>;
+    /// Remet le compte à zéro après un succès, sauf blocage en cours.
+    async fn effacer_tentatives(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<()>;
+    /// Rend une tentative réservée qui a réussi (compteurs partagés : client,
+    /// compte tous véhicules), sauf blocage en cours.
+    async fn rendre_tentative(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<()>;
+    /// Le blocage en cours de la clé, sans rien compter.
+    async fn blocage(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<Option<OffsetDateTime>>;
 }
 
 /// Ce que la fin d'un changement d'adresse écrit au registre.
@@ -201,28 +230,42 @@ pub struct NouvelleAdresseRegistre {
     pub complement: Option<String>,
     pub code_postal: String,
     pub commune: String,
-    pub changements_adresse: u32,
+    /// Au-delà de ce nombre d'étiquettes, le compteur repart de zéro (nouveau
+    /// certificat) ; sinon il s'incrémente, en SQL.
+    pub etiquettes_par_certificat: u32,
 }
 
 #[async_trait::async_trait]
 pub trait DemarcheRepository: Send + Sync + 'static {
     async fn vehicule_par_immatriculation(&self, immatriculation: &str) -> DbResult<Option<VehiculeRecord>>;
     async fn vehicule(&self, id: i64) -> DbResult<VehiculeRecord>;
-    async fn maj_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()>;
+    /// « Je n'ai pas de code confidentiel » : le nouveau code attend à côté
+    /// de l'ancien, qui reste valable (un tiers qui demande un code ne prive
+    /// pas le titulaire du sien).
+    async fn proposer_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()>;
+    /// Le code en attente a servi : il remplace l'ancien (si c'est bien lui
+    /// qui attend encore).
+    async fn adopter_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()>;
 
-    async fn tentatives(&self, vehicule_id: i64) -> DbResult<Tentatives>;
-    async fn enregistrer_tentatives(&self, vehicule_id: i64, t: &Tentatives) -> DbResult<()>;
-
-    async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<DemarcheRecord>;
+    /// Crée le brouillon, ou rend celui qui est déjà en cours pour ce compte,
+    /// ce véhicule et cette téléprocédure (`false` : il existait).
+    async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<(DemarcheRecord, bool)>;
     async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>>;
     async fn demarche_en_cours(&self, compte_id: i64, vehicule_id: i64, tp: Teleprocedure) -> DbResult<Option<DemarcheRecord>>;
-    async fn maj_demarche(&self, id: i64, etat: EtatDemarche, etape: u32, donnees: &serde_json::Value) -> DbResult<()>;
+    /// Enregistre la saisie d'une étape, sans changer d'état, à condition que
+    /// la démarche soit encore dans l'état et la version lus (`d.etat`,
+    /// `d.version`) ; sinon [`DbError::Conflict`]. Rend la version écrite.
+    async fn maj_demarche(&self, d: &DemarcheRecord, etape: u32, donnees: &serde_json::Value) -> DbResult<DemarcheRecord>;
+    /// Fait passer la démarche de `d.etat` à `vers` (transition calculée par
+    /// le domaine), aux mêmes conditions.
+    async fn changer_etat(&self, d: &DemarcheRecord, vers: EtatDemarche, etape: u32, donnees: &serde_json::Value) -> DbResult<DemarcheRecord>;
 
-    /// Termine un changement d'adresse : démarche et registre, ensemble.
-    async fn terminer_changement_adresse(&self, d: &DemarcheRecord, etat: EtatDemarche, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<()>;
+    /// Termine un changement d'adresse : démarche et registre, ensemble, une
+    /// seule fois.
+    async fn terminer_changement_adresse(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<DemarcheRecord>;
     /// Termine une déclaration de cession : démarche, code de cession et
-    /// véhicule « cédé », ensemble.
-    async fn terminer_cession(&self, d: &DemarcheRecord, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<()>;
+    /// véhicule « cédé », ensemble, une seule fois.
+    async fn terminer_cession(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<DemarcheRecord>;
 
     /// Les codes de cession d'un véhicule : (id, hachage, expiration,
     /// utilisation).

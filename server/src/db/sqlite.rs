@@ -59,7 +59,11 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
         genre: from_code(&r.try_get::<String, _>("genre")?)?,
         energie: from_code(&r.try_get::<String, _>("energie")?)?,
         puissance_cv: r.try_get::<i64, _>("puissance_cv")?.try_into().map_err(|_| DbError::Corrupt("puissance_cv".into()))?,
-        ptac_kg: r.try_get::<Option<i64>, _>("ptac_kg")?.and_then(|p| u32::try_from(p).ok()),
+        ptac_kg: r
+            .try_get::<Option<i64>, _>("ptac_kg")?
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|_| DbError::Corrupt("ptac_kg".into()))?,
         date_premiere_immatriculation: r.try_get("date_premiere_immatriculation")?,
         numero_formule: r.try_get("numero_formule")?,
         date_certificat: r.try_get("date_certificat")?,
@@ -74,7 +78,10 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
         adresse_code_postal: r.try_get("adresse_code_postal")?,
         adresse_commune: r.try_get("adresse_commune")?,
         location_longue_duree: r.try_get("location_longue_duree")?,
-        changements_adresse: r.try_get::<i64, _>("changements_adresse")?.try_into().unwrap_or(0),
+        changements_adresse: r
+            .try_get::<i64, _>("changements_adresse")?
+            .try_into()
+            .map_err(|_| DbError::Corrupt("changements_adresse".into()))?,
         situation: SituationAdministrative {
             gage: r.try_get("gage")?,
             otci: r.try_get("otci")?,
@@ -88,6 +95,7 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
         },
         gage_creancier: r.try_get("gage_creancier")?,
         code_confidentiel_hash: r.try_get("code_confidentiel_hash")?,
+        code_confidentiel_nouveau_hash: r.try_get("code_confidentiel_nouveau_hash")?,
     })
 }
 
@@ -102,7 +110,8 @@ fn demarche_from_row(r: &SqliteRow) -> DbResult<DemarcheRecord> {
         etat: from_code(&r.try_get::<String, _>("etat")?)?,
         pour_qui: from_code(&r.try_get::<String, _>("pour_qui")?)?,
         donnees: serde_json::from_str(&donnees).map_err(|_| DbError::Corrupt("donnees".into()))?,
-        etape: r.try_get::<i64, _>("etape")?.try_into().unwrap_or(1),
+        etape: r.try_get::<i64, _>("etape")?.try_into().map_err(|_| DbError::Corrupt("etape".into()))?,
+        version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -132,6 +141,14 @@ impl Repository for SqliteRepository {
             .await?
             .ok_or(DbError::NotFound)?;
         compte_from_row(&row)
+    }
+
+    async fn comptes_du_domaine(&self, domaine: &str) -> DbResult<i64> {
+        let n = sqlx::query_scalar("select count(*) from compte where email like '%@' || $1 or email like '%.' || $1")
+            .bind(domaine)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
     }
 
     async fn inserer_compte_si_absent(&self, c: &NewCompte) -> DbResult<i64> {
@@ -269,6 +286,129 @@ fn parse_ts(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
+/// L'écriture conditionnelle d'une démarche : seulement si elle est encore
+/// dans l'état et la version lus. Rend la démarche écrite.
+async fn ecrire_demarche(
+    conn: &mut sqlx::SqliteConnection,
+    d: &DemarcheRecord,
+    vers: EtatDemarche,
+    etape: u32,
+    donnees: &serde_json::Value,
+) -> DbResult<DemarcheRecord> {
+    let row = sqlx::query(
+        "update demarche set etat = $1, etape = $2, donnees = $3, version = version + 1,
+         updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         where demarche_id = $4 and etat = $5 and version = $6
+         returning *",
+    )
+    .bind(code_of(&vers))
+    .bind(i64::from(etape))
+    .bind(donnees.to_string())
+    .bind(d.id)
+    .bind(code_of(&d.etat))
+    .bind(d.version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(r) => demarche_from_row(&r),
+        None => Err(DbError::Conflict(
+            "Cette démarche vient d'être modifiée par ailleurs (un autre onglet, un double clic) : rechargez la page pour la reprendre où elle en est."
+                .into(),
+        )),
+    }
+}
+
+fn secondes(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+fn instant(s: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(s).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+#[async_trait::async_trait]
+impl LimiteRepository for SqliteRepository {
+    async fn reserver_tentative(&self, cle: &str, limite: &Limite, maintenant: OffsetDateTime) -> DbResult<Reservation> {
+        let now = secondes(maintenant);
+        // Une seule instruction : un blocage en cours reste tel quel (rien
+        // n'est compté) ; une fenêtre échue ou un blocage levé font repartir
+        // le compte à 1 ; sinon +1. Les expressions lisent l'ancienne ligne.
+        let (tentatives, bloque): (i64, Option<i64>) = sqlx::query_as(
+            "insert into limite (cle, tentatives, debut, bloque_jusqu_a) values ($1, 1, $2, null)
+             on conflict (cle) do update set
+               tentatives = case
+                 when limite.bloque_jusqu_a > $2 then limite.tentatives
+                 when limite.bloque_jusqu_a is not null or limite.debut <= $2 - $3 then 1
+                 else limite.tentatives + 1 end,
+               debut = case
+                 when limite.bloque_jusqu_a > $2 then limite.debut
+                 when limite.bloque_jusqu_a is not null or limite.debut <= $2 - $3 then $2
+                 else limite.debut end,
+               bloque_jusqu_a = case when limite.bloque_jusqu_a > $2 then limite.bloque_jusqu_a else null end
+             returning tentatives, bloque_jusqu_a",
+        )
+        .bind(cle)
+        .bind(now)
+        .bind(limite.fenetre_secondes)
+        .fetch_one(&self.pool)
+        .await?;
+        if let Some(b) = bloque.filter(|b| *b > now) {
+            return Ok(Reservation::Bloquee(instant(b)));
+        }
+        let n = u32::try_from(tentatives).map_err(|_| DbError::Corrupt("limite.tentatives".into()))?;
+        if n > limite.max {
+            let jusqu_a = maintenant + time::Duration::seconds(limite.blocage_secondes);
+            self.bloquer(cle, jusqu_a).await?;
+            return Ok(Reservation::Bloquee(jusqu_a));
+        }
+        Ok(Reservation::Accordee(n))
+    }
+
+    async fn bloquer(&self, cle: &str, jusqu_a: OffsetDateTime) -> DbResult<()> {
+        sqlx::query(
+            "insert into limite (cle, tentatives, debut, bloque_jusqu_a) values ($1, 0, $2, $2)
+             on conflict (cle) do update set bloque_jusqu_a = max(coalesce(limite.bloque_jusqu_a, 0), excluded.bloque_jusqu_a)",
+        )
+        .bind(cle)
+        .bind(secondes(jusqu_a))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn effacer_tentatives(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<()> {
+        sqlx::query(
+            "update limite set tentatives = 0, bloque_jusqu_a = null
+             where cle = $1 and (bloque_jusqu_a is null or bloque_jusqu_a <= $2)",
+        )
+        .bind(cle)
+        .bind(secondes(maintenant))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn rendre_tentative(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<()> {
+        sqlx::query(
+            "update limite set tentatives = max(tentatives - 1, 0)
+             where cle = $1 and (bloque_jusqu_a is null or bloque_jusqu_a <= $2)",
+        )
+        .bind(cle)
+        .bind(secondes(maintenant))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn blocage(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<Option<OffsetDateTime>> {
+        let b: Option<Option<i64>> = sqlx::query_scalar("select bloque_jusqu_a from limite where cle = $1")
+            .bind(cle)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(b.flatten().filter(|b| *b > secondes(maintenant)).map(instant))
+    }
+}
+
 #[async_trait::async_trait]
 impl DemarcheRepository for SqliteRepository {
     async fn vehicule_par_immatriculation(&self, immatriculation: &str) -> DbResult<Option<VehiculeRecord>> {
@@ -290,46 +430,38 @@ impl DemarcheRepository for SqliteRepository {
         vehicule_from_row(&row)
     }
 
-    async fn maj_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()> {
-        sqlx::query("update vehicule set code_confidentiel_hash = $1 where vehicule_id = $2")
+    async fn proposer_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()> {
+        let r = sqlx::query("update vehicule set code_confidentiel_nouveau_hash = $1 where vehicule_id = $2")
             .bind(hash)
             .bind(vehicule_id)
             .execute(&self.pool)
             .await?;
+        if r.rows_affected() != 1 {
+            return Err(DbError::NotFound);
+        }
         Ok(())
     }
 
-    async fn tentatives(&self, vehicule_id: i64) -> DbResult<Tentatives> {
-        let row = sqlx::query("select echecs, bloque_jusqu_a from code_confidentiel_tentative where vehicule_id = $1")
-            .bind(vehicule_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => Tentatives {
-                echecs: r.try_get::<i64, _>("echecs")?.try_into().unwrap_or(0),
-                bloque_jusqu_a: r.try_get::<Option<String>, _>("bloque_jusqu_a")?.as_deref().and_then(parse_ts),
-            },
-            None => Tentatives::default(),
-        })
-    }
-
-    async fn enregistrer_tentatives(&self, vehicule_id: i64, t: &Tentatives) -> DbResult<()> {
+    async fn adopter_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()> {
         sqlx::query(
-            "insert into code_confidentiel_tentative (vehicule_id, echecs, bloque_jusqu_a) values ($1, $2, $3)
-             on conflict (vehicule_id) do update set echecs = excluded.echecs, bloque_jusqu_a = excluded.bloque_jusqu_a",
+            "update vehicule set code_confidentiel_hash = code_confidentiel_nouveau_hash, code_confidentiel_nouveau_hash = null
+             where vehicule_id = $1 and code_confidentiel_nouveau_hash = $2",
         )
         .bind(vehicule_id)
-        .bind(i64::from(t.echecs))
-        .bind(t.bloque_jusqu_a.map(ts))
+        .bind(hash)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<DemarcheRecord> {
+    async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<(DemarcheRecord, bool)> {
+        // L'index unique partiel garantit un seul brouillon en cours : une
+        // insertion concurrente perdante ne crée rien et rend l'existant.
         let row = sqlx::query(
             "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape)
-             values ($1, $2, $3, $4, $5, $6, 2) returning *",
+             values ($1, $2, $3, $4, $5, $6, 2)
+             on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
+             returning *",
         )
         .bind(numero)
         .bind(compte_id)
@@ -337,9 +469,15 @@ impl DemarcheRepository for SqliteRepository {
         .bind(code_of(&tp))
         .bind(code_of(&EtatDemarche::Brouillon))
         .bind(code_of(&pour_qui))
-        .fetch_one(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        demarche_from_row(&row)
+        match row {
+            Some(row) => Ok((demarche_from_row(&row)?, true)),
+            None => {
+                let d = self.demarche_en_cours(compte_id, vehicule_id, tp).await?.ok_or(DbError::NotFound)?;
+                Ok((d, false))
+            }
+        }
     }
 
     async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>> {
@@ -367,60 +505,39 @@ impl DemarcheRepository for SqliteRepository {
         .transpose()
     }
 
-    async fn maj_demarche(&self, id: i64, etat: EtatDemarche, etape: u32, donnees: &serde_json::Value) -> DbResult<()> {
-        sqlx::query(
-            "update demarche set etat = $1, etape = $2, donnees = $3, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-             where demarche_id = $4",
-        )
-        .bind(code_of(&etat))
-        .bind(i64::from(etape))
-        .bind(donnees.to_string())
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    async fn maj_demarche(&self, d: &DemarcheRecord, etape: u32, donnees: &serde_json::Value) -> DbResult<DemarcheRecord> {
+        self.changer_etat(d, d.etat, etape, donnees).await
     }
 
-    async fn terminer_changement_adresse(&self, d: &DemarcheRecord, etat: EtatDemarche, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<()> {
+    async fn changer_etat(&self, d: &DemarcheRecord, vers: EtatDemarche, etape: u32, donnees: &serde_json::Value) -> DbResult<DemarcheRecord> {
+        let mut conn = self.pool.acquire().await?;
+        ecrire_demarche(&mut conn, d, vers, etape, donnees).await
+    }
+
+    async fn terminer_changement_adresse(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "update demarche set etat = $1, etape = 5, donnees = $2, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-             where demarche_id = $3 and etat = 'brouillon'",
-        )
-        .bind(code_of(&etat))
-        .bind(d.donnees.to_string())
-        .bind(d.id)
-        .execute(&mut *tx)
-        .await?;
+        let ecrite = ecrire_demarche(&mut tx, d, vers, 5, donnees).await?;
+        // Le compteur d'étiquettes s'incrémente en SQL, jamais depuis une lecture.
         sqlx::query(
             "update vehicule set adresse_voie = $1, adresse_complement = $2, adresse_code_postal = $3, adresse_commune = $4,
-             changements_adresse = $5 where vehicule_id = $6",
+             changements_adresse = case when changements_adresse >= $5 then 0 else changements_adresse + 1 end
+             where vehicule_id = $6",
         )
         .bind(&a.voie)
         .bind(&a.complement)
         .bind(&a.code_postal)
         .bind(&a.commune)
-        .bind(i64::from(a.changements_adresse))
+        .bind(i64::from(a.etiquettes_par_certificat))
         .bind(vehicule_id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(ecrite)
     }
 
-    async fn terminer_cession(&self, d: &DemarcheRecord, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<()> {
+    async fn terminer_cession(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "update demarche set etat = 'terminee', etape = 5, donnees = $1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-             where demarche_id = $2 and etat = 'brouillon'",
-        )
-        .bind(d.donnees.to_string())
-        .bind(d.id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Err(DbError::Conflict("Cette démarche a déjà été validée.".into()));
-        }
+        let ecrite = ecrire_demarche(&mut tx, d, vers, 5, donnees).await?;
         let cede = sqlx::query("update vehicule set cede = 1 where vehicule_id = $1 and cede = 0")
             .bind(vehicule_id)
             .execute(&mut *tx)
@@ -436,7 +553,7 @@ impl DemarcheRepository for SqliteRepository {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(ecrite)
     }
 
     async fn codes_cession(&self, vehicule_id: i64) -> DbResult<Vec<CodeCessionRecord>> {
@@ -481,7 +598,7 @@ impl DemarcheRepository for SqliteRepository {
 
     async fn vider_registre_demo(&self) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
-        for table in ["code_cession", "envoi", "code_confidentiel_tentative", "demarche", "vehicule"] {
+        for table in ["code_cession", "envoi", "limite", "demarche", "vehicule"] {
             sqlx::query(&format!("delete from {table}")).execute(&mut *tx).await?;
         }
         tx.commit().await?;

@@ -3,41 +3,34 @@
 //! derrière HTTPS), renouvelé à chaque connexion ; seul son hachage est
 //! stocké.
 
-use super::{error::*, AppState};
+use super::{
+    error::*,
+    limites::{cle_connexion_client, cle_connexion_compte, reserver},
+    routes::Routes,
+    AppState,
+};
 use crate::db::CompteRecord;
-use argon2::{password_hash::SaltString, Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use axum::{
-    extract::{FromRequestParts, State},
+    extract::{ConnectInfo, FromRequestParts, State},
     http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Router,
 };
-use immat_domain::api::{LoginRequest, Utilisateur};
+use immat_domain::{
+    api::{LoginRequest, Utilisateur},
+    limites::{message_connexion_bloquee, Limite},
+    Profil,
+};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use time::{Duration, OffsetDateTime};
+use std::net::SocketAddr;
+use time::Duration;
+
+pub use crate::hachage::{hash_password, verify_password};
 
 pub const SESSION_COOKIE: &str = "immat_session";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
-}
-
-/// Hache un mot de passe (argon2id, sel aléatoire).
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hachage du mot de passe : {e}"))
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+pub fn routes() -> Routes {
+    Routes::new().post("/auth/login", login).post("/auth/logout", logout).get("/auth/me", me)
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -81,7 +74,8 @@ pub fn utilisateur(c: &CompteRecord) -> Utilisateur {
     }
 }
 
-/// L'usager connecté ; sans session valide, la requête reçoit 401.
+/// L'usager connecté, quel que soit son profil ; sans session valide, la
+/// requête reçoit 401.
 pub struct CurrentUser(pub CompteRecord);
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -89,52 +83,117 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(AppError::NonAuthentifie)?;
-        let compte = state
-            .repo
-            .compte_de_session(&token_hash(&token), OffsetDateTime::now_utc())
-            .await?
-            .ok_or(AppError::NonAuthentifie)?;
+        let compte =
+            state.repo.compte_de_session(&token_hash(&token), state.now()).await?.ok_or(AppError::NonAuthentifie)?;
         Ok(Self(compte))
     }
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, AppJson(req): AppJson<LoginRequest>) -> AppResult<Response> {
-    let email = req.valider().map_err(AppError::Validation)?;
-    let compte = state.repo.compte_par_email(email.as_str()).await?;
-    let password = req.password.clone();
-    let hash = compte.as_ref().map(|c| c.password_hash.clone());
-    // La vérification est coûteuse : hors du fil asynchrone. Sans compte, on
-    // vérifie quand même contre un hachage factice, pour un temps égal.
-    let ok = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => verify_password(&password, &h),
-        None => {
-            let _ = verify_password(&password, dummy_hash());
-            false
+/// Un usager qui fait des démarches (personne physique ou morale,
+/// professionnel) : un agent du CERT reçoit 403.
+pub struct Citoyen(pub CompteRecord);
+
+impl FromRequestParts<AppState> for Citoyen {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(compte) = CurrentUser::from_request_parts(parts, state).await?;
+        if compte.profil == Profil::AgentCert {
+            return Err(AppError::Interdit("Un compte d'agent du CERT ne fait pas de démarche.".into()));
         }
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(Self(compte))
+    }
+}
+
+/// Un agent du CERT : tout autre compte reçoit 403.
+pub struct AgentCert(pub CompteRecord);
+
+impl FromRequestParts<AppState> for AgentCert {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(compte) = CurrentUser::from_request_parts(parts, state).await?;
+        if compte.profil != Profil::AgentCert {
+            return Err(AppError::Interdit("Cette page est réservée aux agents du CERT.".into()));
+        }
+        Ok(Self(compte))
+    }
+}
+
+/// L'adresse du pair TCP, quand le serveur écoute un vrai socket (absente
+/// dans les tests en mémoire).
+pub struct PairTcp(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PairTcp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)))
+    }
+}
+
+/// L'adresse du client, pour la limite des connexions : l'en-tête configuré
+/// derrière un proxy inverse (sa dernière adresse, celle que le proxy a
+/// vue), sinon le pair TCP, sinon « local » (tests en mémoire).
+pub fn adresse_client(state: &AppState, parts_headers: &HeaderMap, pair: Option<SocketAddr>) -> String {
+    if let Some(nom) = &state.config.client_ip_header {
+        if let Some(ip) = parts_headers
+            .get(nom.as_str())
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+        {
+            return ip.to_owned();
+        }
+    }
+    pair.map(|a| a.ip().to_string()).unwrap_or_else(|| "local".into())
+}
+
+/// Connexion. Chaque essai est d'abord réservé (par adresse électronique,
+/// qu'un compte existe ou non, et par client) : au-delà de la limite, 429
+/// avec `Retry-After`, même si le mot de passe est juste. Une adresse
+/// inconnue et un mauvais mot de passe reçoivent la même réponse.
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PairTcp(pair): PairTcp,
+    AppJson(req): AppJson<LoginRequest>,
+) -> AppResult<Response> {
+    let email = req.valider().map_err(AppError::Validation)?;
+    let cle_client = cle_connexion_client(&adresse_client(&state, &headers, pair));
+    let cle_compte = cle_connexion_compte(email.as_str());
+    reserver(&state, &cle_client, &Limite::CONNEXION_CLIENT, message_connexion_bloquee).await?;
+    reserver(&state, &cle_compte, &Limite::CONNEXION_COMPTE, message_connexion_bloquee).await?;
+    let compte = state.repo.compte_par_email(email.as_str()).await?;
+    // Sans compte, on vérifie quand même contre un hachage factice, pour un
+    // temps égal.
+    let hash = compte.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
+    let ok = state.hacheur.verifier(req.password.clone(), hash).await?;
     let Some(compte) = compte.filter(|_| ok) else {
         return Err(AppError::IdentifiantsInvalides);
     };
+    let now = state.now();
+    state.repo.effacer_tentatives(&cle_compte, now).await?;
+    state.repo.rendre_tentative(&cle_client, now).await?;
     // Rotation : l'ancienne session de ce navigateur disparaît.
     if let Some(old) = session_token(&headers) {
         state.repo.supprimer_session(&token_hash(&old)).await?;
     }
     let token = new_token();
     let duree = Duration::hours(state.config.session_hours);
-    state.repo.creer_session(&token_hash(&token), compte.id, OffsetDateTime::now_utc() + duree).await?;
+    state.repo.creer_session(&token_hash(&token), compte.id, now + duree).await?;
     let mut resp = AppJson(utilisateur(&compte)).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, cookie(&state, &token, duree.whole_seconds()));
     Ok(resp)
 }
 
-
-
 /// Un hachage factice, calculé une fois, pour les comptes inexistants.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("mot-de-passe-factice").unwrap_or_default())
+    // Un hachage invalide échouerait vite : le temps trahirait l'absence du
+    // compte. `hash_password` n'échoue pas sur une entrée constante.
+    HASH.get_or_init(|| hash_password("mot-de-passe-factice").unwrap_or_else(|_| String::from("$argon2id$v=19$m=19456,t=2,p=1$c2VsLWZhY3RpY2U$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo")))
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap, CurrentUser(_): CurrentUser) -> AppResult<Response> {

@@ -4,10 +4,11 @@
 //! Les erreurs internes (base, E/S) sont journalisées et jamais montrées :
 //! l'usager reçoit un message neutre.
 
-use crate::db::DbError;
+use crate::{db::DbError, hachage::HachageError};
 use axum::{
-    extract::rejection::JsonRejection,
-    http::StatusCode,
+    body::Bytes,
+    extract::{FromRequest, Request},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -27,10 +28,14 @@ pub enum AppError {
     Introuvable(String),
     #[error("conflit : {0}")]
     Conflit(String),
-    #[error("trop de tentatives : {0}")]
-    TropDeTentatives(String),
+    #[error("trop de tentatives : {message}")]
+    TropDeTentatives { message: String, reessayer_dans_secondes: i64 },
+    #[error("service surchargé")]
+    Surcharge,
     #[error("requête invalide ({code}) : {message}")]
     Requete { status: StatusCode, code: &'static str, message: String },
+    #[error("JSON non conforme : {}", .0.message)]
+    Json(ApiError),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
@@ -60,12 +65,20 @@ impl AppError {
             Self::Interdit(m) => (StatusCode::FORBIDDEN, ApiError::new("interdit", m.clone())),
             Self::Introuvable(m) => (StatusCode::NOT_FOUND, ApiError::new("introuvable", m.clone())),
             Self::Conflit(m) => (StatusCode::CONFLICT, ApiError::new("conflit", m.clone())),
-            Self::TropDeTentatives(m) => (StatusCode::TOO_MANY_REQUESTS, ApiError::new("trop_de_tentatives", m.clone())),
+            Self::TropDeTentatives { message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ApiError::new("trop_de_tentatives", message.clone()))
+            }
+            Self::Surcharge => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiError::new("surcharge", "Le service est très sollicité. Veuillez réessayer dans quelques instants."),
+            ),
             Self::Requete { status, code, message } => (*status, ApiError::new(*code, message.clone())),
+            Self::Json(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.clone()),
             Self::Db(DbError::NotFound) => {
                 (StatusCode::NOT_FOUND, ApiError::new("introuvable", "L'élément demandé est introuvable."))
             }
             Self::Db(DbError::Conflict(m)) => (StatusCode::CONFLICT, ApiError::new("conflit", m.clone())),
+            // Une donnée en base qui ne se lit pas : erreur interne, rien n'est écrit.
             Self::Db(_) | Self::Interne(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiError::new("interne", "Une erreur technique est survenue. Veuillez réessayer dans quelques instants."),
@@ -80,40 +93,92 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "erreur interne");
         }
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        let retry = match &self {
+            Self::TropDeTentatives { reessayer_dans_secondes, .. } => Some((*reessayer_dans_secondes).max(1)),
+            Self::Surcharge => Some(5),
+            _ => None,
+        };
+        if let Some(s) = retry {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        resp
     }
 }
 
-/// Les refus de l'extracteur JSON d'axum, dans le format de l'API.
-impl From<JsonRejection> for AppError {
-    fn from(r: JsonRejection) -> Self {
-        let (status, code, message) = match &r {
-            JsonRejection::MissingJsonContentType(_) => (
+impl From<HachageError> for AppError {
+    fn from(e: HachageError) -> Self {
+        match e {
+            HachageError::Surcharge => Self::Surcharge,
+            HachageError::Interne(m) => Self::Interne(anyhow::anyhow!(m)),
+        }
+    }
+}
+
+/// Un corps JSON lu par l'API : type de contenu vérifié, taille bornée
+/// (`DefaultBodyLimit`), et, s'il ne correspond pas au format attendu, le
+/// champ fautif nommé sans rien montrer des messages internes de serde.
+pub struct AppJson<T>(pub T);
+
+fn requete(status: StatusCode, code: &'static str, message: &str) -> AppError {
+    AppError::Requete { status, code, message: message.to_owned() }
+}
+
+impl<T, S> FromRequest<S> for AppJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| {
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            });
+        if !json {
+            return Err(requete(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "type_de_contenu",
-                "La requête doit être envoyée en JSON (Content-Type: application/json).".to_owned(),
-            ),
-            JsonRejection::JsonSyntaxError(_) => {
-                (StatusCode::BAD_REQUEST, "json_invalide", "Le corps de la requête n'est pas un JSON valide.".to_owned())
+                "La requête doit être envoyée en JSON (Content-Type: application/json).",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                requete(StatusCode::PAYLOAD_TOO_LARGE, "trop_volumineux", "La requête est trop volumineuse.")
+            } else {
+                requete(r.status(), "requete_invalide", "La requête n'a pas pu être lue.")
             }
-            JsonRejection::JsonDataError(e) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "json_invalide",
-                format!("Les données envoyées ne correspondent pas au format attendu ({}).", e.body_text()),
-            ),
-            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "trop_volumineux", "La requête est trop volumineuse.".to_owned())
+        })?;
+        let syntaxe = || requete(StatusCode::BAD_REQUEST, "json_invalide", "Le corps de la requête n'est pas un JSON valide.");
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        let valeur = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+            let champ = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return syntaxe();
             }
-            _ => (r.status(), "requete_invalide", "La requête n'a pas pu être lue.".to_owned()),
-        };
-        Self::Requete { status, code, message }
+            let nomme = !champ.is_empty() && champ != ".";
+            let message = if nomme {
+                format!("Les données envoyées ne correspondent pas au format attendu (champ « {champ} »).")
+            } else {
+                "Les données envoyées ne correspondent pas au format attendu.".to_owned()
+            };
+            let mut erreur = ApiError::new("json_invalide", message);
+            if nomme {
+                erreur.champs.push(ChampErreur::new(&champ, "Cette valeur n'a pas le format attendu."));
+            }
+            AppError::Json(erreur)
+        })?;
+        de.end().map_err(|_| syntaxe())?;
+        Ok(Self(valeur))
     }
 }
-
-/// `Json` dont les refus passent par [`AppError`].
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
-pub struct AppJson<T>(pub T);
 
 impl<T: serde::Serialize> IntoResponse for AppJson<T> {
     fn into_response(self) -> Response {

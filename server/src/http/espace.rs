@@ -1,16 +1,16 @@
 //! « Mon Espace » et l'espace véhicule : les véhicules de l'usager et ses
 //! démarches en cours.
 
-use super::{auth::CurrentUser, error::*, AppState};
+use super::{auth::Citoyen, error::*, routes::Routes, AppState};
 use crate::db::{DemarcheRecord, VehiculeRecord};
-use axum::{extract::State, routing::get, Router};
+use axum::extract::State;
 use immat_domain::{
     api::{DemarcheResume, EspaceVehicule, VehiculeVue},
     Immatriculation,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/espace", get(espace))
+pub fn routes() -> Routes {
+    Routes::new().get("/espace", espace)
 }
 
 pub fn demarche_resume(d: &DemarcheRecord, immat: Option<Immatriculation>) -> DemarcheResume {
@@ -47,7 +47,7 @@ pub fn vehicule_vue(v: &VehiculeRecord, demarches: Vec<DemarcheResume>) -> AppRe
     })
 }
 
-async fn espace(State(state): State<AppState>, CurrentUser(compte): CurrentUser) -> AppResult<AppJson<EspaceVehicule>> {
+async fn espace(State(state): State<AppState>, Citoyen(compte): Citoyen) -> AppResult<AppJson<EspaceVehicule>> {
     let vehicules = state.repo.vehicules_du_compte(compte.id).await?;
     let demarches = state.repo.demarches_du_compte(compte.id).await?;
     let mut vues = Vec::with_capacity(vehicules.len());

@@ -1,21 +1,33 @@
 //! Le routeur HTTP : l'API sous `/api/v1`, puis le SPA construit, avec repli
-//! sur `index.html` pour les chemins du SPA.
+//! sur `index.html` pour les chemins du SPA. Toute réponse passe par la
+//! couche de sécurité (`securite`).
 
 pub mod auth;
 pub(crate) mod demarches;
 pub mod error;
 mod espace;
+pub mod limites;
+pub mod routes;
+pub mod securite;
 
-use crate::{communes::Communes, config::Config, db::Repository};
+use crate::{
+    clock::{Clock, SystemClock},
+    communes::Communes,
+    config::Config,
+    db::Repository,
+    hachage::Hacheur,
+};
 use axum::{
     extract::{DefaultBodyLimit, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     routing::get,
     Router,
 };
 use error::{AppError, AppJson};
 use immat_domain::api::Health;
+use routes::Routes;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tower_http::{
     compression::CompressionLayer,
@@ -26,39 +38,52 @@ use tower_http::{
 /// Taille maximale d'un corps JSON.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
+/// L'en-tête qui porte le jeton de réinitialisation (tests seulement).
+pub const TEST_TOKEN_HEADER: &str = "x-immat-test-token";
+
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub repo: Arc<dyn Repository>,
     pub communes: Arc<Communes>,
+    pub clock: Arc<dyn Clock>,
+    pub hacheur: Hacheur,
 }
 
 impl AppState {
     pub fn new(config: Config, repo: Arc<dyn Repository>) -> Self {
-        Self { config: Arc::new(config), repo, communes: Arc::new(Communes::charger()) }
+        Self::with_clock(config, repo, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(config: Config, repo: Arc<dyn Repository>, clock: Arc<dyn Clock>) -> Self {
+        Self { config: Arc::new(config), repo, communes: Arc::new(Communes::charger()), clock, hacheur: Hacheur::par_defaut() }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
 }
 
-pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/config", get(client_config))
-        .route("/demo/reinitialiser", axum::routing::post(reinitialiser_demo))
-        .merge(auth::router())
-        .merge(espace::router())
-        .merge(demarches::router())
-        .fallback(api_not_found)
+/// Les routes de l'API pour cette configuration (la réinitialisation de la
+/// démonstration n'existe que si un jeton de test est configuré).
+pub fn api_routes(config: &Config) -> Routes {
+    let mut r = Routes::new().get("/health", health).get("/config", client_config);
+    if config.demo && config.test_reset_token.is_some() {
+        r = r.post("/demo/reinitialiser", reinitialiser_demo);
+    }
+    r.merge(auth::routes()).merge(espace::routes()).merge(demarches::routes())
 }
 
 pub fn app(state: AppState) -> Router {
     let dist = state.config.dist_dir.clone();
     let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
-        .nest("/api/v1", api_router())
+        .nest("/api/v1", api_routes(&state.config).into_router().fallback(api_not_found))
         .route("/api", get(api_not_found).fallback(api_not_found))
         .route("/api/{*rest}", get(api_not_found).fallback(api_not_found))
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), securite::couche))
         // gzip pour le wasm, le JS et le CSS du DSFR (et le JSON).
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -77,15 +102,17 @@ struct ClientConfig {
 }
 
 async fn client_config(State(state): State<AppState>) -> AppJson<ClientConfig> {
-    AppJson(ClientConfig {
-        bandeau_demo: state.config.demo.then(|| "Environnement de démonstration — service non officiel".into()),
-    })
+    AppJson(ClientConfig { bandeau_demo: state.config.bandeau() })
 }
 
-/// Mode démonstration seulement : remet le registre dans son état initial
-/// (utilisé par les parcours Playwright entre deux tests).
-async fn reinitialiser_demo(State(state): State<AppState>) -> Result<StatusCode, AppError> {
-    if !state.config.demo {
+/// Tests seulement (démonstration et jeton configurés) : remet le registre
+/// dans son état initial. Sans le bon jeton : 404, comme si la route
+/// n'existait pas.
+async fn reinitialiser_demo(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, AppError> {
+    let attendu = state.config.test_reset_token.as_deref().unwrap_or_default();
+    let recu = headers.get(TEST_TOKEN_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    // Comparaison des empreintes : durée indépendante du contenu.
+    if attendu.is_empty() || Sha256::digest(attendu.as_bytes()) != Sha256::digest(recu.as_bytes()) {
         return Err(api_not_found().await);
     }
     state.repo.vider_registre_demo().await?;

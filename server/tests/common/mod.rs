@@ -9,7 +9,7 @@ use axum::{
     Router,
 };
 use http_body_util::BodyExt;
-use immat_server::{config::Config, db, demo, http};
+use immat_server::{clock::ManualClock, config::Config, db, demo, http};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -17,6 +17,9 @@ pub struct TestApp {
     pub router: Router,
     pub dir: tempfile::TempDir,
     pub config: Config,
+    /// L'horloge du serveur : elle ne bouge que quand le test l'avance.
+    pub clock: ManualClock,
+    pub repo: std::sync::Arc<dyn db::Repository>,
 }
 
 pub async fn spawn() -> TestApp {
@@ -33,8 +36,10 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     adjust(&mut config);
     let repo = db::connect(&config).await.expect("base");
     demo::seed(repo.as_ref()).await.expect("données de démonstration");
-    let router = http::app(http::AppState::new(config.clone(), repo));
-    TestApp { router, dir, config }
+    let clock = ManualClock::at(time::OffsetDateTime::now_utc());
+    let state = http::AppState::with_clock(config.clone(), repo.clone(), std::sync::Arc::new(clock.clone()));
+    let router = http::app(state);
+    TestApp { router, dir, config, clock, repo }
 }
 
 pub struct Resp {
@@ -78,11 +83,11 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, uri: &str, body: &Value, cookie: Option<&str>) -> Resp {
-        let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        self.send(b.body(Body::from(body.to_string())).unwrap()).await
+        self.send(json_request(axum::http::Method::POST, uri, body, cookie)).await
+    }
+
+    pub async fn put_json(&self, uri: &str, body: &Value, cookie: &str) -> Resp {
+        self.send(json_request(axum::http::Method::PUT, uri, body, Some(cookie))).await
     }
 
     /// Se connecte avec un compte de démonstration ; rend le cookie.
@@ -93,4 +98,13 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         r.session_cookie().expect("cookie de session")
     }
+}
+
+/// Une requête JSON, avec le cookie de session s'il y en a un.
+pub fn json_request(method: axum::http::Method, uri: &str, body: &Value, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
 }

@@ -7,7 +7,7 @@ use immat_domain::{adresse_postale::valider_adresse, demarche, procedures::Nouve
 /// Étape 2 : la nouvelle adresse ; « Poursuivre » l'enregistre et la vérifie.
 pub async fn saisir_adresse(
     State(state): State<AppState>,
-    CurrentUser(compte): CurrentUser,
+    Citoyen(compte): Citoyen,
     Path(numero): Path<String>,
     AppJson(req): AppJson<NouvelleAdresse>,
 ) -> AppResult<AppJson<DemarcheVue>> {
@@ -16,7 +16,7 @@ pub async fn saisir_adresse(
     if d.teleprocedure != Teleprocedure::ChangementAdresse {
         return Err(AppError::Conflit("Cette démarche n'est pas un changement d'adresse.".into()));
     }
-    let mut donnees = Donnees::de(&d);
+    let mut donnees = Donnees::de(&d)?;
     // La saisie est gardée telle quelle, même invalide : rien n'est perdu.
     donnees.adresse_saisie = Some(req.adresse.clone());
     let resultat = valider_adresse(&req.adresse, "adresse")
@@ -34,41 +34,37 @@ pub async fn saisir_adresse(
 /// « Valider » : la demande est terminée (étiquette gratuite) et le registre
 /// porte la nouvelle adresse ; ou, quand un nouveau certificat est émis, la
 /// démarche passe « à payer ».
-pub async fn terminer(state: &AppState, mut d: DemarcheRecord, v: VehiculeRecord, clu: Vec<String>) -> AppResult<AppJson<DemarcheVue>> {
-    let mut donnees = Donnees::de(&d);
+pub async fn terminer(state: &AppState, d: DemarcheRecord, v: VehiculeRecord, clu: Vec<String>) -> AppResult<AppJson<DemarcheVue>> {
+    let mut donnees = Donnees::de(&d)?;
     let adresse = donnees.adresse_retenue.clone().ok_or_else(|| AppError::Conflit("Adresse non vérifiée.".into()))?;
-    let taxes = taxes_de(&d, &v)?;
-    let etat = demarche::valider(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
+    let taxes = taxes_de(state, &d, &v)?;
+    let vers = demarche::valider(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
     donnees.clu_acceptees = clu;
-    donnees.valide_le = Some(horodatage(maintenant()));
+    donnees.valide_le = Some(horodatage(state.now()));
     donnees.taxes = Some(taxes);
-    d.donnees = donnees.json();
-    if etat == EtatDemarche::Terminee {
-        // Un nouveau certificat (4e changement) remet le compte d'étiquettes à zéro.
-        let changements = if v.changements_adresse >= ETIQUETTES_PAR_CERTIFICAT { 0 } else { v.changements_adresse + 1 };
+    let donnees = donnees.json()?;
+    let d = if vers == EtatDemarche::Terminee {
         state
             .repo
             .terminer_changement_adresse(
                 &d,
-                etat,
+                vers,
+                &donnees,
                 v.id,
                 &NouvelleAdresseRegistre {
                     voie: adresse.voie.clone(),
                     complement: adresse.complement.clone(),
                     code_postal: adresse.code_postal.clone(),
                     commune: adresse.commune.clone(),
-                    changements_adresse: changements,
+                    etiquettes_par_certificat: ETIQUETTES_PAR_CERTIFICAT,
                 },
             )
-            .await?;
-        d.etape = 5;
+            .await?
     } else {
         // Le paiement en ligne n'est pas encore construit : la démarche est
         // conservée « à payer », le registre n'est pas modifié.
-        d.etape = 4;
-        state.repo.maj_demarche(d.id, etat, d.etape, &d.donnees).await?;
-    }
-    d.etat = etat;
+        state.repo.changer_etat(&d, vers, 4, &donnees).await?
+    };
     let v = state.repo.vehicule(v.id).await?;
-    Ok(AppJson(vue(&d, &v)?))
+    Ok(AppJson(vue(state, &d, &v)?))
 }

@@ -1,63 +1,101 @@
-//! « Je n'ai pas de code confidentiel » : un nouveau code est envoyé selon le
-//! mode d'acheminement du support (e-mail et/ou courrier), et la page de
-//! démonstration de l'agent du CERT liste les envois.
+//! « Je n'ai pas de code confidentiel » : un nouveau code est envoyé au
+//! titulaire, jamais au demandeur s'il ne l'est pas, selon le mode
+//! d'acheminement du support (e-mail et/ou courrier), et la page de
+//! démonstration de l'agent du CERT liste les envois, codes masqués.
+//!
+//! Règles (issue « Hardening ») :
+//! - « pour moi-même » : seulement un véhicule du compte ;
+//! - le courrier part à l'adresse du certificat ; l'e-mail seulement au compte
+//!   du titulaire quand c'est lui qui demande ;
+//! - limité par compte et par véhicule ;
+//! - l'ancien code reste valable jusqu'à ce que le nouveau serve (un tiers
+//!   ne prive pas le titulaire de son code).
 
 use super::*;
 use crate::{
     db::{EnvoiRecord, NewEnvoi},
-    http::auth::hash_password,
+    http::limites::{cle_demande_code_compte, cle_demande_code_vehicule, reserver},
 };
 use immat_domain::{
     adresse_postale::lignes_afnor,
+    limites::{message_demandes_code, Limite},
     procedures::{DemandeCodeConfidentiel, EnvoiCodeConfidentiel},
     regles::{destination_courrier, mode_acheminement, DestinationCourrier, TitulaireCompte},
-    CODE_CONFIDENTIEL_LONGUEUR,
+    CodeConfidentiel, PourQui, CODE_CONFIDENTIEL_LONGUEUR,
 };
+
+/// Le code tel que les agents le voient dans la boîte d'envoi : seuls les
+/// deux derniers caractères restent.
+pub fn masquer(code: &CodeConfidentiel) -> String {
+    code.to_string()
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if c == '-' || i >= 7 { c } else { '•' })
+        .collect()
+}
+
+fn corps(immat: &Immatriculation, code: &str) -> String {
+    format!(
+        "Bonjour,\n\nVoici le nouveau code confidentiel du certificat d'immatriculation du véhicule {immat} : {code}\n\n\
+         Il remplacera le précédent dès sa première utilisation ; d'ici là, l'ancien reste valable. \
+         Conservez-le : il vous sera demandé pour les démarches en ligne.\n\n\
+         Immat — environnement de démonstration, service non officiel."
+    )
+}
 
 pub async fn demander(
     State(state): State<AppState>,
-    CurrentUser(compte): CurrentUser,
+    Citoyen(compte): Citoyen,
     AppJson(req): AppJson<DemandeCodeConfidentiel>,
 ) -> AppResult<AppJson<EnvoiCodeConfidentiel>> {
     let titulaire_compte = TitulaireCompte::de(compte.profil)
         .ok_or_else(|| AppError::Interdit("Un compte d'agent du CERT ne fait pas de démarche.".into()))?;
     let immat = Immatriculation::parse(&req.immatriculation).map_err(|e| AppError::champ("immatriculation", e))?;
-    let v = state
-        .repo
-        .vehicule_par_immatriculation(&immat.to_string())
-        .await?
-        .ok_or_else(|| AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."))?;
+    let v = state.repo.vehicule_par_immatriculation(&immat.to_string()).await?;
+    let demandeur_titulaire = v.as_ref().is_some_and(|v| v.compte_id == Some(compte.id));
+    let v = match (req.pour_qui, v) {
+        (PourQui::MoiMeme, Some(v)) if demandeur_titulaire => v,
+        (PourQui::MoiMeme, _) => return Err(AppError::champ("immatriculation", VEHICULE_HORS_COMPTE)),
+        (PourQui::Autrui, Some(v)) => v,
+        (PourQui::Autrui, None) => {
+            return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."))
+        }
+    };
+    reserver(&state, &cle_demande_code_compte(compte.id), &Limite::DEMANDE_CODE_COMPTE, message_demandes_code).await?;
+    reserver(&state, &cle_demande_code_vehicule(v.id), &Limite::DEMANDE_CODE_VEHICULE, message_demandes_code).await?;
+
     let mode = mode_acheminement(titulaire_compte, req.pour_qui);
+    // L'e-mail ne part qu'au compte du titulaire, quand c'est lui qui
+    // demande ; sinon le courrier seul (à l'adresse du certificat).
+    let email = mode.email && demandeur_titulaire;
+    let courrier = mode.courrier || !email;
+
     let mut octets = [0u8; CODE_CONFIDENTIEL_LONGUEUR];
     rand::rngs::OsRng.fill_bytes(&mut octets);
     let code = CodeConfidentiel::from_random(&octets);
-    let compact = code.compact().to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&compact)).await.map_err(|e| anyhow::anyhow!(e))??;
-    state.repo.maj_code_confidentiel(v.id, &hash).await?;
+    let hash = state.hacheur.hacher(code.compact().to_owned()).await?;
+    state.repo.proposer_code_confidentiel(v.id, &hash).await?;
+
     let objet = format!("Votre code confidentiel pour le véhicule {immat}");
-    let corps = format!(
-        "Bonjour,\n\nVoici le nouveau code confidentiel du certificat d'immatriculation du véhicule {immat} : {code}\n\n\
-         Il remplace le précédent. Conservez-le : il vous sera demandé pour les démarches en ligne.\n\n\
-         Immat — environnement de démonstration, service non officiel."
-    );
-    if mode.email {
+    let masque = masquer(&code);
+    if email {
+        // La boîte d'envoi ne garde que la forme masquée ; le relais SMTP, s'il
+        // est configuré, reçoit le code (son échec est journalisé).
         state
             .repo
             .enregistrer_envoi(&NewEnvoi {
                 canal: "email".into(),
                 destinataire: compte.email.clone(),
                 objet: objet.clone(),
-                corps: corps.clone(),
+                corps: corps(&immat, &masque),
                 vehicule_id: Some(v.id),
             })
             .await?;
-        // Le relais SMTP, s'il est configuré ; son échec est journalisé,
-        // l'e-mail reste dans la boîte d'envoi.
-        if let Err(e) = crate::mail::envoyer(&state.config, &compte.email, &objet, &corps).await {
+        if let Err(e) = crate::mail::envoyer(&state.config, &compte.email, &objet, &corps(&immat, &code.to_string())).await {
             tracing::warn!(error = %e, "envoi SMTP du code confidentiel impossible");
         }
     }
-    if mode.courrier {
+    if courrier {
         let destination = destination_courrier(v.location_longue_duree);
         let lignes = lignes_afnor(&nom_titulaire(&v), &adresse_du_vehicule(&v));
         let note = match destination {
@@ -66,31 +104,44 @@ pub async fn demander(
                 "Location longue durée : adresse d'expédition du précédent titre."
             }
         };
+        // Le courrier est enregistré pour le service d'impression avec le code
+        // masqué (l'impression n'est pas construite : voir le README).
         state
             .repo
             .enregistrer_envoi(&NewEnvoi {
                 canal: "courrier".into(),
                 destinataire: lignes.join("\n"),
                 objet: objet.clone(),
-                corps: format!("{corps}\n\n({note})"),
+                corps: format!("{}\n\n({note})", corps(&immat, &masque)),
                 vehicule_id: Some(v.id),
             })
             .await?;
     }
-    let message = match (mode.email, mode.courrier) {
-        (true, true) => format!(
-            "Un nouveau code confidentiel a été envoyé par courrier à l'adresse du titulaire et par e-mail à {}.",
+    let message = if email {
+        format!(
+            "Un nouveau code confidentiel a été envoyé par courrier à l'adresse du titulaire et par e-mail à {}. \
+             Votre code actuel reste valable tant que le nouveau n'a pas servi.",
             compte.email
-        ),
-        _ => "Un nouveau code confidentiel a été envoyé par courrier à l'adresse postale du titulaire.".to_owned(),
+        )
+    } else {
+        "Un nouveau code confidentiel a été envoyé par courrier à l'adresse postale du titulaire figurant sur le certificat d'immatriculation."
+            .to_owned()
     };
-    Ok(AppJson(EnvoiCodeConfidentiel { email: mode.email, courrier: mode.courrier, message }))
+    Ok(AppJson(EnvoiCodeConfidentiel { email, courrier, message }))
 }
 
 /// Page de démonstration de l'agent du CERT : les e-mails et courriers émis.
-pub async fn envois(State(state): State<AppState>, CurrentUser(compte): CurrentUser) -> AppResult<AppJson<Vec<EnvoiRecord>>> {
-    if compte.profil != Profil::AgentCert {
-        return Err(AppError::Interdit("Cette page est réservée aux agents du CERT.".into()));
-    }
+pub async fn envois(State(state): State<AppState>, AgentCert(_): AgentCert) -> AppResult<AppJson<Vec<EnvoiRecord>>> {
     Ok(AppJson(state.repo.envois().await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_masque() {
+        let code = CodeConfidentiel::parse("AB2C-D3EF").unwrap();
+        assert_eq!(masquer(&code), "••••-••EF");
+    }
 }

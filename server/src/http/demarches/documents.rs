@@ -12,7 +12,7 @@ const PIED: &str = "Document généré par Immat — environnement de démonstra
 
 pub async fn telecharger(
     State(state): State<AppState>,
-    CurrentUser(compte): CurrentUser,
+    Citoyen(compte): Citoyen,
     Path((numero, nom)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
@@ -41,7 +41,7 @@ fn oui_non(b: bool) -> &'static str {
 }
 
 fn recapitulatif(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
-    let donnees = Donnees::de(d);
+    let donnees = Donnees::de(d)?;
     let mut pdf = Pdf::new("Récapitulatif de la demande", PIED)?;
     pdf.field("Téléprocédure", d.teleprocedure.libelle());
     pdf.field("Numéro de démarche", &d.numero);
@@ -101,7 +101,7 @@ fn recapitulatif(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
 
 /// Certificat de situation administrative (contenu d'après HistoVec).
 fn csa(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
-    let donnees = Donnees::de(d);
+    let donnees = Donnees::de(d)?;
     let s = &v.situation;
     let mut pdf = Pdf::new("Certificat de situation administrative", PIED)?;
     pdf.para("Attention : il est impératif de conserver ce certificat et de le remettre à l'acquéreur.");

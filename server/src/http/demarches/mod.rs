@@ -8,37 +8,41 @@ mod changement_adresse;
 pub mod code_confidentiel;
 mod documents;
 
-use super::{auth::CurrentUser, error::*, AppState};
-use crate::db::{DemarcheRecord, Tentatives, VehiculeRecord};
+use super::{
+    auth::{AgentCert, Citoyen},
+    error::*,
+    limites::{exiger_non_bloque, verifier_code},
+    routes::Routes,
+    AppState,
+};
+use crate::db::{DbError, DemarcheRecord, VehiculeRecord};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post, put},
-    Router,
 };
 use immat_domain::{
     adresse_postale::{verifier_commune, AdresseNormalisee, AdresseSaisie, VerificationCommune},
     api::{AdressePostale, ChampErreur, TitulaireVue},
     procedures::{Acquereur, CessionSaisie, ChoixVerification, DemarcheVue, DocumentVue, NouvelleDemarche, VehiculeResume},
     regles::{elements_necessaires, peut_demarrer, Verdict},
-    taxes::{taxes, ObjetTaxe, Region, Taxes},
-    CodeConfidentiel, EtatDemarche, Immatriculation, Profil, Teleprocedure, CODE_ALPHABET,
+    taxes::{taxes, ObjetTaxe, Region, TaxeError, Taxes},
+    EtatDemarche, Immatriculation, Teleprocedure, CODE_ALPHABET,
 };
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/demarches", post(demarrer))
-        .route("/demarches/{numero}", get(lire))
-        .route("/demarches/{numero}/adresse", put(changement_adresse::saisir_adresse))
-        .route("/demarches/{numero}/cession", put(cession::saisir_cession))
-        .route("/demarches/{numero}/verification", put(verification))
-        .route("/demarches/{numero}/valider", post(valider))
-        .route("/demarches/{numero}/documents/{nom}", get(documents::telecharger))
-        .route("/code-confidentiel/demande", post(code_confidentiel::demander))
-        .route("/cert/envois", get(code_confidentiel::envois))
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/demarches", demarrer)
+        .get("/demarches/{numero}", lire)
+        .put("/demarches/{numero}/adresse", changement_adresse::saisir_adresse)
+        .put("/demarches/{numero}/cession", cession::saisir_cession)
+        .put("/demarches/{numero}/verification", verification)
+        .post("/demarches/{numero}/valider", valider)
+        .get("/demarches/{numero}/documents/{nom}", documents::telecharger)
+        .post("/code-confidentiel/demande", code_confidentiel::demander)
+        .get("/cert/envois", code_confidentiel::envois)
 }
 
 /// Ce que le serveur garde d'une démarche en cours (colonne `donnees`).
@@ -64,16 +68,15 @@ pub struct Donnees {
 }
 
 impl Donnees {
-    pub fn de(d: &DemarcheRecord) -> Self {
-        serde_json::from_value(d.donnees.clone()).unwrap_or_default()
+    /// Les données stockées ; si elles ne se lisent pas, c'est une erreur
+    /// (500), jamais des données vides réécrites par-dessus les vraies.
+    pub fn de(d: &DemarcheRecord) -> AppResult<Self> {
+        serde_json::from_value(d.donnees.clone())
+            .map_err(|e| DbError::Corrupt(format!("données de la démarche {} : {e}", d.numero)).into())
     }
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+    pub fn json(&self) -> AppResult<serde_json::Value> {
+        serde_json::to_value(self).map_err(|e| anyhow::anyhow!("données de démarche : {e}").into())
     }
-}
-
-pub fn maintenant() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
 }
 
 /// Le dernier dimanche d'un mois, à 01:00 UTC (changements d'heure de l'UE).
@@ -146,21 +149,25 @@ pub fn nom_titulaire(v: &VehiculeRecord) -> String {
     titulaire_vue(v).nom_complet()
 }
 
-pub fn vehicule_fiscal(v: &VehiculeRecord) -> immat_domain::taxes::VehiculeFiscal {
-    immat_domain::taxes::VehiculeFiscal {
+pub fn vehicule_fiscal(v: &VehiculeRecord) -> AppResult<immat_domain::taxes::VehiculeFiscal> {
+    let premiere = immat_domain::parse_date_fr(&v.date_premiere_immatriculation)
+        .map_err(|e| DbError::Corrupt(format!("date de première immatriculation de {} : {e}", v.immatriculation)))?;
+    Ok(immat_domain::taxes::VehiculeFiscal {
         genre: v.genre,
         energie: v.energie,
         puissance_cv: v.puissance_cv,
-        date_premiere_immatriculation: immat_domain::parse_date_fr(&v.date_premiere_immatriculation)
-            .unwrap_or(time::macros::date!(2000 - 01 - 01)),
+        date_premiere_immatriculation: premiere,
         ptac_kg: v.ptac_kg,
         collection: false,
         fni: v.type_immatriculation.starts_with("fni"),
-    }
+    })
 }
 
-/// Les taxes dues par la démarche, calculées par le domaine.
-pub fn taxes_de(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Taxes> {
+/// Les taxes dues par la démarche, calculées par le domaine. La région du
+/// domicile du titulaire (CIBS L421-43) n'est exigée que là où une taxe en
+/// dépend : une adresse en collectivité d'outre-mer n'empêche pas une
+/// déclaration de cession ou un changement d'adresse.
+pub fn taxes_de(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Taxes> {
     let objet = match d.teleprocedure {
         Teleprocedure::ChangementAdresse => ObjetTaxe::ChangementAdresse { changements_precedents: v.changements_adresse },
         Teleprocedure::Cession => ObjetTaxe::Cession,
@@ -168,19 +175,22 @@ pub fn taxes_de(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Taxes> {
         Teleprocedure::ChangementTitulaire => ObjetTaxe::ChangementTitulaire,
         Teleprocedure::Complementaire => return Ok(Taxes::default()),
     };
-    // Région du domicile du titulaire (CIBS L421-43).
-    let region = immat_domain::CodePostal::parse(&v.adresse_code_postal)
-        .ok()
-        .and_then(|cp| Region::du_departement(cp.departement()))
-        .ok_or_else(|| anyhow::anyhow!("région inconnue pour le code postal {}", v.adresse_code_postal))?;
-    taxes(objet, &vehicule_fiscal(v), region, maintenant().date()).map_err(|e| anyhow::anyhow!("{e}").into())
+    let region =
+        immat_domain::CodePostal::parse(&v.adresse_code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
+    taxes(objet, &vehicule_fiscal(v)?, region, state.now().date()).map_err(|e| match e {
+        TaxeError::RegionInconnue | TaxeError::TarifInconnu => AppError::Requete {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "taxes_incalculables",
+            message: e.to_string(),
+        },
+    })
 }
 
-pub fn vue(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<DemarcheVue> {
-    let donnees = Donnees::de(d);
+pub fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<DemarcheVue> {
+    let donnees = Donnees::de(d)?;
     let taxes = match donnees.taxes {
         Some(t) => t,
-        None => taxes_de(d, v)?,
+        None => taxes_de(state, d, v)?,
     };
     let mut documents = Vec::new();
     if d.etat == EtatDemarche::Terminee {
@@ -243,27 +253,26 @@ pub async fn charger(state: &AppState, compte_id: i64, numero: &str) -> AppResul
 }
 
 /// Enregistre la saisie d'une étape : toujours (rien n'est perdu), et
-/// passe à l'étape de vérification si elle est valide.
+/// passe à l'étape de vérification si elle est valide. L'écriture est
+/// conditionnée à l'état et à la version lus.
 pub async fn enregistrer_saisie(
     state: &AppState,
-    mut d: DemarcheRecord,
+    d: DemarcheRecord,
     v: &VehiculeRecord,
     mut donnees: Donnees,
     resultat: AppResult<impl FnOnce(&mut Donnees)>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let valide = match resultat {
+    let (valide, etape) = match resultat {
         Ok(appliquer) => {
             appliquer(&mut donnees);
             donnees.adresse_retenue = None;
-            d.etape = 3;
-            Ok(())
+            (Ok(()), 3)
         }
-        Err(e) => Err(e),
+        Err(e) => (Err(e), d.etape),
     };
-    d.donnees = donnees.json();
-    state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
+    let d = state.repo.maj_demarche(&d, etape, &donnees.json()?).await?;
     valide?;
-    Ok(AppJson(vue(&d, v)?))
+    Ok(AppJson(vue(state, &d, v)?))
 }
 
 /// Refuse toute modification d'une démarche qui n'est plus un brouillon.
@@ -274,68 +283,19 @@ pub fn exiger_brouillon(d: &DemarcheRecord) -> AppResult<()> {
     Ok(())
 }
 
-fn nouveau_numero() -> String {
+fn nouveau_numero(maintenant: OffsetDateTime) -> String {
     let mut octets = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut octets);
     let suffixe: String = octets.iter().map(|b| CODE_ALPHABET[usize::from(b % 32)] as char).collect();
-    format!("{}-{}", maintenant().year(), suffixe)
-}
-
-/// Vérifie le code confidentiel, en comptant les erreurs : au 5e échec, les
-/// démarches du véhicule sont bloquées 15 minutes.
-pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, code: &CodeConfidentiel) -> AppResult<()> {
-    let now = maintenant();
-    let mut t = state.repo.tentatives(v.id).await?;
-    if let Some(jusqu_a) = t.bloque_jusqu_a {
-        if jusqu_a > now {
-            return Err(blocage(jusqu_a - now));
-        }
-        t = Tentatives::default();
-    }
-    let hash = v.code_confidentiel_hash.clone().unwrap_or_default();
-    let saisi = code.compact().to_owned();
-    let ok = tokio::task::spawn_blocking(move || super::auth::verify_password(&saisi, &hash))
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?;
-    if ok {
-        if t.echecs > 0 {
-            state.repo.enregistrer_tentatives(v.id, &Tentatives::default()).await?;
-        }
-        return Ok(());
-    }
-    t.echecs += 1;
-    let reste = match immat_domain::apres_echec(t.echecs) {
-        immat_domain::ApresEchec::Bloque { minutes } => {
-            let duree = Duration::minutes(minutes);
-            state.repo.enregistrer_tentatives(v.id, &Tentatives { echecs: 0, bloque_jusqu_a: Some(now + duree) }).await?;
-            return Err(blocage(duree));
-        }
-        immat_domain::ApresEchec::EssaisRestants(n) => n,
-    };
-    state.repo.enregistrer_tentatives(v.id, &t).await?;
-    Err(AppError::champ(
-        "code_confidentiel",
-        format!("Le code confidentiel est erroné. Il vous reste {reste} essai{}.", if reste > 1 { "s" } else { "" }),
-    ))
-}
-
-fn blocage(reste: Duration) -> AppError {
-    let minutes = (reste.whole_seconds() + 59) / 60;
-    AppError::TropDeTentatives(format!(
-        "Trop de codes confidentiels erronés : les démarches de ce véhicule sont bloquées pendant encore {minutes} minute{}.",
-        if minutes > 1 { "s" } else { "" }
-    ))
+    format!("{}-{}", maintenant.year(), suffixe)
 }
 
 /// « Démarrer la procédure ».
 async fn demarrer(
     State(state): State<AppState>,
-    CurrentUser(compte): CurrentUser,
+    Citoyen(compte): Citoyen,
     AppJson(req): AppJson<NouvelleDemarche>,
 ) -> AppResult<(StatusCode, AppJson<DemarcheVue>)> {
-    if compte.profil == Profil::AgentCert {
-        return Err(AppError::Interdit("Un compte d'agent du CERT ne fait pas de démarche.".into()));
-    }
     if !req.teleprocedure.disponible() {
         return Err(AppError::Requete {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -346,42 +306,47 @@ async fn demarrer(
     let elements = elements_necessaires(req.teleprocedure, compte.type_compte(), req.pour_qui)
         .map_err(|e| AppError::Interdit(e.to_string()))?;
     let (immat, code) = req.valider(&elements).map_err(AppError::Validation)?;
-    let v = state
-        .repo
-        .vehicule_par_immatriculation(&immat.to_string())
-        .await?
-        .ok_or_else(|| AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."))?;
-    let a_moi = v.compte_id == Some(compte.id);
-    if req.pour_qui == immat_domain::PourQui::MoiMeme && !a_moi {
-        return Err(AppError::champ(
-            "immatriculation",
-            "Ce véhicule n'est pas rattaché à votre compte. Pour le véhicule d'une autre personne, choisissez « Pour quelqu'un d'autre ».",
-        ));
-    }
-    if let Some(code) = &code {
-        verifier_code(&state, &v, code).await?;
-    } else if let Some(t) = state.repo.tentatives(v.id).await?.bloque_jusqu_a.filter(|t| *t > maintenant()) {
-        return Err(blocage(t - maintenant()));
+    let v = state.repo.vehicule_par_immatriculation(&immat.to_string()).await?;
+    // « Pour moi-même » : seulement un véhicule du compte. Un véhicule
+    // d'autrui et un numéro inconnu reçoivent la même réponse.
+    let v = match (req.pour_qui, v) {
+        (immat_domain::PourQui::MoiMeme, Some(v)) if v.compte_id == Some(compte.id) => v,
+        (immat_domain::PourQui::MoiMeme, _) => {
+            return Err(AppError::champ("immatriculation", VEHICULE_HORS_COMPTE));
+        }
+        (immat_domain::PourQui::Autrui, Some(v)) => v,
+        (immat_domain::PourQui::Autrui, None) => {
+            return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."));
+        }
+    };
+    match &code {
+        Some(code) => verifier_code(&state, &v, compte.id, code).await?,
+        None => exiger_non_bloque(&state, &v, compte.id).await?,
     }
     let avertissement = match peut_demarrer(&v.situation, req.teleprocedure) {
         Verdict::Bloque(raison) => return Err(AppError::Validation(vec![ChampErreur::new("immatriculation", raison)])),
         Verdict::AutoriseAvecAvertissement(m) => Some(m),
         Verdict::Autorise => None,
     };
-    // « Reprendre la demande en cours » plutôt qu'un doublon.
-    if let Some(d) = state.repo.demarche_en_cours(compte.id, v.id, req.teleprocedure).await? {
-        return Ok((StatusCode::OK, AppJson(vue(&d, &v)?)));
+    // « Reprendre la demande en cours » plutôt qu'un doublon (l'index unique
+    // tient aussi sous deux démarrages simultanés).
+    let (d, cree) =
+        state.repo.creer_demarche(&nouveau_numero(state.now()), compte.id, v.id, req.teleprocedure, req.pour_qui).await?;
+    if !cree {
+        return Ok((StatusCode::OK, AppJson(vue(&state, &d, &v)?)));
     }
-    let mut d = state.repo.creer_demarche(&nouveau_numero(), compte.id, v.id, req.teleprocedure, req.pour_qui).await?;
     let donnees = Donnees { avertissement, ancienne_adresse: Some(adresse_du_vehicule(&v)), ..Default::default() };
-    d.donnees = donnees.json();
-    state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
-    Ok((StatusCode::CREATED, AppJson(vue(&d, &v)?)))
+    let d = state.repo.maj_demarche(&d, d.etape, &donnees.json()?).await?;
+    Ok((StatusCode::CREATED, AppJson(vue(&state, &d, &v)?)))
 }
 
-async fn lire(State(state): State<AppState>, CurrentUser(compte): CurrentUser, Path(numero): Path<String>) -> AppResult<AppJson<DemarcheVue>> {
+/// La réponse à « pour moi-même » sur un véhicule qui n'est pas au compte
+/// (qu'il existe ou non).
+pub const VEHICULE_HORS_COMPTE: &str = "Aucun véhicule de votre compte n'est immatriculé sous ce numéro. Pour le véhicule d'une autre personne, choisissez « Pour quelqu'un d'autre ».";
+
+async fn lire(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(numero): Path<String>) -> AppResult<AppJson<DemarcheVue>> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
-    Ok(AppJson(vue(&d, &v)?))
+    Ok(AppJson(vue(&state, &d, &v)?))
 }
 
 /// Vérifie la commune de l'adresse saisie ; rend l'adresse normalisée et le
@@ -401,13 +366,13 @@ pub fn verifier_adresse(state: &AppState, a: &AdresseNormalisee, prefixe: &str) 
 /// cas échéant » : l'usager accepte ou refuse la proposition.
 async fn verification(
     State(state): State<AppState>,
-    CurrentUser(compte): CurrentUser,
+    Citoyen(compte): Citoyen,
     Path(numero): Path<String>,
     AppJson(choix): AppJson<ChoixVerification>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (mut d, v) = charger(&state, compte.id, &numero).await?;
+    let (d, v) = charger(&state, compte.id, &numero).await?;
     exiger_brouillon(&d)?;
-    let mut donnees = Donnees::de(&d);
+    let mut donnees = Donnees::de(&d)?;
     let (Some(saisie), Some(verif)) = (donnees.adresse_normalisee.clone(), donnees.verification.clone()) else {
         return Err(AppError::Conflit("Saisissez d'abord l'adresse.".into()));
     };
@@ -416,23 +381,21 @@ async fn verification(
         VerificationCommune::Conforme { commune } => AdresseNormalisee { commune, ..saisie },
         _ => saisie,
     });
-    d.etape = 4;
-    d.donnees = donnees.json();
-    state.repo.maj_demarche(d.id, d.etat, d.etape, &d.donnees).await?;
-    Ok(AppJson(vue(&d, &v)?))
+    let d = state.repo.maj_demarche(&d, 4, &donnees.json()?).await?;
+    Ok(AppJson(vue(&state, &d, &v)?))
 }
 
 /// « Valider » au récapitulatif, CLU cochées.
 async fn valider(
     State(state): State<AppState>,
-    CurrentUser(compte): CurrentUser,
+    Citoyen(compte): Citoyen,
     Path(numero): Path<String>,
     AppJson(req): AppJson<immat_domain::procedures::ValidationDemarche>,
 ) -> AppResult<AppJson<DemarcheVue>> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
     exiger_brouillon(&d)?;
     immat_domain::procedures::valider_clu(&req.clu).map_err(|e| AppError::Validation(vec![e]))?;
-    if d.etape < 4 || Donnees::de(&d).adresse_retenue.is_none() {
+    if d.etape < 4 || Donnees::de(&d)?.adresse_retenue.is_none() {
         return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
     }
     // La situation du véhicule a pu changer depuis le démarrage.

@@ -1,0 +1,104 @@
+//! En-têtes de sécurité sur chaque réponse (SPA, API, PDF) et refus des
+//! requêtes qui modifient quelque chose depuis un autre site (CSRF).
+//!
+//! - CSP stricte : rien d'intégré à la page (ni script ni style en ligne ;
+//!   le script d'amorçage de Trunk est sorti dans un fichier à la
+//!   construction), `'wasm-unsafe-eval'` pour compiler le wasm.
+//! - `no-store` sur toute l'API (données personnelles, PDF, code de cession) ;
+//!   `no-cache` sur la page du SPA.
+//! - Une requête POST/PUT/PATCH/DELETE dont `Sec-Fetch-Site` dit
+//!   `cross-site`/`same-site`, ou dont `Origin` n'est pas l'hôte servi, reçoit
+//!   403 sans être traitée. Sans ces en-têtes (client non navigateur), elle
+//!   passe : le cookie de session est `SameSite=Lax` et le corps doit être du
+//!   JSON.
+
+use super::{error::AppError, AppState};
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+     font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+fn modifie(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// La requête vient-elle d'un autre site ?
+pub fn inter_sites(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return true;
+    };
+    let hote_origine = origin.split_once("://").map(|(_, reste)| reste.trim_end_matches('/'));
+    let hote = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (hote_origine, hote) {
+        (Some(o), Some(h)) => !o.eq_ignore_ascii_case(h),
+        _ => true,
+    }
+}
+
+pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    if modifie(req.method()) && inter_sites(req.headers()) {
+        return AppError::Requete {
+            status: StatusCode::FORBIDDEN,
+            code: "origine_refusee",
+            message: "Requête refusée : elle ne provient pas de ce site.".into(),
+        }
+        .into_response();
+    }
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    let set = |h: &mut HeaderMap, name: HeaderName, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "same-origin");
+    set(h, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(h, HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()");
+    if state.config.secure_cookies {
+        set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    }
+    let html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if api {
+        set(h, header::CACHE_CONTROL, "no-store");
+    } else if html {
+        set(h, header::CACHE_CONTROL, "no-cache");
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (k, v) in pairs {
+            m.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
+        }
+        m
+    }
+
+    #[test]
+    fn origine() {
+        assert!(!inter_sites(&h(&[])), "client non navigateur");
+        assert!(!inter_sites(&h(&[("sec-fetch-site", "same-origin"), ("origin", "http://autre.example")])));
+        assert!(inter_sites(&h(&[("sec-fetch-site", "cross-site")])));
+        assert!(inter_sites(&h(&[("sec-fetch-site", "same-site")])));
+        assert!(!inter_sites(&h(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")])));
+        assert!(inter_sites(&h(&[("origin", "http://evil.example"), ("host", "127.0.0.1:8080")])));
+        assert!(inter_sites(&h(&[("origin", "null"), ("host", "127.0.0.1:8080")])));
+    }
+}
