@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { RESET_TOKEN } from "./tests/fixtures/env";
 
 // Le serveur Immat (binaire de débogage) sert l'API et le SPA construit
 // (dist/) sur une base SQLite neuve, créée à chaque lancement.
@@ -41,7 +42,10 @@ export default defineConfig({
     { name: "tablette", use: { ...devices["Galaxy Tab S4"], browserName: "chromium", launchOptions: chromium } },
   ],
   webServer: {
-    command: `rm -rf ${DATA_DIR} && ${SERVER} --listen 127.0.0.1:${PORT} --data-dir ${DATA_DIR} --dist-dir ../dist`,
+    // Démonstration et réinitialisation par jeton : explicitement, pour les
+    // parcours seulement (le binaire démarre sans l'une ni l'autre).
+    command: `rm -rf ${DATA_DIR} && ${SERVER} --listen 127.0.0.1:${PORT} --data-dir ${DATA_DIR} --dist-dir ../dist --demo true`,
+    env: { IMMAT_TEST_RESET_TOKEN: RESET_TOKEN },
     url: `${BASE_URL}/api/v1/health`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -2,7 +2,8 @@
 # Installe ce qui manque, construit le SPA (release) et le serveur, puis sert
 # Immat avec sa base SQLite embarquée et les comptes de démonstration.
 #   IMMAT_LISTEN (défaut 127.0.0.1:8080), IMMAT_DATA_DIR (défaut data/),
-#   IMMAT_DEMO (défaut true) : voir `immat-server --help`.
+#   IMMAT_DEMO (défaut true ici ; le binaire seul démarre hors démonstration) :
+#   voir `immat-server --help`.
 source "$(dirname "$0")/lib.sh"
 
 bootstrap
@@ -25,4 +26,5 @@ Comptes de démonstration (mot de passe commun : Demo-Immat-2026) :
 Arrêt : Ctrl+C.
 
 MSG
-exec "$ROOT/target/release/immat-server" --listen "$LISTEN" --dist-dir "$ROOT/dist" --data-dir "${IMMAT_DATA_DIR:-$ROOT/data}" "$@"
+exec "$ROOT/target/release/immat-server" --listen "$LISTEN" --dist-dir "$ROOT/dist" --data-dir "${IMMAT_DATA_DIR:-$ROOT/data}" \
+  --demo "${IMMAT_DEMO:-true}" "$@"

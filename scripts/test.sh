@@ -31,6 +31,10 @@ step "Construction du serveur pour les parcours (debug)"
 cargo build -p immat-server 2>&1 | tail -n 1
 
 step "Parcours Playwright (Chromium : bureau et tablette)"
+# Le jeton qui ouvre la réinitialisation de la démonstration, pour ce seul
+# serveur de test.
+IMMAT_TEST_RESET_TOKEN="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export IMMAT_TEST_RESET_TOKEN
 E2E_LOG_FILE="$ROOT/target/e2e.log"
 set +e
 (cd "$ROOT/end2end" && CI="${CI:-}" npx playwright test 2>&1) | tee "$E2E_LOG_FILE"

@@ -1,5 +1,9 @@
-import { expect, test } from "@playwright/test";
-import { expectAccessible, Header, JULIEN, LoginPage, loginAs, MARIE } from "./fixtures/app";
+import { expect, expectAccessible, Header, JULIEN, loginAs, LoginPage, MARIE, resetDemo, test } from "./fixtures/app";
+
+// Registre et limites de tentatives remis à zéro avant chaque parcours.
+test.beforeEach(async ({ page }) => {
+  await resetDemo(page);
+});
 
 test("le bandeau de démonstration est visible sur l'accueil", async ({ page }) => {
   await page.goto("/");
@@ -135,5 +139,25 @@ test("service injoignable : message clair", async ({ page }) => {
 test("page inconnue : page non trouvée", async ({ page }) => {
   await page.goto("/nulle-part");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page non trouvée");
+  await expectAccessible(page);
+});
+
+test("trop de mots de passe erronés : connexion bloquée avec un message clair, même avec le bon", async ({ page }) => {
+  const login = new LoginPage(page);
+  await login.goto();
+  const envoi = () => page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/login"));
+  for (let i = 0; i < 5; i++) {
+    const reponse = envoi();
+    await login.login(JULIEN.email, "mauvais-mot-de-passe");
+    expect((await reponse).status()).toBe(401);
+    await expect(login.error).toContainText("Adresse électronique ou mot de passe incorrect");
+  }
+  const reponse = envoi();
+  await login.login(JULIEN.email);
+  expect((await reponse).status()).toBe(429);
+  await expect(login.error).toContainText("Trop de tentatives de connexion");
+  await expect(login.error).toContainText("15 minutes");
+  await expect(page).toHaveURL(/\/connexion/);
+  await expect(login.email).toHaveValue(JULIEN.email);
   await expectAccessible(page);
 });

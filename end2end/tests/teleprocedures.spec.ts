@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { expectAccessible, JULIEN, loginAs, MARIE, pdfText, resetDemo, Wizard } from "./fixtures/app";
+import { expect, expectAccessible, JULIEN, loginAs, MARIE, pdfText, resetDemo, test, Wizard } from "./fixtures/app";
 
 test.beforeEach(async ({ page }) => {
   await resetDemo(page);
@@ -186,6 +185,8 @@ test("Je n'ai pas de code confidentiel : envoi lisible par l'agent du CERT", asy
   await page.getByRole("link", { name: "Envois de codes confidentiels (démonstration)" }).click();
   const courrier = page.locator('[data-canal="courrier"]');
   await expect(courrier.getByTestId("destinataire")).toHaveText("JULIEN PAUL\n12 RUE DE LA REPUBLIQUE\n69002 LYON");
+  // L'agent ne voit jamais le code en clair.
+  await expect(courrier.getByTestId("corps")).toContainText("AB-123-CD : ••••-••");
   await expectAccessible(page);
 });
 

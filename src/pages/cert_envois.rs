@@ -1,5 +1,6 @@
 //! Page de démonstration de l'agent du CERT : les e-mails et courriers émis
-//! (codes confidentiels), pour qu'un testeur puisse lire le code envoyé.
+//! (codes confidentiels). Le code n'y est jamais en clair : seuls ses deux
+//! derniers caractères restent visibles.
 
 use crate::{
     api,
@@ -25,6 +26,7 @@ fn CertEnvois() -> impl IntoView {
     view! {
         <h1>"Envois de codes confidentiels (démonstration)"</h1>
         <p>"Les e-mails sont émis via le portail ; les courriers sont adressés au format La Poste (AFNOR NF Z 10-011)."</p>
+        <p class="fr-text--sm">"Par sécurité, les codes confidentiels sont masqués : seul le titulaire les reçoit en clair."</p>
         {move || match envois.get() {
             None => view! { <Loading /> }.into_any(),
             Some(Err(e)) => view! { <ClientErrorAlert error=e /> }.into_any(),
@@ -36,7 +38,7 @@ fn CertEnvois() -> impl IntoView {
                             <h2 class="fr-h6">{format!("{} — {}", if e.canal == "email" { "E-mail" } else { "Courrier" }, e.objet)}</h2>
                             <p class="fr-text--sm">{format!("Émis le {} · véhicule {}", e.created_at, e.immatriculation.clone().unwrap_or_default())}</p>
                             <pre class="fr-text--sm" data-testid="destinataire">{e.destinataire.clone()}</pre>
-                            <pre class="fr-text--sm" data-testid="corps" style="white-space: pre-wrap">{e.corps.clone()}</pre>
+                            <pre class="fr-text--sm immat-pre-wrap" data-testid="corps">{e.corps.clone()}</pre>
                         </li>
                     }).collect_view()}
                 </ul>
