@@ -29,19 +29,36 @@ impl Limite {
     /// Codes confidentiels erronés d'un compte, tous véhicules confondus :
     /// qui essaie des codes au hasard est bloqué 24 heures.
     pub const CODE_CONFIDENTIEL_COMPTE: Self = Self { max: 10, fenetre_secondes: JOUR, blocage_secondes: JOUR };
-    /// Codes confidentiels erronés sur un véhicule, tous comptes étrangers au
-    /// titulaire confondus : le véhicule se ferme aux autres comptes, jamais
-    /// à celui de son titulaire.
-    pub const CODE_CONFIDENTIEL_VEHICULE: Self = Self { max: 20, fenetre_secondes: JOUR, blocage_secondes: JOUR };
+    // Pas de compteur « véhicule, tous comptes » : il laisserait des comptes
+    // étrangers fermer le véhicule aux mandataires légitimes. Deviner un code
+    // de 8 caractères (32⁸ ≈ 10¹²) à 10 essais par compte et par jour reste
+    // hors de portée.
     /// Demandes « Je n'ai pas de code confidentiel » d'un compte.
     pub const DEMANDE_CODE_COMPTE: Self = Self { max: 3, fenetre_secondes: JOUR, blocage_secondes: JOUR };
-    /// Demandes « Je n'ai pas de code confidentiel » pour un véhicule.
-    pub const DEMANDE_CODE_VEHICULE: Self = Self { max: 3, fenetre_secondes: JOUR, blocage_secondes: JOUR };
+    /// Demandes « Je n'ai pas de code confidentiel » pour un véhicule, par des
+    /// comptes autres que celui du titulaire (le titulaire a son propre
+    /// compteur, que les tiers n'épuisent pas).
+    pub const DEMANDE_CODE_VEHICULE_TIERS: Self = Self { max: 3, fenetre_secondes: JOUR, blocage_secondes: JOUR };
     /// Mots de passe erronés pour une adresse électronique (qu'un compte
     /// existe ou non : la réponse est la même).
     pub const CONNEXION_COMPTE: Self = Self { max: 5, fenetre_secondes: 15 * MINUTE, blocage_secondes: 15 * MINUTE };
     /// Connexions échouées depuis un même client (adresse IP).
     pub const CONNEXION_CLIENT: Self = Self { max: 20, fenetre_secondes: 15 * MINUTE, blocage_secondes: 15 * MINUTE };
+
+    pub const TOUTES: [Self; 6] = [
+        Self::CODE_CONFIDENTIEL_VEHICULE_COMPTE,
+        Self::CODE_CONFIDENTIEL_COMPTE,
+        Self::DEMANDE_CODE_COMPTE,
+        Self::DEMANDE_CODE_VEHICULE_TIERS,
+        Self::CONNEXION_COMPTE,
+        Self::CONNEXION_CLIENT,
+    ];
+
+    /// La plus longue fenêtre : une clé plus ancienne, sans blocage en
+    /// cours, ne compte plus et peut être effacée.
+    pub fn plus_longue_fenetre_secondes() -> i64 {
+        Self::TOUTES.iter().map(|l| l.fenetre_secondes.max(l.blocage_secondes)).max().unwrap_or(JOUR)
+    }
 
     /// Ce qu'entraîne l'échec de la `n`-ième tentative réservée.
     pub fn apres_echec(self, n: u32) -> ApresEchec {
@@ -129,10 +146,7 @@ mod tests {
     }
 
     #[test]
-    fn le_titulaire_n_est_jamais_bloque_avant_un_etranger() {
-        // Un étranger est bloqué sur le véhicule avant que le véhicule ne se
-        // ferme aux autres comptes, et son compte entier avant 3 véhicules.
-        assert!(Limite::CODE_CONFIDENTIEL_VEHICULE_COMPTE.max < Limite::CODE_CONFIDENTIEL_COMPTE.max);
-        assert!(Limite::CODE_CONFIDENTIEL_COMPTE.max < Limite::CODE_CONFIDENTIEL_VEHICULE.max);
+    fn purge_apres_la_plus_longue_fenetre() {
+        assert_eq!(Limite::plus_longue_fenetre_secondes(), 86_400);
     }
 }

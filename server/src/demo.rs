@@ -314,7 +314,7 @@ async fn inserer_vehicule(repo: &dyn Repository, v: DemoVehicule) -> anyhow::Res
         situation: v.situation,
         gage_creancier: v.gage_creancier.map(Into::into),
         code_confidentiel_hash: Some(code_hash),
-        code_confidentiel_nouveau_hash: None,
+        code_confidentiel_version: 0,
     };
     let _: DbResult<i64> = Ok(repo.inserer_vehicule_si_absent(&record).await?);
     Ok(())

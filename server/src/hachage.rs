@@ -33,6 +33,12 @@ impl Hacheur {
         Self::new(coeurs.min(4), Duration::from_secs(10))
     }
 
+    /// Occupe un calcul jusqu'à ce que le permis rendu soit lâché (tests de
+    /// surcharge).
+    pub async fn occuper(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.permis.clone().acquire_owned().await.ok()
+    }
+
     async fn calculer<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, HachageError> {
         let permis = tokio::time::timeout(self.attente_max, self.permis.clone().acquire_owned())
             .await

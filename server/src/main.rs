@@ -20,7 +20,22 @@ async fn main() -> anyhow::Result<()> {
     if config.test_reset_token.is_some() {
         tracing::warn!("jeton de test configuré : POST /api/v1/demo/reinitialiser est ouvert à qui le présente");
     }
-    let app = http::app(http::AppState::new(config.clone(), repo));
+    let state = http::AppState::new(config.clone(), repo);
+    // Les clés de limites échues s'effacent d'heure en heure.
+    let purge = state.clone();
+    tokio::spawn(async move {
+        let mut tic = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tic.tick().await;
+            let fenetre = immat_domain::limites::Limite::plus_longue_fenetre_secondes();
+            match purge.repo.purger_limites(purge.now(), fenetre).await {
+                Ok(n) if n > 0 => tracing::info!(n, "limites échues effacées"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purge des limites impossible"),
+            }
+        }
+    });
+    let app = http::app(state);
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, demo = config.demo, "Immat en service sur http://{addr}");

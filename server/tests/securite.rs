@@ -15,6 +15,7 @@ use common::{json_request, Resp, TestApp};
 use immat_server::http::{api_routes, TEST_TOKEN_HEADER};
 use serde_json::{json, Value};
 use std::{collections::BTreeSet, net::SocketAddr};
+use immat_server::clock::Clock;
 use tower::ServiceExt;
 
 const CLU: [&str; 3] = ["exactitude", "sanctions", "donnees"];
@@ -132,13 +133,16 @@ fn requete(method: &Method, path: &str, numero: &str, cookie: Option<&str>) -> R
 
 #[tokio::test]
 async fn balayage_des_autorisations_sur_chaque_route() {
-    let app = common::spawn().await;
+    // Avec le drapeau de test : la réinitialisation est dans la table, et doit
+    // répondre 404 à quiconque n'a pas le jeton.
+    let app = common::spawn_with(|c| c.test_reset_token = Some("jeton-du-balayage".into())).await;
     let table: Vec<(Method, &str)> = api_routes(&app.config).table().to_vec();
     // Une route ajoutée au routeur sans ligne dans `attendu` fait échouer ce test.
     let sans_attendu: Vec<_> = table.iter().filter(|(m, p)| attendu(m, p).is_none()).collect();
     assert!(sans_attendu.is_empty(), "routes sans ligne dans le tableau d'autorisations : {sans_attendu:?}");
     let declarees: BTreeSet<_> = table.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     assert_eq!(declarees.len(), table.len(), "route déclarée deux fois");
+    assert!(declarees.contains(&("POST".to_owned(), "/demo/reinitialiser".to_owned())));
 
     let marie = app.login(MARIE).await;
     let julien = app.login(JULIEN).await;
@@ -362,29 +366,126 @@ async fn prise_de_controle_du_vehicule_d_autrui_refusee_a_chaque_etape() {
 }
 
 #[tokio::test]
-async fn un_etranger_ne_bloque_jamais_le_titulaire() {
+async fn un_etranger_ne_bloque_ni_le_titulaire_ni_un_mandataire() {
     let app = common::spawn().await;
-    // Plusieurs comptes essaient des codes sur la voiture de Julien.
-    let autres = [MARIE, "gestion@transports-martin.demo.immat.fr", "garage.central@demo.immat.fr"];
-    for email in autres {
+    let faux = demarrage("changement_adresse", "autrui", "AB-123-CD", "ZZZZ-ZZZZ");
+    // Deux comptes étrangers épuisent leurs essais sur la voiture de Julien :
+    // 2 × 10 échecs (par séries de 5, le blocage de 15 minutes passé).
+    for email in [MARIE, "gestion@transports-martin.demo.immat.fr"] {
         let c = app.login(email).await;
-        for _ in 0..8 {
-            app.post_json("/api/v1/demarches", &demarrage("changement_adresse", "autrui", "AB-123-CD", "ZZZZ-ZZZZ"), Some(&c)).await;
+        let mut statuts = Vec::new();
+        for serie in 0..2 {
+            for _ in 0..5 {
+                statuts.push(app.post_json("/api/v1/demarches", &faux, Some(&c)).await.status.as_u16());
+            }
+            if serie == 0 {
+                app.clock.advance(time::Duration::minutes(16));
+            }
         }
+        assert_eq!(statuts, [422, 422, 422, 422, 429, 422, 422, 422, 422, 429], "{email}");
+        // Ce compte est maintenant bloqué partout (10 échecs en 24 heures).
+        let r = app.post_json("/api/v1/demarches", &demarrage("cession", "autrui", "LM-890-NP", "ZZZZ-ZZZZ"), Some(&c)).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{email} : {}", r.text());
     }
-    // Le titulaire, avec son code, passe.
+    // 20 échecs étrangers sur ce véhicule : ni le titulaire ni un mandataire
+    // qui a le bon code ne sont bloqués (aucun compteur commun aux comptes).
     let julien = app.login(JULIEN).await;
     let r = app.post_json("/api/v1/demarches", &demarrage("changement_adresse", "moi_meme", "AB-123-CD", "AB2C-D3EF"), Some(&julien)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    // Un compte qui a essayé des codes sur trois véhicules est bloqué partout.
+    let garage = app.login("garage.central@demo.immat.fr").await;
+    let r = app.post_json("/api/v1/demarches", &demarrage("cession", "autrui", "AB-123-CD", "AB2C-D3EF"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
+#[tokio::test]
+async fn les_demandes_des_tiers_n_epuisent_pas_celles_du_titulaire() {
+    let app = common::spawn().await;
+    let demande = |pour_qui: &str| json!({"immatriculation": "AB-123-CD", "pour_qui": pour_qui});
     let marie = app.login(MARIE).await;
-    for immat in ["CD-456-EF", "123 ABC 75"] {
-        for _ in 0..3 {
-            app.post_json("/api/v1/demarches", &demarrage("changement_adresse", "autrui", immat, "ZZZZ-ZZZZ"), Some(&marie)).await;
-        }
+    let gestion = app.login("gestion@transports-martin.demo.immat.fr").await;
+    let garage = app.login("garage.central@demo.immat.fr").await;
+    for c in [&marie, &marie, &gestion] {
+        let r = app.post_json("/api/v1/code-confidentiel/demande", &demande("autrui"), Some(c)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     }
-    let r = app.post_json("/api/v1/demarches", &demarrage("changement_adresse", "autrui", "LM-890-NP", "ZZZZ-ZZZZ"), Some(&marie)).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    let r = app.post_json("/api/v1/code-confidentiel/demande", &demande("autrui"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "3 demandes de tiers par jour pour ce véhicule");
+    assert!(r.json()["message"].as_str().unwrap().contains("Vous pourrez en demander un autre dans"));
+    let julien = app.login(JULIEN).await;
+    let r = app.post_json("/api/v1/code-confidentiel/demande", &demande("moi_meme"), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::OK, "le titulaire garde ses demandes : {}", r.text());
+    // Un compte qui sonde des numéros : 3 demandes par jour, numéros connus
+    // ou non (le garage en a déjà fait une), puis 429.
+    let sonde = |immat: &str| json!({"immatriculation": immat, "pour_qui": "autrui"});
+    for immat in ["ZZ-001-ZZ", "ZZ-002-ZZ"] {
+        let r = app.post_json("/api/v1/code-confidentiel/demande", &sonde(immat), Some(&garage)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = app.post_json("/api/v1/code-confidentiel/demande", &sonde("ZZ-003-ZZ"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "le compteur du compte compte aussi les numéros inconnus");
+}
+
+/// Un code envoyé au titulaire reste bon quand un tiers en demande un autre ;
+/// le premier qui sert remplace l'ancien, les autres tombent, et une démarche
+/// ouverte avec l'ancien code ne se valide plus.
+#[tokio::test]
+async fn codes_en_attente_et_demarche_ouverte_avec_un_ancien_code() {
+    use immat_server::hachage::hash_password;
+    let app = common::spawn().await;
+    let v = app.repo.vehicule_par_immatriculation("AB-123-CD").await.unwrap().unwrap();
+    // Un mandataire ouvre un changement d'adresse avec le code actuel.
+    let gestion = app.login("gestion@transports-martin.demo.immat.fr").await;
+    let r = app.post_json("/api/v1/demarches", &demarrage("changement_adresse", "autrui", "AB-123-CD", "AB2C-D3EF"), Some(&gestion)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    let adresse = json!({"adresse": {"voie": "1 place du Capitole", "code_postal": "31000", "commune": "Toulouse"}});
+    assert_eq!(app.put_json(&format!("{base}/adresse"), &adresse, &gestion).await.status, StatusCode::OK);
+    assert_eq!(app.put_json(&format!("{base}/verification"), &json!({"accepter": true}), &gestion).await.status, StatusCode::OK);
+    // Le titulaire a reçu un nouveau code (écrit ici comme l'aurait fait
+    // l'envoi), puis un tiers en demande un autre.
+    let expire = app.clock.now() + time::Duration::days(30);
+    app.repo.proposer_code_confidentiel(v.id, &hash_password("KKKK-MMMM".replace('-', "").as_str()).unwrap(), expire, 5).await.unwrap();
+    let marie = app.login(MARIE).await;
+    let r = app
+        .post_json("/api/v1/code-confidentiel/demande", &json!({"immatriculation": "AB-123-CD", "pour_qui": "autrui"}), Some(&marie))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(app.repo.codes_en_attente(v.id, app.clock.now()).await.unwrap().len(), 2);
+    // Le code du titulaire sert : il remplace l'ancien, l'autre code tombe.
+    let julien = app.login(JULIEN).await;
+    let r = app.post_json("/api/v1/demarches", &demarrage("cession", "moi_meme", "AB-123-CD", "KKKK-MMMM"), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert!(app.repo.codes_en_attente(v.id, app.clock.now()).await.unwrap().is_empty());
+    let r = app.post_json("/api/v1/demarches", &demarrage("changement_adresse", "moi_meme", "AB-123-CD", "AB2C-D3EF"), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "l'ancien code ne vaut plus");
+    // La démarche ouverte avec l'ancien code ne se valide plus.
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&gestion)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert!(r.json()["message"].as_str().unwrap().contains("Le code confidentiel de ce véhicule a changé"));
+    let e = app.get("/api/v1/espace", Some(&julien)).await.json();
+    assert!(e.to_string().contains("12 RUE DE LA REPUBLIQUE"), "le registre n'a pas changé");
+    // Un code en attente expire au bout de 30 jours.
+    app.repo.proposer_code_confidentiel(v.id, &hash_password("PPPPQQQQ").unwrap(), app.clock.now() + time::Duration::days(30), 5).await.unwrap();
+    app.clock.advance(time::Duration::days(31));
+    assert!(app.repo.codes_en_attente(v.id, app.clock.now()).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn une_surcharge_du_hachage_ne_compte_pas_comme_un_echec() {
+    use immat_server::hachage::Hacheur;
+    let app = common::spawn_with_hacheur(Hacheur::new(1, std::time::Duration::from_millis(20))).await;
+    let julien_ok = || login_depuis(JULIEN, immat_server::demo::DEMO_PASSWORD, [10, 9, 9, 9]);
+    // Le seul calcul possible est pris : toute vérification attend puis 503.
+    let verrou = app.hacheur.occuper().await;
+    for _ in 0..7 {
+        let r = app.send(login_depuis(JULIEN, "mauvais", [10, 9, 9, 9])).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(r.headers.get(header::RETRY_AFTER).is_some());
+        assert_eq!(r.json()["code"], "surcharge");
+    }
+    drop(verrou);
+    let r = app.send(julien_ok()).await;
+    assert_eq!(r.status, StatusCode::OK, "7 surcharges n'ont pas bloqué le compte : {}", r.text());
 }
 
 // --- Connexion ------------------------------------------------------------------

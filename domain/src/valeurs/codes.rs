@@ -143,5 +143,12 @@ mod tests {
     }
 }
 
+/// « Je n'ai pas de code confidentiel » : un code envoyé attend au plus ce
+/// nombre de jours sa première utilisation (choix du projet : un courrier
+/// peut mettre plusieurs jours).
+pub const CODE_CONFIDENTIEL_ATTENTE_JOURS: i64 = 30;
+/// Au plus ce nombre de codes attendent en même temps pour un véhicule.
+pub const CODES_CONFIDENTIELS_EN_ATTENTE_MAX: u32 = 5;
+
 /// Durée de validité d'un code de cession (fiche domaine §1.5).
 pub const CODE_CESSION_VALIDITE_JOURS: i64 = 15;

@@ -20,7 +20,8 @@ pub use carte::{
     CarteError, Cryptogramme, ExpirationCarte, NumeroCarte,
 };
 pub use codes::{
-    CodeCession, CodeConfidentiel, CodeError, CODE_ALPHABET, CODE_CESSION_VALIDITE_JOURS, CODE_CESSION_LONGUEUR, CODE_CONFIDENTIEL_LONGUEUR,
+    CodeCession, CodeConfidentiel, CodeError, CODE_ALPHABET, CODE_CESSION_VALIDITE_JOURS, CODE_CESSION_LONGUEUR,
+    CODES_CONFIDENTIELS_EN_ATTENTE_MAX, CODE_CONFIDENTIEL_ATTENTE_JOURS, CODE_CONFIDENTIEL_LONGUEUR,
 };
 pub use entreprise::{Siren, SirenError, Siret};
 pub use formule::{

@@ -100,8 +100,8 @@ pub struct VehiculeRecord {
     pub situation: SituationAdministrative,
     pub gage_creancier: Option<String>,
     pub code_confidentiel_hash: Option<String>,
-    /// Le code demandé par « Je n'ai pas de code confidentiel », en attente.
-    pub code_confidentiel_nouveau_hash: Option<String>,
+    /// Change quand un nouveau code confidentiel sert pour la première fois.
+    pub code_confidentiel_version: i64,
 }
 
 /// Un véhicule à inscrire au registre (données de démonstration).
@@ -221,6 +221,9 @@ pub trait LimiteRepository: Send + Sync + 'static {
     async fn rendre_tentative(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<()>;
     /// Le blocage en cours de la clé, sans rien compter.
     async fn blocage(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<Option<OffsetDateTime>>;
+    /// Efface les clés dont la fenêtre et le blocage sont échus (la table ne
+    /// grossit pas sans fin). Rend le nombre de clés effacées.
+    async fn purger_limites(&self, maintenant: OffsetDateTime, plus_longue_fenetre_secondes: i64) -> DbResult<u64>;
 }
 
 /// Ce que la fin d'un changement d'adresse écrit au registre.
@@ -240,12 +243,16 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     async fn vehicule_par_immatriculation(&self, immatriculation: &str) -> DbResult<Option<VehiculeRecord>>;
     async fn vehicule(&self, id: i64) -> DbResult<VehiculeRecord>;
     /// « Je n'ai pas de code confidentiel » : le nouveau code attend à côté
-    /// de l'ancien, qui reste valable (un tiers qui demande un code ne prive
-    /// pas le titulaire du sien).
-    async fn proposer_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()>;
-    /// Le code en attente a servi : il remplace l'ancien (si c'est bien lui
-    /// qui attend encore).
-    async fn adopter_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()>;
+    /// de l'ancien, qui reste valable, et des autres codes en attente (un
+    /// tiers qui demande un code ne prive le titulaire ni de son code ni de
+    /// celui qu'il vient de recevoir). Au plus `garder` codes attendent.
+    async fn proposer_code_confidentiel(&self, vehicule_id: i64, hash: &str, expire_at: OffsetDateTime, garder: u32) -> DbResult<()>;
+    /// Les codes en attente encore valables : (identifiant, hachage).
+    async fn codes_en_attente(&self, vehicule_id: i64, maintenant: OffsetDateTime) -> DbResult<Vec<(i64, String)>>;
+    /// Un code en attente a servi : il remplace l'ancien, la version du code
+    /// du véhicule change et les autres codes en attente tombent. Faux s'il
+    /// n'attendait plus (course perdue).
+    async fn adopter_code_confidentiel(&self, vehicule_id: i64, code_en_attente_id: i64) -> DbResult<bool>;
 
     /// Crée le brouillon, ou rend celui qui est déjà en cours pour ce compte,
     /// ce véhicule et cette téléprocédure (`false` : il existait).

@@ -95,7 +95,7 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
         },
         gage_creancier: r.try_get("gage_creancier")?,
         code_confidentiel_hash: r.try_get("code_confidentiel_hash")?,
-        code_confidentiel_nouveau_hash: r.try_get("code_confidentiel_nouveau_hash")?,
+        code_confidentiel_version: r.try_get("code_confidentiel_version")?,
     })
 }
 
@@ -400,6 +400,18 @@ impl LimiteRepository for SqliteRepository {
         Ok(())
     }
 
+    async fn purger_limites(&self, maintenant: OffsetDateTime, plus_longue_fenetre_secondes: i64) -> DbResult<u64> {
+        let now = secondes(maintenant);
+        let r = sqlx::query(
+            "delete from limite where (bloque_jusqu_a is null or bloque_jusqu_a <= $1) and debut <= $1 - $2",
+        )
+        .bind(now)
+        .bind(plus_longue_fenetre_secondes)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
     async fn blocage(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<Option<OffsetDateTime>> {
         let b: Option<Option<i64>> = sqlx::query_scalar("select bloque_jusqu_a from limite where cle = $1")
             .bind(cle)
@@ -430,28 +442,62 @@ impl DemarcheRepository for SqliteRepository {
         vehicule_from_row(&row)
     }
 
-    async fn proposer_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()> {
-        let r = sqlx::query("update vehicule set code_confidentiel_nouveau_hash = $1 where vehicule_id = $2")
-            .bind(hash)
+    async fn proposer_code_confidentiel(&self, vehicule_id: i64, hash: &str, expire_at: OffsetDateTime, garder: u32) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("insert into code_confidentiel_en_attente (vehicule_id, code_hash, expire_at) values ($1, $2, $3)")
             .bind(vehicule_id)
-            .execute(&self.pool)
+            .bind(hash)
+            .bind(secondes(expire_at))
+            .execute(&mut *tx)
             .await?;
-        if r.rows_affected() != 1 {
-            return Err(DbError::NotFound);
-        }
+        sqlx::query(
+            "delete from code_confidentiel_en_attente where vehicule_id = $1 and code_en_attente_id not in
+             (select code_en_attente_id from code_confidentiel_en_attente where vehicule_id = $1
+              order by code_en_attente_id desc limit $2)",
+        )
+        .bind(vehicule_id)
+        .bind(i64::from(garder))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    async fn adopter_code_confidentiel(&self, vehicule_id: i64, hash: &str) -> DbResult<()> {
-        sqlx::query(
-            "update vehicule set code_confidentiel_hash = code_confidentiel_nouveau_hash, code_confidentiel_nouveau_hash = null
-             where vehicule_id = $1 and code_confidentiel_nouveau_hash = $2",
+    async fn codes_en_attente(&self, vehicule_id: i64, maintenant: OffsetDateTime) -> DbResult<Vec<(i64, String)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "select code_en_attente_id, code_hash from code_confidentiel_en_attente
+             where vehicule_id = $1 and expire_at > $2 order by code_en_attente_id desc",
         )
         .bind(vehicule_id)
-        .bind(hash)
-        .execute(&self.pool)
+        .bind(secondes(maintenant))
+        .fetch_all(&self.pool)
         .await?;
-        Ok(())
+        Ok(rows)
+    }
+
+    async fn adopter_code_confidentiel(&self, vehicule_id: i64, code_en_attente_id: i64) -> DbResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "update vehicule set
+               code_confidentiel_hash = (select code_hash from code_confidentiel_en_attente
+                                         where code_en_attente_id = $2 and vehicule_id = $1),
+               code_confidentiel_version = code_confidentiel_version + 1
+             where vehicule_id = $1 and exists (select 1 from code_confidentiel_en_attente
+                                                where code_en_attente_id = $2 and vehicule_id = $1)",
+        )
+        .bind(vehicule_id)
+        .bind(code_en_attente_id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("delete from code_confidentiel_en_attente where vehicule_id = $1")
+            .bind(vehicule_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<(DemarcheRecord, bool)> {
@@ -598,7 +644,7 @@ impl DemarcheRepository for SqliteRepository {
 
     async fn vider_registre_demo(&self) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
-        for table in ["code_cession", "envoi", "limite", "demarche", "vehicule"] {
+        for table in ["code_cession", "envoi", "limite", "code_confidentiel_en_attente", "demarche", "vehicule"] {
             sqlx::query(&format!("delete from {table}")).execute(&mut *tx).await?;
         }
         tx.commit().await?;

@@ -5,7 +5,7 @@
 
 use super::{
     error::*,
-    limites::{cle_connexion_client, cle_connexion_compte, reserver},
+    limites::{cle_connexion_client, cle_connexion_compte, rendre, reserver},
     routes::Routes,
     AppState,
 };
@@ -164,12 +164,27 @@ async fn login(
     let cle_client = cle_connexion_client(&adresse_client(&state, &headers, pair));
     let cle_compte = cle_connexion_compte(email.as_str());
     reserver(&state, &cle_client, &Limite::CONNEXION_CLIENT, message_connexion_bloquee).await?;
-    reserver(&state, &cle_compte, &Limite::CONNEXION_COMPTE, message_connexion_bloquee).await?;
-    let compte = state.repo.compte_par_email(email.as_str()).await?;
-    // Sans compte, on vérifie quand même contre un hachage factice, pour un
-    // temps égal.
-    let hash = compte.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
-    let ok = state.hacheur.verifier(req.password.clone(), hash).await?;
+    if let Err(e) = reserver(&state, &cle_compte, &Limite::CONNEXION_COMPTE, message_connexion_bloquee).await {
+        rendre(&state, &[&cle_client]).await;
+        return Err(e);
+    }
+    let verdict = async {
+        let compte = state.repo.compte_par_email(email.as_str()).await?;
+        // Sans compte, on vérifie quand même contre un hachage factice, pour
+        // un temps égal.
+        let hash = compte.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
+        let ok = state.hacheur.verifier(req.password.clone(), hash).await?;
+        AppResult::Ok((compte, ok))
+    }
+    .await;
+    // Une panne (base, hachage surchargé) ne compte pas comme un échec.
+    let (compte, ok) = match verdict {
+        Ok(v) => v,
+        Err(e) => {
+            rendre(&state, &[&cle_client, &cle_compte]).await;
+            return Err(e);
+        }
+    };
     let Some(compte) = compte.filter(|_| ok) else {
         return Err(AppError::IdentifiantsInvalides);
     };

@@ -22,14 +22,12 @@ fn cle_code_vehicule_compte(vehicule_id: i64, compte_id: i64) -> String {
 fn cle_code_compte(compte_id: i64) -> String {
     format!("code:compte:{compte_id}")
 }
-fn cle_code_vehicule(vehicule_id: i64) -> String {
-    format!("code:vehicule:{vehicule_id}")
-}
 pub fn cle_demande_code_compte(compte_id: i64) -> String {
     format!("demande-code:compte:{compte_id}")
 }
-pub fn cle_demande_code_vehicule(vehicule_id: i64) -> String {
-    format!("demande-code:vehicule:{vehicule_id}")
+/// Les demandes des tiers pour un véhicule (le titulaire n'y est pas compté).
+pub fn cle_demande_code_vehicule_tiers(vehicule_id: i64) -> String {
+    format!("demande-code:vehicule:{vehicule_id}:tiers")
 }
 
 /// Secondes restantes avant `jusqu_a`.
@@ -56,6 +54,17 @@ pub async fn reserver(
     }
 }
 
+/// Rend des tentatives réservées qui n'ont pas pu être jugées (erreur du
+/// serveur, hachage surchargé) : une panne ne compte pas comme un échec.
+pub async fn rendre(state: &AppState, cles: &[&str]) {
+    let now = state.now();
+    for cle in cles {
+        if let Err(e) = state.repo.rendre_tentative(cle, now).await {
+            tracing::warn!(error = %e, cle, "tentative non rendue");
+        }
+    }
+}
+
 /// Les démarches de ce véhicule sont-elles bloquées pour ce compte (sans
 /// rien compter) ? Sert au démarrage sans code confidentiel.
 pub async fn exiger_non_bloque(state: &AppState, v: &VehiculeRecord, compte_id: i64) -> AppResult<()> {
@@ -66,47 +75,45 @@ pub async fn exiger_non_bloque(state: &AppState, v: &VehiculeRecord, compte_id: 
     Ok(())
 }
 
-/// Vérifie le code confidentiel saisi par `compte_id` pour le véhicule `v`.
+/// Vérifie le code confidentiel saisi par `compte_id` pour le véhicule `v` ;
+/// rend la version du code du véhicule qui vaut désormais.
 ///
-/// Trois compteurs, chacun réservé avant le calcul argon2 (des essais
+/// Deux compteurs, chacun réservé avant le calcul argon2 (des essais
 /// parallèles ne passent pas au-delà du maximum) :
 /// - ce compte sur ce véhicule : au 5e échec, 15 minutes de blocage ;
-/// - ce compte, tous véhicules : qui essaie des codes au hasard est bloqué ;
-/// - ce véhicule, tous comptes sauf celui du titulaire : un tiers ne peut
-///   donc jamais bloquer le titulaire.
+/// - ce compte, tous véhicules : qui essaie des codes au hasard est bloqué
+///   24 heures.
 ///
-/// Le code en attente (« Je n'ai pas de code confidentiel ») est accepté
-/// aussi ; s'il sert, il remplace l'ancien.
-pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, compte_id: i64, code: &CodeConfidentiel) -> AppResult<()> {
+/// Aucun compteur n'est commun à plusieurs comptes : un tiers ne bloque ni
+/// le titulaire ni un mandataire qui a le bon code.
+///
+/// Les codes en attente (« Je n'ai pas de code confidentiel ») sont acceptés
+/// aussi ; le premier qui sert remplace l'ancien code.
+pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, compte_id: i64, code: &CodeConfidentiel) -> AppResult<i64> {
     let cle_vc = cle_code_vehicule_compte(v.id, compte_id);
     let cle_c = cle_code_compte(compte_id);
-    let cle_v = cle_code_vehicule(v.id);
-    let titulaire = v.compte_id == Some(compte_id);
     let limite_vc = Limite::CODE_CONFIDENTIEL_VEHICULE_COMPTE;
     let n = reserver(state, &cle_vc, &limite_vc, message_code_bloque).await?;
-    reserver(state, &cle_c, &Limite::CODE_CONFIDENTIEL_COMPTE, message_code_bloque).await?;
-    if !titulaire {
-        reserver(state, &cle_v, &Limite::CODE_CONFIDENTIEL_VEHICULE, message_code_bloque).await?;
+    if let Err(e) = reserver(state, &cle_c, &Limite::CODE_CONFIDENTIEL_COMPTE, message_code_bloque).await {
+        rendre(state, &[&cle_vc]).await;
+        return Err(e);
     }
-    let mut candidats = Vec::new();
-    if let Some(h) = &v.code_confidentiel_hash {
-        candidats.push((None, h.clone()));
-    }
-    if let Some(h) = &v.code_confidentiel_nouveau_hash {
-        candidats.push((Some(h.clone()), h.clone()));
-    }
-    let trouve = state.hacheur.trouver(code.compact().to_owned(), candidats).await?;
+    let trouve = match juger(state, v, code).await {
+        Ok(t) => t,
+        Err(e) => {
+            rendre(state, &[&cle_vc, &cle_c]).await;
+            return Err(e);
+        }
+    };
     let now = state.now();
-    if let Some(nouveau) = trouve {
+    if let Some(en_attente) = trouve {
         state.repo.effacer_tentatives(&cle_vc, now).await?;
         state.repo.rendre_tentative(&cle_c, now).await?;
-        if !titulaire {
-            state.repo.rendre_tentative(&cle_v, now).await?;
-        }
-        if let Some(hash) = nouveau {
-            state.repo.adopter_code_confidentiel(v.id, &hash).await?;
-        }
-        return Ok(());
+        return Ok(match en_attente {
+            Some(id) if state.repo.adopter_code_confidentiel(v.id, id).await? => v.code_confidentiel_version + 1,
+            Some(_) => state.repo.vehicule(v.id).await?.code_confidentiel_version,
+            None => v.code_confidentiel_version,
+        });
     }
     match limite_vc.apres_echec(n) {
         ApresEchec::Bloque { secondes } => {
@@ -116,4 +123,17 @@ pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, compte_id: i64,
         }
         ApresEchec::EssaisRestants(reste) => Err(AppError::champ("code_confidentiel", message_code_errone(reste))),
     }
+}
+
+/// Le code saisi est-il le code du véhicule (`Some(None)`) ou l'un des codes
+/// en attente (`Some(Some(id))`) ?
+async fn juger(state: &AppState, v: &VehiculeRecord, code: &CodeConfidentiel) -> AppResult<Option<Option<i64>>> {
+    let mut candidats = Vec::new();
+    if let Some(h) = &v.code_confidentiel_hash {
+        candidats.push((None, h.clone()));
+    }
+    for (id, h) in state.repo.codes_en_attente(v.id, state.now()).await? {
+        candidats.push((Some(id), h));
+    }
+    Ok(state.hacheur.trouver(code.compact().to_owned(), candidats).await?)
 }

@@ -27,8 +27,9 @@ fn modifie(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// La requête vient-elle d'un autre site ?
-pub fn inter_sites(headers: &HeaderMap) -> bool {
+/// La requête vient-elle d'un autre site ? `autorite` : l'hôte de l'URI
+/// (HTTP/2 `:authority`), quand l'en-tête `Host` manque.
+pub fn inter_sites(headers: &HeaderMap, autorite: Option<&str>) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return !matches!(site, "same-origin" | "none");
     }
@@ -39,7 +40,7 @@ pub fn inter_sites(headers: &HeaderMap) -> bool {
         return true;
     };
     let hote_origine = origin.split_once("://").map(|(_, reste)| reste.trim_end_matches('/'));
-    let hote = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let hote = headers.get(header::HOST).and_then(|v| v.to_str().ok()).or(autorite);
     match (hote_origine, hote) {
         (Some(o), Some(h)) => !o.eq_ignore_ascii_case(h),
         _ => true,
@@ -48,7 +49,7 @@ pub fn inter_sites(headers: &HeaderMap) -> bool {
 
 pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    if modifie(req.method()) && inter_sites(req.headers()) {
+    if modifie(req.method()) && inter_sites(req.headers(), req.uri().authority().map(|a| a.as_str())) {
         return AppError::Requete {
             status: StatusCode::FORBIDDEN,
             code: "origine_refusee",
@@ -93,12 +94,17 @@ mod tests {
 
     #[test]
     fn origine() {
-        assert!(!inter_sites(&h(&[])), "client non navigateur");
-        assert!(!inter_sites(&h(&[("sec-fetch-site", "same-origin"), ("origin", "http://autre.example")])));
-        assert!(inter_sites(&h(&[("sec-fetch-site", "cross-site")])));
-        assert!(inter_sites(&h(&[("sec-fetch-site", "same-site")])));
-        assert!(!inter_sites(&h(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")])));
-        assert!(inter_sites(&h(&[("origin", "http://evil.example"), ("host", "127.0.0.1:8080")])));
-        assert!(inter_sites(&h(&[("origin", "null"), ("host", "127.0.0.1:8080")])));
+        assert!(!inter_sites(&h(&[]), None), "client non navigateur");
+        assert!(!inter_sites(&h(&[("sec-fetch-site", "same-origin"), ("origin", "http://autre.example")]), None));
+        assert!(inter_sites(&h(&[("sec-fetch-site", "cross-site")]), None));
+        assert!(inter_sites(&h(&[("sec-fetch-site", "same-site")]), None));
+        assert!(!inter_sites(&h(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")]), None));
+        assert!(inter_sites(&h(&[("origin", "http://evil.example"), ("host", "127.0.0.1:8080")]), None));
+        assert!(inter_sites(&h(&[("origin", "http://127.0.0.1:9999"), ("host", "127.0.0.1:8080")]), None), "autre port");
+        assert!(inter_sites(&h(&[("origin", "null"), ("host", "127.0.0.1:8080")]), None));
+        // HTTP/2 : pas d'en-tête Host, l'autorité de l'URI.
+        assert!(!inter_sites(&h(&[("origin", "https://immat.example")]), Some("immat.example")));
+        assert!(inter_sites(&h(&[("origin", "https://pirate.example")]), Some("immat.example")));
+        assert!(inter_sites(&h(&[("origin", "https://pirate.example")]), None), "sans hôte connu : refus");
     }
 }

@@ -20,6 +20,8 @@ pub struct TestApp {
     /// L'horloge du serveur : elle ne bouge que quand le test l'avance.
     pub clock: ManualClock,
     pub repo: std::sync::Arc<dyn db::Repository>,
+    /// Le hacheur du serveur (même sémaphore).
+    pub hacheur: immat_server::hachage::Hacheur,
 }
 
 pub async fn spawn() -> TestApp {
@@ -28,6 +30,15 @@ pub async fn spawn() -> TestApp {
 
 /// Comme [`spawn`], avec une configuration ajustée.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_full(adjust, None).await
+}
+
+/// Comme [`spawn`], avec un hacheur donné (tests de surcharge).
+pub async fn spawn_with_hacheur(hacheur: immat_server::hachage::Hacheur) -> TestApp {
+    spawn_full(|_| {}, Some(hacheur)).await
+}
+
+async fn spawn_full(adjust: impl FnOnce(&mut Config), hacheur: Option<immat_server::hachage::Hacheur>) -> TestApp {
     let dir = tempfile::tempdir().expect("dossier temporaire");
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
@@ -37,9 +48,13 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let repo = db::connect(&config).await.expect("base");
     demo::seed(repo.as_ref()).await.expect("données de démonstration");
     let clock = ManualClock::at(time::OffsetDateTime::now_utc());
-    let state = http::AppState::with_clock(config.clone(), repo.clone(), std::sync::Arc::new(clock.clone()));
+    let mut state = http::AppState::with_clock(config.clone(), repo.clone(), std::sync::Arc::new(clock.clone()));
+    if let Some(h) = hacheur {
+        state.hacheur = h;
+    }
+    let hacheur = state.hacheur.clone();
     let router = http::app(state);
-    TestApp { router, dir, config, clock, repo }
+    TestApp { router, dir, config, clock, repo, hacheur }
 }
 
 pub struct Resp {

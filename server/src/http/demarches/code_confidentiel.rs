@@ -7,21 +7,25 @@
 //! - « pour moi-même » : seulement un véhicule du compte ;
 //! - le courrier part à l'adresse du certificat ; l'e-mail seulement au compte
 //!   du titulaire quand c'est lui qui demande ;
-//! - limité par compte et par véhicule ;
-//! - l'ancien code reste valable jusqu'à ce que le nouveau serve (un tiers
-//!   ne prive pas le titulaire de son code).
+//! - limité par compte, et par véhicule pour les tiers (le titulaire garde
+//!   son propre compteur) ;
+//! - l'ancien code et les codes déjà envoyés restent valables jusqu'à ce que
+//!   l'un d'eux serve (un tiers ne prive pas le titulaire de son code) ;
+//!   une démarche ouverte avec un code qui a depuis été remplacé ne se valide
+//!   plus.
 
 use super::*;
 use crate::{
     db::{EnvoiRecord, NewEnvoi},
-    http::limites::{cle_demande_code_compte, cle_demande_code_vehicule, reserver},
+    http::limites::{cle_demande_code_compte, cle_demande_code_vehicule_tiers, rendre, reserver},
 };
 use immat_domain::{
     adresse_postale::lignes_afnor,
     limites::{message_demandes_code, Limite},
     procedures::{DemandeCodeConfidentiel, EnvoiCodeConfidentiel},
     regles::{destination_courrier, mode_acheminement, DestinationCourrier, TitulaireCompte},
-    CodeConfidentiel, PourQui, CODE_CONFIDENTIEL_LONGUEUR,
+    CodeConfidentiel, PourQui, CODES_CONFIDENTIELS_EN_ATTENTE_MAX, CODE_CONFIDENTIEL_ATTENTE_JOURS,
+    CODE_CONFIDENTIEL_LONGUEUR,
 };
 
 /// Le code tel que les agents le voient dans la boîte d'envoi : seuls les
@@ -51,6 +55,10 @@ pub async fn demander(
     let titulaire_compte = TitulaireCompte::de(compte.profil)
         .ok_or_else(|| AppError::Interdit("Un compte d'agent du CERT ne fait pas de démarche.".into()))?;
     let immat = Immatriculation::parse(&req.immatriculation).map_err(|e| AppError::champ("immatriculation", e))?;
+    // Le compteur du compte est pris avant toute recherche : sonder les
+    // numéros d'immatriculation coûte une demande.
+    let cle_compte = cle_demande_code_compte(compte.id);
+    reserver(&state, &cle_compte, &Limite::DEMANDE_CODE_COMPTE, message_demandes_code).await?;
     let v = state.repo.vehicule_par_immatriculation(&immat.to_string()).await?;
     let demandeur_titulaire = v.as_ref().is_some_and(|v| v.compte_id == Some(compte.id));
     let v = match (req.pour_qui, v) {
@@ -61,8 +69,12 @@ pub async fn demander(
             return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."))
         }
     };
-    reserver(&state, &cle_demande_code_compte(compte.id), &Limite::DEMANDE_CODE_COMPTE, message_demandes_code).await?;
-    reserver(&state, &cle_demande_code_vehicule(v.id), &Limite::DEMANDE_CODE_VEHICULE, message_demandes_code).await?;
+    // Les tiers ont un compteur commun par véhicule ; le titulaire n'y entre
+    // pas : des tiers ne l'empêchent jamais de demander son code.
+    let cle_tiers = cle_demande_code_vehicule_tiers(v.id);
+    if !demandeur_titulaire {
+        reserver(&state, &cle_tiers, &Limite::DEMANDE_CODE_VEHICULE_TIERS, message_demandes_code).await?;
+    }
 
     let mode = mode_acheminement(titulaire_compte, req.pour_qui);
     // L'e-mail ne part qu'au compte du titulaire, quand c'est lui qui
@@ -73,8 +85,15 @@ pub async fn demander(
     let mut octets = [0u8; CODE_CONFIDENTIEL_LONGUEUR];
     rand::rngs::OsRng.fill_bytes(&mut octets);
     let code = CodeConfidentiel::from_random(&octets);
-    let hash = state.hacheur.hacher(code.compact().to_owned()).await?;
-    state.repo.proposer_code_confidentiel(v.id, &hash).await?;
+    let hash = match state.hacheur.hacher(code.compact().to_owned()).await {
+        Ok(h) => h,
+        Err(e) => {
+            rendre(&state, &[&cle_compte, &cle_tiers]).await;
+            return Err(e.into());
+        }
+    };
+    let expire = state.now() + Duration::days(CODE_CONFIDENTIEL_ATTENTE_JOURS);
+    state.repo.proposer_code_confidentiel(v.id, &hash, expire, CODES_CONFIDENTIELS_EN_ATTENTE_MAX).await?;
 
     let objet = format!("Votre code confidentiel pour le véhicule {immat}");
     let masque = masquer(&code);
@@ -120,7 +139,7 @@ pub async fn demander(
     let message = if email {
         format!(
             "Un nouveau code confidentiel a été envoyé par courrier à l'adresse du titulaire et par e-mail à {}. \
-             Votre code actuel reste valable tant que le nouveau n'a pas servi.",
+             Votre code actuel reste valable tant que le nouveau n'a pas servi ; le nouveau vaut {CODE_CONFIDENTIEL_ATTENTE_JOURS} jours.",
             compte.email
         )
     } else {

@@ -65,6 +65,11 @@ pub struct Donnees {
     pub valide_le: Option<String>,
     pub code_cession_expire_le: Option<String>,
     pub taxes: Option<Taxes>,
+    /// La version du code confidentiel du véhicule quand la démarche a été
+    /// ouverte avec lui : si le code change entre-temps, elle ne se valide
+    /// plus (un ancien détenteur du code ne garde pas la main).
+    #[serde(default)]
+    pub code_confidentiel_version: Option<i64>,
 }
 
 impl Donnees {
@@ -319,10 +324,13 @@ async fn demarrer(
             return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."));
         }
     };
-    match &code {
-        Some(code) => verifier_code(&state, &v, compte.id, code).await?,
-        None => exiger_non_bloque(&state, &v, compte.id).await?,
-    }
+    let version_du_code = match &code {
+        Some(code) => Some(verifier_code(&state, &v, compte.id, code).await?),
+        None => {
+            exiger_non_bloque(&state, &v, compte.id).await?;
+            None
+        }
+    };
     let avertissement = match peut_demarrer(&v.situation, req.teleprocedure) {
         Verdict::Bloque(raison) => return Err(AppError::Validation(vec![ChampErreur::new("immatriculation", raison)])),
         Verdict::AutoriseAvecAvertissement(m) => Some(m),
@@ -333,9 +341,24 @@ async fn demarrer(
     let (d, cree) =
         state.repo.creer_demarche(&nouveau_numero(state.now()), compte.id, v.id, req.teleprocedure, req.pour_qui).await?;
     if !cree {
+        // Reprise : avec un code vérifié à l'instant, la démarche vaut pour
+        // la version actuelle du code.
+        let mut donnees = Donnees::de(&d)?;
+        let d = match version_du_code {
+            Some(version) if donnees.code_confidentiel_version != Some(version) => {
+                donnees.code_confidentiel_version = Some(version);
+                state.repo.maj_demarche(&d, d.etape, &donnees.json()?).await?
+            }
+            _ => d,
+        };
         return Ok((StatusCode::OK, AppJson(vue(&state, &d, &v)?)));
     }
-    let donnees = Donnees { avertissement, ancienne_adresse: Some(adresse_du_vehicule(&v)), ..Default::default() };
+    let donnees = Donnees {
+        avertissement,
+        ancienne_adresse: Some(adresse_du_vehicule(&v)),
+        code_confidentiel_version: version_du_code,
+        ..Default::default()
+    };
     let d = state.repo.maj_demarche(&d, d.etape, &donnees.json()?).await?;
     Ok((StatusCode::CREATED, AppJson(vue(&state, &d, &v)?)))
 }
@@ -395,8 +418,16 @@ async fn valider(
     let (d, v) = charger(&state, compte.id, &numero).await?;
     exiger_brouillon(&d)?;
     immat_domain::procedures::valider_clu(&req.clu).map_err(|e| AppError::Validation(vec![e]))?;
-    if d.etape < 4 || Donnees::de(&d)?.adresse_retenue.is_none() {
+    let donnees = Donnees::de(&d)?;
+    if d.etape < 4 || donnees.adresse_retenue.is_none() {
         return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
+    }
+    if donnees.code_confidentiel_version.is_some_and(|version| version != v.code_confidentiel_version) {
+        return Err(AppError::Conflit(
+            "Le code confidentiel de ce véhicule a changé depuis le début de cette démarche : elle ne peut plus être validée. \
+             Reprenez-la depuis « Ajouter une demande » avec le nouveau code."
+                .into(),
+        ));
     }
     // La situation du véhicule a pu changer depuis le démarrage.
     if let Verdict::Bloque(raison) = peut_demarrer(&v.situation, d.teleprocedure) {
