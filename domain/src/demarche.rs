@@ -71,6 +71,62 @@ impl Teleprocedure {
     }
 }
 
+/// Les étapes d'un assistant. Chaque téléprocédure dit lesquelles elle a et
+/// leurs titres ([`Teleprocedure::etapes`]) ; `Fin` est l'écran « La demande
+/// est terminée », hors de l'indicateur d'étapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Etape {
+    Demarrage,
+    Saisie,
+    Verification,
+    Recapitulatif,
+    Paiement,
+    Fin,
+}
+
+impl Teleprocedure {
+    /// Les étapes de l'assistant et leurs titres, d'après le support.
+    pub fn etapes(self) -> &'static [(Etape, &'static str)] {
+        use Etape::*;
+        const DEMARRER: (Etape, &str) = (Demarrage, "Démarrer la procédure");
+        const VERIFIER: (Etape, &str) = (Verification, "Vérification de l'adresse");
+        const RECAP: (Etape, &str) = (Recapitulatif, "Récapitulatif");
+        const PAYER: (Etape, &str) = (Paiement, "Paiement en ligne");
+        match self {
+            Self::ChangementAdresse => &[DEMARRER, (Saisie, "Nouvelle adresse"), VERIFIER, RECAP],
+            Self::Cession => &[DEMARRER, (Saisie, "Nouvel acquéreur"), VERIFIER, RECAP],
+            Self::ChangementTitulaire => &[DEMARRER, (Saisie, "Nouveau titulaire"), VERIFIER, RECAP, PAYER],
+            Self::Duplicata => &[DEMARRER, RECAP, PAYER],
+            Self::Complementaire => &[DEMARRER, (Saisie, "Objet de la demande et pièces jointes"), RECAP],
+        }
+    }
+
+    /// Le rang (1, 2…) et le titre d'une étape de cette téléprocédure.
+    pub fn etape(self, e: Etape) -> Option<(u32, &'static str)> {
+        self.etapes().iter().position(|(x, _)| *x == e).map(|i| (i as u32 + 1, self.etapes()[i].1))
+    }
+
+    /// L'étape qui suit `e` dans l'assistant (`Fin` après la dernière).
+    pub fn apres(self, e: Etape) -> Etape {
+        let etapes = self.etapes();
+        match etapes.iter().position(|(x, _)| *x == e) {
+            Some(i) if i + 1 < etapes.len() => etapes[i + 1].0,
+            _ => Etape::Fin,
+        }
+    }
+
+    /// L'étape qui précède `e` (la première reste la première).
+    pub fn avant(self, e: Etape) -> Etape {
+        let etapes = self.etapes();
+        match etapes.iter().position(|(x, _)| *x == e) {
+            Some(i) if i > 0 => etapes[i - 1].0,
+            Some(_) => e,
+            None => etapes.last().map_or(e, |(x, _)| *x),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EtatDemarche {
@@ -272,11 +328,30 @@ mod tests {
     }
 
     #[test]
+    fn etapes_des_assistants_d_apres_le_support() {
+        use Etape::*;
+        let titres: Vec<&str> = Teleprocedure::ChangementAdresse.etapes().iter().map(|(_, t)| *t).collect();
+        assert_eq!(titres, ["Démarrer la procédure", "Nouvelle adresse", "Vérification de l'adresse", "Récapitulatif"]);
+        assert_eq!(Teleprocedure::Cession.etape(Saisie), Some((2, "Nouvel acquéreur")));
+        assert_eq!(Teleprocedure::Cession.apres(Saisie), Verification);
+        assert_eq!(Teleprocedure::Cession.apres(Recapitulatif), Fin);
+        assert_eq!(Teleprocedure::Cession.avant(Verification), Saisie);
+        assert_eq!(Teleprocedure::Cession.avant(Demarrage), Demarrage);
+        assert_eq!(Teleprocedure::Duplicata.etape(Saisie), None);
+        assert_eq!(Teleprocedure::ChangementTitulaire.etape(Paiement), Some((5, "Paiement en ligne")));
+        for tp in Teleprocedure::TOUTES {
+            assert_eq!(tp.etapes()[0], (Demarrage, "Démarrer la procédure"), "{tp:?}");
+            assert!(tp.etapes().iter().all(|(e, _)| *e != Fin), "{tp:?}");
+        }
+    }
+
+    #[test]
     fn libelles_et_codes() {
         for e in EtatDemarche::TOUS {
             assert_eq!(EtatDemarche::depuis_code(e.code()), Some(e));
-            assert!(!e.libelle().is_empty());
         }
+        assert_eq!(APayer.libelle(), "À payer");
+        assert_eq!(CorrectionDemandee.libelle(), "Correction demandée");
         assert_eq!(EnAttenteCert.libelle(), "En attente de contrôle par le CERT");
         for t in Teleprocedure::TOUTES {
             assert_eq!(Teleprocedure::depuis_slug(t.slug()), Some(t));

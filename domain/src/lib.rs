@@ -32,5 +32,5 @@ pub mod tpc;
 pub mod valeurs;
 
 pub use compte::{PourQui, Profil, TypeCompte};
-pub use demarche::{EtatDemarche, Teleprocedure};
+pub use demarche::{Etape, EtatDemarche, Teleprocedure};
 pub use valeurs::*;

@@ -5,7 +5,7 @@ use crate::{
     adresse_postale::{valider_adresse, AdresseNormalisee, AdresseSaisie, VerificationCommune},
     api::{ChampErreur, TitulaireVue},
     compte::PourQui,
-    demarche::{EtatDemarche, Teleprocedure},
+    demarche::{Etape, EtatDemarche, Teleprocedure},
     regles::ElementsNecessaires,
     taxes::{Energie, Genre, Taxes},
     valeurs::{parse_date_fr, CodeConfidentiel, Immatriculation, Nom, Prenoms, Siret},
@@ -256,29 +256,164 @@ pub struct DocumentVue {
     pub url: String,
 }
 
+/// Une adresse saisie, normalisée AFNOR, vérifiée (commune au regard du code
+/// postal), puis retenue selon le choix de l'usager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdresseVerifiee {
+    pub normalisee: AdresseNormalisee,
+    pub verification: VerificationCommune,
+    /// L'adresse retenue, une fois la proposition acceptée ou refusée.
+    pub retenue: Option<AdresseNormalisee>,
+}
+
+impl AdresseVerifiee {
+    pub fn new(normalisee: AdresseNormalisee, verification: VerificationCommune) -> Self {
+        Self { normalisee, verification, retenue: None }
+    }
+
+    /// « Le système vérifie l'existence de l'adresse et propose une
+    /// correction le cas échéant » : la commune proposée si l'usager
+    /// l'accepte, la commune reconnue si elle est conforme, sinon la saisie.
+    pub fn retenir(&mut self, accepter: bool) {
+        let saisie = self.normalisee.clone();
+        self.retenue = Some(match &self.verification {
+            VerificationCommune::Proposition { commune, .. } if accepter => AdresseNormalisee { commune: commune.clone(), ..saisie },
+            VerificationCommune::Conforme { commune } => AdresseNormalisee { commune: commune.clone(), ..saisie },
+            _ => saisie,
+        });
+    }
+}
+
+/// Ce que porte un changement d'adresse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailsChangementAdresse {
+    /// La saisie telle quelle, même invalide : rien n'est perdu.
+    pub saisie: Option<AdresseSaisie>,
+    pub adresse: Option<AdresseVerifiee>,
+}
+
+/// Ce que porte une déclaration de cession.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailsCession {
+    /// La saisie telle quelle, même invalide : rien n'est perdu.
+    pub saisie: Option<CessionSaisie>,
+    /// La cession validée : l'acquéreur, la date et l'heure.
+    pub cession: Option<CessionValidee>,
+    pub adresse: Option<AdresseVerifiee>,
+    /// Fin de validité du code de cession (heure de Paris), une fois validée.
+    pub code_cession_expire_le: Option<String>,
+}
+
+/// Les données propres à chaque téléprocédure, étiquetées par elle. Une
+/// téléprocédure de plus est une variante de plus : tout `match` qui l'oublie
+/// ne compile pas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "teleprocedure", rename_all = "snake_case")]
+pub enum DetailsDemarche {
+    ChangementAdresse(DetailsChangementAdresse),
+    Cession(DetailsCession),
+}
+
+impl DetailsDemarche {
+    /// Les données vides d'une démarche qui commence ; `None` pour une
+    /// téléprocédure pas encore construite.
+    pub fn nouveau(tp: Teleprocedure) -> Option<Self> {
+        match tp {
+            Teleprocedure::ChangementAdresse => Some(Self::ChangementAdresse(Default::default())),
+            Teleprocedure::Cession => Some(Self::Cession(Default::default())),
+            Teleprocedure::ChangementTitulaire | Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
+        }
+    }
+
+    pub fn teleprocedure(&self) -> Teleprocedure {
+        match self {
+            Self::ChangementAdresse(_) => Teleprocedure::ChangementAdresse,
+            Self::Cession(_) => Teleprocedure::Cession,
+        }
+    }
+
+    /// L'adresse en cours de vérification, pour les étapes communes.
+    pub fn adresse(&self) -> Option<&AdresseVerifiee> {
+        match self {
+            Self::ChangementAdresse(d) => d.adresse.as_ref(),
+            Self::Cession(d) => d.adresse.as_ref(),
+        }
+    }
+
+    pub fn adresse_mut(&mut self) -> Option<&mut AdresseVerifiee> {
+        match self {
+            Self::ChangementAdresse(d) => d.adresse.as_mut(),
+            Self::Cession(d) => d.adresse.as_mut(),
+        }
+    }
+
+    /// L'adresse telle que saisie (pour rappeler la saisie à la vérification).
+    pub fn adresse_saisie(&self) -> Option<&AdresseSaisie> {
+        match self {
+            Self::ChangementAdresse(d) => d.saisie.as_ref(),
+            Self::Cession(d) => d.saisie.as_ref().map(|s| &s.adresse),
+        }
+    }
+
+    /// L'adresse retenue après la vérification.
+    pub fn adresse_retenue(&self) -> Option<&AdresseNormalisee> {
+        self.adresse().and_then(|a| a.retenue.as_ref())
+    }
+}
+
+/// Les documents qu'une démarche terminée peut produire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Document {
+    Recapitulatif,
+    CertificatSituationAdministrative,
+}
+
+impl Document {
+    pub const TOUS: [Self; 2] = [Self::Recapitulatif, Self::CertificatSituationAdministrative];
+
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Recapitulatif => "Récapitulatif de la demande",
+            Self::CertificatSituationAdministrative => "Certificat de situation administrative",
+        }
+    }
+
+    /// Le nom du fichier dans l'URL de téléchargement.
+    pub fn fichier(self) -> &'static str {
+        match self {
+            Self::Recapitulatif => "recapitulatif.pdf",
+            Self::CertificatSituationAdministrative => "certificat-situation-administrative.pdf",
+        }
+    }
+
+    pub fn depuis_fichier(nom: &str) -> Option<Self> {
+        Self::TOUS.into_iter().find(|d| d.fichier() == nom)
+    }
+
+    /// L'URL de téléchargement pour une démarche.
+    pub fn url(self, numero: &str) -> String {
+        format!("/api/v1/demarches/{numero}/documents/{}", self.fichier())
+    }
+}
+
 /// Une démarche telle que le SPA l'affiche et la reprend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemarcheVue {
     pub numero: String,
     pub teleprocedure: Teleprocedure,
     pub etat: EtatDemarche,
-    /// Étape atteinte (1 : démarrage, 2 : saisie, 3 : vérification de
-    /// l'adresse, 4 : récapitulatif) ; 5 une fois terminée.
-    pub etape: u32,
+    /// L'étape atteinte ; `Fin` une fois terminée.
+    pub etape: Etape,
     pub pour_qui: PourQui,
     pub vehicule: VehiculeResume,
     pub avertissement: Option<String>,
-    pub adresse_saisie: Option<AdresseSaisie>,
-    pub cession_saisie: Option<CessionSaisie>,
-    pub verification: Option<VerificationCommune>,
-    pub adresse_retenue: Option<AdresseNormalisee>,
-    pub acquereur: Option<Acquereur>,
+    pub details: DetailsDemarche,
     pub taxes: Taxes,
     pub nouveau_certificat: bool,
     pub documents: Vec<DocumentVue>,
     /// Le code de cession, rendu une seule fois (à la validation).
     pub code_cession: Option<String>,
-    pub code_cession_expire_le: Option<String>,
     pub cree_le: String,
     pub modifie_le: String,
 }
@@ -354,5 +489,61 @@ mod tests {
         assert!(!clu_toutes_cochees(&toutes[..2]));
         assert!(valider_clu(&toutes).is_ok());
         assert_eq!(valider_clu(&toutes[1..]).unwrap_err().champ, "clu");
+    }
+}
+
+#[cfg(test)]
+mod tests_details {
+    use super::*;
+
+    fn normalisee(commune: &str) -> AdresseNormalisee {
+        AdresseNormalisee {
+            voie: "5 PLACE DE L EGLISE".into(),
+            complement: None,
+            lieu_dit: None,
+            code_postal: "13001".into(),
+            commune: commune.into(),
+        }
+    }
+
+    #[test]
+    fn adresse_retenue_selon_le_choix() {
+        let proposition = VerificationCommune::Proposition { code_postal: "13001".into(), commune: "MARSEILLE".into() };
+        let mut a = AdresseVerifiee::new(normalisee("MARSEILE"), proposition.clone());
+        a.retenir(true);
+        assert_eq!(a.retenue.as_ref().map(|r| r.commune.as_str()), Some("MARSEILLE"));
+        a.retenir(false);
+        assert_eq!(a.retenue.as_ref().map(|r| r.commune.as_str()), Some("MARSEILE"), "refus : la saisie est gardée");
+        let mut c = AdresseVerifiee::new(normalisee("marseille"), VerificationCommune::Conforme { commune: "MARSEILLE".into() });
+        c.retenir(false);
+        assert_eq!(c.retenue.map(|r| r.commune), Some("MARSEILLE".to_owned()));
+    }
+
+    #[test]
+    fn details_etiquetes_par_la_teleprocedure() {
+        let d = DetailsDemarche::nouveau(Teleprocedure::Cession).unwrap();
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["teleprocedure"], "cession");
+        assert_eq!(serde_json::from_value::<DetailsDemarche>(json).unwrap(), d);
+        assert!(DetailsDemarche::nouveau(Teleprocedure::Duplicata).is_none());
+        for tp in Teleprocedure::TOUTES {
+            if let Some(d) = DetailsDemarche::nouveau(tp) {
+                assert_eq!(d.teleprocedure(), tp);
+                assert!(tp.disponible(), "{tp:?}");
+            } else {
+                assert!(!tp.disponible(), "{tp:?}");
+            }
+        }
+        // Une étiquette inconnue ne se lit pas (et ne devient pas des données vides).
+        assert!(serde_json::from_value::<DetailsDemarche>(serde_json::json!({"teleprocedure": "inconnue"})).is_err());
+    }
+
+    #[test]
+    fn documents_par_nom_de_fichier() {
+        for d in Document::TOUS {
+            assert_eq!(Document::depuis_fichier(d.fichier()), Some(d));
+        }
+        assert_eq!(Document::depuis_fichier("../../etc/passwd"), None);
+        assert_eq!(Document::Recapitulatif.url("2026-AB"), "/api/v1/demarches/2026-AB/documents/recapitulatif.pdf");
     }
 }

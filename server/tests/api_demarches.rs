@@ -30,7 +30,7 @@ async fn changement_d_adresse_complet_avec_proposition_acceptee() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let d = r.json();
     let numero = d["numero"].as_str().unwrap().to_owned();
-    assert_eq!(d["etape"], 2);
+    assert_eq!(d["etape"], "saisie");
     assert_eq!(d["vehicule"]["titulaire"]["nom"], "DUPONT");
     // Démarrer à nouveau reprend la même démarche.
     let r = demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await;
@@ -42,12 +42,15 @@ async fn changement_d_adresse_complet_avec_proposition_acceptee() {
     let r = put_json(&app, &format!("{base}/adresse"), &adresse, &cookie).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let d = r.json();
-    assert_eq!(d["verification"], json!({"resultat": "proposition", "code_postal": "13001", "commune": "MARSEILLE"}));
-    assert_eq!(d["adresse_saisie"]["commune"], "Marseile", "la saisie est conservée");
+    assert_eq!(d["etape"], "verification");
+    assert_eq!(d["details"]["teleprocedure"], "changement_adresse");
+    assert_eq!(d["details"]["adresse"]["verification"], json!({"resultat": "proposition", "code_postal": "13001", "commune": "MARSEILLE"}));
+    assert_eq!(d["details"]["saisie"]["commune"], "Marseile", "la saisie est conservée");
     let r = put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["adresse_retenue"]["commune"], "MARSEILLE");
-    assert_eq!(r.json()["adresse_retenue"]["voie"], "5 PLACE DE L EGLISE");
+    assert_eq!(r.json()["etape"], "recapitulatif");
+    assert_eq!(r.json()["details"]["adresse"]["retenue"]["commune"], "MARSEILLE");
+    assert_eq!(r.json()["details"]["adresse"]["retenue"]["voie"], "5 PLACE DE L EGLISE");
     assert_eq!(r.json()["taxes"]["y5"], 0, "étiquette gratuite");
 
     // Sans les CLU : refus au champ.
@@ -93,8 +96,8 @@ async fn adresse_invalide_erreurs_au_champ_et_saisie_conservee() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("ne correspond à aucune commune"));
     let d = app.get(&base, Some(&cookie)).await.json();
-    assert_eq!(d["adresse_saisie"]["code_postal"], "75999", "rien n'est perdu");
-    assert_eq!(d["etape"], 2);
+    assert_eq!(d["details"]["saisie"]["code_postal"], "75999", "rien n'est perdu");
+    assert_eq!(d["etape"], "saisie");
 }
 
 #[tokio::test]
@@ -155,8 +158,8 @@ async fn declaration_de_cession_code_de_cession_et_csa() {
     });
     let r = put_json(&app, &format!("{base}/cession"), &cession, &cookie).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(r.json()["verification"]["resultat"], "conforme");
-    assert_eq!(r.json()["acquereur"]["nom"], "Martin");
+    assert_eq!(r.json()["details"]["adresse"]["verification"]["resultat"], "conforme");
+    assert_eq!(r.json()["details"]["cession"]["acquereur"]["nom"], "Martin");
     put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
     let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -164,7 +167,8 @@ async fn declaration_de_cession_code_de_cession_et_csa() {
     let code = d["code_cession"].as_str().unwrap();
     assert!(immat_domain::CodeCession::parse(code).is_ok(), "{code}");
     assert_eq!(d["documents"].as_array().unwrap().len(), 2);
-    assert!(d["code_cession_expire_le"].as_str().is_some(), "date d'expiration (15 jours)");
+    assert!(d["details"]["code_cession_expire_le"].as_str().is_some(), "date d'expiration (15 jours)");
+    assert_eq!(d["etape"], "fin");
     // Le code n'est rendu qu'une fois.
     assert!(app.get(&base, Some(&cookie)).await.json()["code_cession"].is_null());
     let csa = app.get(&format!("{base}/documents/certificat-situation-administrative.pdf"), Some(&cookie)).await;

@@ -1,18 +1,20 @@
 //! Les briques des assistants : indicateur d'étapes DSFR, panneau du
 //! titulaire actuel, détail repliable « + », boutons radio.
 
-use immat_domain::api::TitulaireVue;
+use immat_domain::{api::TitulaireVue, Etape, Teleprocedure};
 use leptos::prelude::*;
 
-/// « Étape 2 sur 4 » (composant Indicateur d'étapes du DSFR).
+/// « Étape 2 sur 4 » (composant Indicateur d'étapes du DSFR), d'après les
+/// étapes que le domaine donne à la téléprocédure.
 #[component]
-pub fn Stepper(
-    #[prop(into)] current: Signal<u32>,
-    titles: &'static [&'static str],
-) -> impl IntoView {
+pub fn Stepper(tp: Teleprocedure, #[prop(into)] current: Signal<Etape>) -> impl IntoView {
+    let titles = tp.etapes();
     let total = titles.len() as u32;
-    let title = move || titles.get(current.get().saturating_sub(1) as usize).copied().unwrap_or_default();
-    let next = move || titles.get(current.get() as usize).copied();
+    // L'écran de fin reste sur la dernière étape de l'indicateur.
+    let rang = move || tp.etape(current.get()).map_or(total, |(rang, _)| rang);
+    let current = Signal::derive(rang);
+    let title = move || titles.get(current.get().saturating_sub(1) as usize).map(|(_, t)| *t).unwrap_or_default();
+    let next = move || titles.get(current.get() as usize).map(|(_, t)| *t);
     view! {
         <div class="fr-stepper" data-testid="stepper">
             <h2 class="fr-stepper__title">

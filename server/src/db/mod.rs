@@ -12,7 +12,7 @@ use crate::config::Config;
 use immat_domain::{
     compte::{Profil, TypeCompte},
     limites::Limite,
-    demarche::{EtatDemarche, Teleprocedure},
+    demarche::{Etape, EtatDemarche, Teleprocedure},
     regles::SituationAdministrative,
     taxes::{Energie, Genre},
     PourQui,
@@ -117,7 +117,7 @@ pub struct DemarcheRecord {
     pub etat: EtatDemarche,
     pub pour_qui: PourQui,
     pub donnees: serde_json::Value,
-    pub etape: u32,
+    pub etape: Etape,
     /// Incrémentée à chaque écriture (écritures conditionnelles).
     pub version: i64,
     pub created_at: String,
@@ -262,10 +262,10 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     /// Enregistre la saisie d'une étape, sans changer d'état, à condition que
     /// la démarche soit encore dans l'état et la version lus (`d.etat`,
     /// `d.version`) ; sinon [`DbError::Conflict`]. Rend la version écrite.
-    async fn maj_demarche(&self, d: &DemarcheRecord, etape: u32, donnees: &serde_json::Value) -> DbResult<DemarcheRecord>;
+    async fn maj_demarche(&self, d: &DemarcheRecord, etape: Etape, donnees: &serde_json::Value) -> DbResult<DemarcheRecord>;
     /// Fait passer la démarche de `d.etat` à `vers` (transition calculée par
     /// le domaine), aux mêmes conditions.
-    async fn changer_etat(&self, d: &DemarcheRecord, vers: EtatDemarche, etape: u32, donnees: &serde_json::Value) -> DbResult<DemarcheRecord>;
+    async fn changer_etat(&self, d: &DemarcheRecord, vers: EtatDemarche, etape: Etape, donnees: &serde_json::Value) -> DbResult<DemarcheRecord>;
 
     /// Termine un changement d'adresse : démarche et registre, ensemble, une
     /// seule fois.

@@ -110,7 +110,7 @@ fn demarche_from_row(r: &SqliteRow) -> DbResult<DemarcheRecord> {
         etat: from_code(&r.try_get::<String, _>("etat")?)?,
         pour_qui: from_code(&r.try_get::<String, _>("pour_qui")?)?,
         donnees: serde_json::from_str(&donnees).map_err(|_| DbError::Corrupt("donnees".into()))?,
-        etape: r.try_get::<i64, _>("etape")?.try_into().map_err(|_| DbError::Corrupt("etape".into()))?,
+        etape: from_code(&r.try_get::<String, _>("etape")?)?,
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -292,7 +292,7 @@ async fn ecrire_demarche(
     conn: &mut sqlx::SqliteConnection,
     d: &DemarcheRecord,
     vers: EtatDemarche,
-    etape: u32,
+    etape: Etape,
     donnees: &serde_json::Value,
 ) -> DbResult<DemarcheRecord> {
     let row = sqlx::query(
@@ -302,7 +302,7 @@ async fn ecrire_demarche(
          returning *",
     )
     .bind(code_of(&vers))
-    .bind(i64::from(etape))
+    .bind(code_of(&etape))
     .bind(donnees.to_string())
     .bind(d.id)
     .bind(code_of(&d.etat))
@@ -505,7 +505,7 @@ impl DemarcheRepository for SqliteRepository {
         // insertion concurrente perdante ne crée rien et rend l'existant.
         let row = sqlx::query(
             "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape)
-             values ($1, $2, $3, $4, $5, $6, 2)
+             values ($1, $2, $3, $4, $5, $6, 'saisie')
              on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
              returning *",
         )
@@ -551,18 +551,18 @@ impl DemarcheRepository for SqliteRepository {
         .transpose()
     }
 
-    async fn maj_demarche(&self, d: &DemarcheRecord, etape: u32, donnees: &serde_json::Value) -> DbResult<DemarcheRecord> {
+    async fn maj_demarche(&self, d: &DemarcheRecord, etape: Etape, donnees: &serde_json::Value) -> DbResult<DemarcheRecord> {
         self.changer_etat(d, d.etat, etape, donnees).await
     }
 
-    async fn changer_etat(&self, d: &DemarcheRecord, vers: EtatDemarche, etape: u32, donnees: &serde_json::Value) -> DbResult<DemarcheRecord> {
+    async fn changer_etat(&self, d: &DemarcheRecord, vers: EtatDemarche, etape: Etape, donnees: &serde_json::Value) -> DbResult<DemarcheRecord> {
         let mut conn = self.pool.acquire().await?;
         ecrire_demarche(&mut conn, d, vers, etape, donnees).await
     }
 
     async fn terminer_changement_adresse(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
-        let ecrite = ecrire_demarche(&mut tx, d, vers, 5, donnees).await?;
+        let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees).await?;
         // Le compteur d'étiquettes s'incrémente en SQL, jamais depuis une lecture.
         sqlx::query(
             "update vehicule set adresse_voie = $1, adresse_complement = $2, adresse_code_postal = $3, adresse_commune = $4,
@@ -583,7 +583,7 @@ impl DemarcheRepository for SqliteRepository {
 
     async fn terminer_cession(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
-        let ecrite = ecrire_demarche(&mut tx, d, vers, 5, donnees).await?;
+        let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees).await?;
         let cede = sqlx::query("update vehicule set cede = 1 where vehicule_id = $1 and cede = 0")
             .bind(vehicule_id)
             .execute(&mut *tx)

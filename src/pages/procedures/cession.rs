@@ -11,15 +11,69 @@ use crate::{
         wizard::{RadioGroup, TitulaireActuel},
     },
 };
-use immat_domain::procedures::{AcquereurSaisie, CessionSaisie};
+use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsDemarche};
 use leptos::{prelude::*, task::spawn_local};
+
+/// La déclaration de cession dans l'assistant commun.
+pub const UI: super::ProcedureUi = super::ProcedureUi {
+    saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(),
+    recapitulatif,
+    fin,
+};
+
+fn details(v: &DemarcheVue) -> Option<&immat_domain::procedures::DetailsCession> {
+    match &v.details {
+        DetailsDemarche::Cession(c) => Some(c),
+        DetailsDemarche::ChangementAdresse(_) => None,
+    }
+}
+
+fn recapitulatif(v: &DemarcheVue) -> AnyView {
+    let cession = details(v).and_then(|c| c.cession.clone());
+    view! {
+        <h3>"Nouvel acquéreur"</h3>
+        <p data-testid="recap-declare">
+            {cession.as_ref().map(|c| c.acquereur.libelle())}
+            {match cession.as_ref().map(|c| &c.acquereur) {
+                Some(Acquereur::Physique { date_naissance, .. }) => format!(", né(e) le {date_naissance}"),
+                _ => String::new(),
+            }}
+            <br />
+            {v.details.adresse_retenue().map(super::etapes::lignes)}
+            {cession.map(|c| format!("Cession le {} à {}", c.date_cession, c.heure_cession))}
+        </p>
+    }
+    .into_any()
+}
+
+/// Le code de cession (montré une seule fois) et le rappel de conserver le
+/// certificat de situation administrative.
+fn fin(v: &DemarcheVue) -> AnyView {
+    let expire = details(v).and_then(|c| c.code_cession_expire_le.clone()).unwrap_or_default();
+    view! {
+        {v.code_cession.clone().map(|code| view! {
+            <div class="fr-callout fr-mb-4w">
+                <h3 class="fr-callout__title">"Code de cession"</h3>
+                <p class="fr-callout__text">
+                    <strong class="fr-text--lead" data-testid="code-cession">{code}</strong>
+                    <br />
+                    {format!(
+                        "Remettez ce code à l'acquéreur : il lui permet de faire la téléprocédure « Changement de titulaire ». Valable jusqu'au {expire}. Notez-le : il ne sera plus affiché."
+                    )}
+                </p>
+            </div>
+        })}
+        <p class="fr-text--bold">"Attention : il est impératif de conserver le certificat de situation administrative."</p>
+    }
+    .into_any()
+}
 
 #[component]
 pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let v = ctx.vue.get_untracked();
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
     let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
-    let s = v.as_ref().and_then(|v| v.cession_saisie.clone()).unwrap_or_default();
+    let s = v.as_ref().and_then(details).and_then(|c| c.saisie.clone()).unwrap_or_default();
     let type_personne = RwSignal::new(if s.acquereur.type_personne.is_empty() { "physique".to_owned() } else { s.acquereur.type_personne.clone() });
     let nom = RwSignal::new(s.acquereur.nom.clone());
     let prenoms = RwSignal::new(s.acquereur.prenoms.clone());
@@ -68,10 +122,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
         let numero = ctx.numero();
         spawn_local(async move {
             match api::saisir_cession(&numero, &req).await {
-                Ok(v) => {
-                    ctx.vue.set(Some(v));
-                    ctx.aller(3);
-                }
+                Ok(v) => ctx.suivre(v),
                 Err(e) => errors.show(e, alerte),
             }
             pending.set(false);

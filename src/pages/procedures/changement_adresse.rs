@@ -10,14 +10,35 @@ use crate::{
         wizard::TitulaireActuel,
     },
 };
-use immat_domain::{adresse_postale::valider_adresse, procedures::NouvelleAdresse};
+use immat_domain::{
+    adresse_postale::valider_adresse,
+    procedures::{DemarcheVue, DetailsDemarche, NouvelleAdresse},
+};
 use leptos::{prelude::*, task::spawn_local};
+
+/// Le changement d'adresse dans l'assistant commun.
+pub const UI: super::ProcedureUi = super::ProcedureUi {
+    saisie: |ctx| view! { <SaisieAdresse ctx=ctx /> }.into_any(),
+    recapitulatif,
+    fin: |_| ().into_any(),
+};
+
+fn recapitulatif(v: &DemarcheVue) -> AnyView {
+    view! {
+        <h3>"Nouvelle adresse"</h3>
+        <p data-testid="recap-declare">{v.details.adresse_retenue().map(super::etapes::lignes)}</p>
+    }
+    .into_any()
+}
 
 #[component]
 pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
     let v = ctx.vue.get_untracked();
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
-    let a = AdresseSignals::new(v.as_ref().and_then(|v| v.adresse_saisie.clone()));
+    let a = AdresseSignals::new(v.as_ref().and_then(|v| match &v.details {
+        DetailsDemarche::ChangementAdresse(d) => d.saisie.clone(),
+        DetailsDemarche::Cession(_) => None,
+    }));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
     let pending = RwSignal::new(false);
@@ -34,10 +55,7 @@ pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
         let numero = ctx.numero();
         spawn_local(async move {
             match api::saisir_adresse(&numero, &NouvelleAdresse { adresse: saisie }).await {
-                Ok(v) => {
-                    ctx.vue.set(Some(v));
-                    ctx.aller(3);
-                }
+                Ok(v) => ctx.suivre(v),
                 Err(e) => errors.show(e, alerte),
             }
             pending.set(false);

@@ -105,7 +105,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
     };
 
     view! {
-        <Stepper current=Signal::derive(|| 1) titles=super::titres(tp) />
+        <Stepper tp=tp current=Signal::derive(|| immat_domain::Etape::Demarrage) />
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
         {move || info.get().map(|m| view! {
             <div class="fr-alert fr-alert--info fr-mb-3w" role="status" data-testid="code-envoye">

@@ -12,8 +12,8 @@ use crate::{
 };
 use immat_domain::{
     adresse_postale::{AdresseNormalisee, AdresseSaisie, VerificationCommune},
-    procedures::{Acquereur, DemarcheVue, CLU},
-    EtatDemarche, Teleprocedure,
+    procedures::{DemarcheVue, CLU},
+    Etape, EtatDemarche, Teleprocedure,
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::components::A;
@@ -22,7 +22,7 @@ use leptos_router::components::A;
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub vue: RwSignal<Option<DemarcheVue>>,
-    pub etape: RwSignal<u32>,
+    pub etape: RwSignal<Etape>,
     pub tp: Teleprocedure,
 }
 
@@ -30,14 +30,20 @@ impl Ctx {
     pub fn numero(&self) -> String {
         self.vue.with_untracked(|v| v.as_ref().map(|v| v.numero.clone()).unwrap_or_default())
     }
-    pub fn aller(&self, etape: u32) {
+    pub fn aller(&self, etape: Etape) {
         self.etape.set(etape);
         scroll_top();
         focus_titre_etape();
     }
+    /// Après une saisie réussie : l'étape que le serveur a enregistrée.
+    pub fn suivre(&self, v: DemarcheVue) {
+        let etape = super::etape_affichee(&v);
+        self.vue.set(Some(v));
+        self.aller(etape);
+    }
     pub fn stepper(&self) -> impl IntoView {
-        let etape = self.etape;
-        view! { <Stepper current=Signal::derive(move || etape.get().min(4)) titles=super::titres(self.tp) /> }
+        let (etape, tp) = (self.etape, self.tp);
+        view! { <Stepper tp=tp current=Signal::derive(move || etape.get()) /> }
     }
 }
 
@@ -118,7 +124,7 @@ pub fn AdresseFields(a: AdresseSignals, errors: FormErrors, #[prop(into)] legend
     }
 }
 
-fn lignes(a: &AdresseNormalisee) -> impl IntoView {
+pub fn lignes(a: &AdresseNormalisee) -> impl IntoView {
     a.lignes().into_iter().map(|l| view! { {l} <br /> }).collect_view()
 }
 
@@ -127,8 +133,8 @@ fn lignes(a: &AdresseNormalisee) -> impl IntoView {
 #[component]
 pub fn Verification(ctx: Ctx) -> impl IntoView {
     let vue = ctx.vue.get_untracked();
-    let verification = vue.as_ref().and_then(|v| v.verification.clone());
-    let saisie = vue.as_ref().and_then(|v| v.adresse_saisie.clone().or_else(|| v.cession_saisie.clone().map(|c| c.adresse)));
+    let verification = vue.as_ref().and_then(|v| v.details.adresse().map(|a| a.verification.clone()));
+    let saisie = vue.as_ref().and_then(|v| v.details.adresse_saisie().cloned());
     let choix = RwSignal::new("oui".to_owned());
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
@@ -140,10 +146,7 @@ pub fn Verification(ctx: Ctx) -> impl IntoView {
         let numero = ctx.numero();
         spawn_local(async move {
             match api::verification(&numero, accepter).await {
-                Ok(v) => {
-                    ctx.vue.set(Some(v));
-                    ctx.aller(4);
-                }
+                Ok(v) => ctx.suivre(v),
                 Err(e) => errors.show(e, alerte),
             }
             pending.set(false);
@@ -186,7 +189,7 @@ pub fn Verification(ctx: Ctx) -> impl IntoView {
             {contenu}
             <ul class="fr-btns-group fr-btns-group--inline-md">
                 <li>
-                    <button type="button" class="fr-btn fr-btn--secondary" on:click=move |_| ctx.aller(2)>"Étape précédente"</button>
+                    <button type="button" class="fr-btn fr-btn--secondary" on:click=move |_| ctx.aller(ctx.tp.avant(Etape::Verification))>"Étape précédente"</button>
                 </li>
                 <li><button class="fr-btn" type="submit" disabled=move || pending.get()>"Poursuivre"</button></li>
             </ul>
@@ -196,7 +199,7 @@ pub fn Verification(ctx: Ctx) -> impl IntoView {
 
 /// Le récapitulatif : détails « + », CLU « * », « Valider ».
 #[component]
-pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
+pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
     let Some(v) = ctx.vue.get_untracked() else {
         return ().into_any();
     };
@@ -224,7 +227,7 @@ pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
                     let fin = v.etat == EtatDemarche::Terminee;
                     ctx.vue.set(Some(v));
                     if fin {
-                        ctx.aller(5);
+                        ctx.aller(Etape::Fin);
                     }
                 }
                 Err(e) => errors.show(e, alerte),
@@ -235,28 +238,7 @@ pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
     let clu_error = errors.of("clu");
     let t = v.vehicule.titulaire.clone();
     let taxes = v.taxes;
-    let declare = match v.teleprocedure {
-        Teleprocedure::Cession => {
-            let acq = v.acquereur.clone();
-            let c = v.cession_saisie.clone().unwrap_or_default();
-            view! {
-                <h3>"Nouvel acquéreur"</h3>
-                <p data-testid="recap-declare">
-                    {acq.as_ref().map(Acquereur::libelle)}
-                    {match &acq { Some(Acquereur::Physique { date_naissance, .. }) => format!(", né(e) le {date_naissance}"), _ => String::new() }}
-                    <br />
-                    {v.adresse_retenue.as_ref().map(lignes)}
-                    {format!("Cession le {} à {}", c.date_cession, c.heure_cession)}
-                </p>
-            }
-            .into_any()
-        }
-        _ => view! {
-            <h3>"Nouvelle adresse"</h3>
-            <p data-testid="recap-declare">{v.adresse_retenue.as_ref().map(lignes)}</p>
-        }
-        .into_any(),
-    };
+    let declare = (ui.recapitulatif)(&v);
     view! {
         {ctx.stepper()}
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
@@ -320,7 +302,7 @@ pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
                 })}
             </fieldset>
             <ul class="fr-btns-group fr-btns-group--inline-md">
-                <li><button type="button" class="fr-btn fr-btn--secondary" on:click=move |_| ctx.aller(3)>"Étape précédente"</button></li>
+                <li><button type="button" class="fr-btn fr-btn--secondary" on:click=move |_| ctx.aller(ctx.tp.avant(Etape::Recapitulatif))>"Étape précédente"</button></li>
                 <li>
                     <button class="fr-btn" type="submit" disabled=move || pending.get() || v.etat != EtatDemarche::Brouillon>
                         "Valider"
@@ -334,7 +316,7 @@ pub fn Recapitulatif(ctx: Ctx) -> impl IntoView {
 
 /// « La demande est terminée. »
 #[component]
-pub fn Fin(ctx: Ctx) -> impl IntoView {
+pub fn Fin(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
     let Some(v) = ctx.vue.get_untracked() else {
         return ().into_any();
     };
@@ -343,22 +325,7 @@ pub fn Fin(ctx: Ctx) -> impl IntoView {
             <h2 class="fr-alert__title">"La demande est terminée."</h2>
             <p>{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
         </div>
-        {v.code_cession.clone().map(|code| view! {
-            <div class="fr-callout fr-mb-4w">
-                <h3 class="fr-callout__title">"Code de cession"</h3>
-                <p class="fr-callout__text">
-                    <strong class="fr-text--lead" data-testid="code-cession">{code}</strong>
-                    <br />
-                    {format!(
-                        "Remettez ce code à l'acquéreur : il lui permet de faire la téléprocédure « Changement de titulaire ». Valable jusqu'au {}. Notez-le : il ne sera plus affiché.",
-                        v.code_cession_expire_le.clone().unwrap_or_default()
-                    )}
-                </p>
-            </div>
-        })}
-        {(v.teleprocedure == Teleprocedure::Cession).then(|| view! {
-            <p class="fr-text--bold">"Attention : il est impératif de conserver le certificat de situation administrative."</p>
-        })}
+        {(ui.fin)(&v)}
         <h3>{if v.documents.len() > 1 { "Les documents suivants sont disponibles en téléchargement :" } else { "Le document suivant est disponible en téléchargement :" }}</h3>
         <ul data-testid="documents">
             {v.documents.iter().map(|d| view! {

@@ -12,14 +12,28 @@ use crate::{
     components::{auth_guard::RequireAuth, status::{ClientErrorAlert, Loading}},
     pages::not_found::NotFoundPage,
 };
-use immat_domain::{procedures::DemarcheVue, EtatDemarche, Teleprocedure};
+use immat_domain::{procedures::DemarcheVue, Etape, EtatDemarche, Teleprocedure};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_params_map};
 
-pub fn titres(tp: Teleprocedure) -> &'static [&'static str] {
+/// Ce qu'une téléprocédure apporte à l'assistant commun, qui ne la nomme
+/// jamais.
+#[derive(Clone, Copy)]
+pub struct ProcedureUi {
+    /// L'écran de l'étape « Saisie ».
+    pub saisie: fn(etapes::Ctx) -> AnyView,
+    /// Ce que la demande déclare, au récapitulatif.
+    pub recapitulatif: fn(&DemarcheVue) -> AnyView,
+    /// Ce qu'elle ajoute à l'écran « La demande est terminée ».
+    pub fin: fn(&DemarcheVue) -> AnyView,
+}
+
+/// Le registre : une ligne par téléprocédure construite.
+pub fn ui(tp: Teleprocedure) -> Option<ProcedureUi> {
     match tp {
-        Teleprocedure::Cession => &["Démarrer la procédure", "Nouvel acquéreur", "Vérification de l'adresse", "Récapitulatif"],
-        _ => &["Démarrer la procédure", "Nouvelle adresse", "Vérification de l'adresse", "Récapitulatif"],
+        Teleprocedure::ChangementAdresse => Some(changement_adresse::UI),
+        Teleprocedure::Cession => Some(cession::UI),
+        Teleprocedure::ChangementTitulaire | Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
     }
 }
 
@@ -50,7 +64,7 @@ pub fn ProcedurePage() -> impl IntoView {
         <RequireAuth>
             {move || match tp() {
                 None => view! { <NotFoundPage /> }.into_any(),
-                Some(tp) if tp.disponible() => view! { <Fil tp=tp /> <demarrer::Demarrer tp=tp /> }.into_any(),
+                Some(tp) if ui(tp).is_some() => view! { <Fil tp=tp /> <demarrer::Demarrer tp=tp /> }.into_any(),
                 Some(tp) => view! { <Fil tp=tp /> <non_disponible::NonDisponible tp=tp /> }.into_any(),
             }}
         </RequireAuth>
@@ -58,10 +72,11 @@ pub fn ProcedurePage() -> impl IntoView {
 }
 
 /// L'étape à montrer pour une démarche : celle qu'elle a atteinte, ou la fin.
-pub fn etape_affichee(v: &DemarcheVue) -> u32 {
-    match v.etat {
-        EtatDemarche::Terminee => 5,
-        _ => v.etape.clamp(2, 4),
+pub fn etape_affichee(v: &DemarcheVue) -> Etape {
+    match (v.etat, v.etape) {
+        (EtatDemarche::Terminee, _) => Etape::Fin,
+        (_, Etape::Demarrage) => Etape::Saisie,
+        (_, e) => e,
     }
 }
 
@@ -76,7 +91,10 @@ pub fn DemarchePage() -> impl IntoView {
             {move || {
                 let numero = params.with(|p| p.get("numero")).unwrap_or_default();
                 match tp() {
-                    Some(tp) if tp.disponible() => view! { <Fil tp=tp /> <Assistant tp=tp numero=numero /> }.into_any(),
+                    Some(tp) => match ui(tp) {
+                        Some(ui) => view! { <Fil tp=tp /> <Assistant tp=tp ui=ui numero=numero /> }.into_any(),
+                        None => view! { <NotFoundPage /> }.into_any(),
+                    },
                     _ => view! { <NotFoundPage /> }.into_any(),
                 }
             }}
@@ -85,9 +103,9 @@ pub fn DemarchePage() -> impl IntoView {
 }
 
 #[component]
-fn Assistant(tp: Teleprocedure, numero: String) -> impl IntoView {
+fn Assistant(tp: Teleprocedure, ui: ProcedureUi, numero: String) -> impl IntoView {
     let vue = RwSignal::new(None::<DemarcheVue>);
-    let etape = RwSignal::new(0u32);
+    let etape = RwSignal::new(Etape::Saisie);
     let erreur = RwSignal::new(None::<ClientError>);
     spawn_local(async move {
         match api::demarche(&numero).await {
@@ -112,13 +130,10 @@ fn Assistant(tp: Teleprocedure, numero: String) -> impl IntoView {
             return view! { <Loading label="Chargement de votre demande…" /> }.into_any();
         }
         match etape.get() {
-            2 => match tp {
-                Teleprocedure::Cession => view! { <cession::SaisieCession ctx=ctx /> }.into_any(),
-                _ => view! { <changement_adresse::SaisieAdresse ctx=ctx /> }.into_any(),
-            },
-            3 => view! { <etapes::Verification ctx=ctx /> }.into_any(),
-            4 => view! { <etapes::Recapitulatif ctx=ctx /> }.into_any(),
-            _ => view! { <etapes::Fin ctx=ctx /> }.into_any(),
+            Etape::Demarrage | Etape::Saisie => (ui.saisie)(ctx),
+            Etape::Verification => view! { <etapes::Verification ctx=ctx /> }.into_any(),
+            Etape::Recapitulatif | Etape::Paiement => view! { <etapes::Recapitulatif ctx=ctx ui=ui /> }.into_any(),
+            Etape::Fin => view! { <etapes::Fin ctx=ctx ui=ui /> }.into_any(),
         }
     }
 }

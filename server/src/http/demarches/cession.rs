@@ -1,59 +1,101 @@
 //! Téléprocédure « Déclaration de cession ».
 
-use super::*;
-use immat_domain::{demarche, CodeCession, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS};
+use super::{
+    commun::{charger_brouillon, enregistrer_saisie, verifier_adresse},
+    *,
+};
+use crate::http::auth::Citoyen;
+use axum::extract::{Path, State};
+use immat_domain::{
+    procedures::{Acquereur, AdresseVerifiee, CessionSaisie, DemarcheVue},
+    CodeCession, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS,
+};
+use rand::RngCore;
+use time::Duration;
 
-/// Étape 2 : le nouvel acquéreur, son adresse, la date et l'heure de la
-/// cession ; « Poursuivre » les enregistre et vérifie l'adresse.
-pub async fn saisir_cession(
+pub struct Cession;
+
+#[async_trait::async_trait]
+impl Procedure for Cession {
+    fn routes(&self) -> Routes {
+        Routes::new().put("/demarches/{numero}/cession", saisir_cession)
+    }
+
+    fn objet_taxe(&self, _v: &VehiculeRecord) -> ObjetTaxe {
+        ObjetTaxe::Cession
+    }
+
+    fn prete(&self, details: &DetailsDemarche) -> bool {
+        matches!(details, DetailsDemarche::Cession(c) if c.cession.is_some()) && details.adresse_retenue().is_some()
+    }
+
+    fn documents(&self) -> &'static [Document] {
+        &[Document::Recapitulatif, Document::CertificatSituationAdministrative]
+    }
+
+    fn recapitulatif(&self, pdf: &mut Pdf, donnees: &Donnees) {
+        let DetailsDemarche::Cession(c) = &donnees.details else { return };
+        pdf.heading("Nouvel acquéreur");
+        if let Some(cession) = &c.cession {
+            pdf.field("Acquéreur", &cession.acquereur.libelle());
+            if let Acquereur::Physique { date_naissance, .. } = &cession.acquereur {
+                pdf.field("Date de naissance", date_naissance);
+            }
+            if let Some(a) = donnees.details.adresse_retenue() {
+                pdf.field("Adresse", &a.une_ligne());
+            }
+            pdf.field("Date et heure de la cession", &format!("{} à {}", cession.date_cession, cession.heure_cession));
+        }
+        pdf.field("Code de cession valable jusqu'au", c.code_cession_expire_le.as_deref().unwrap_or("—"));
+    }
+
+    /// La cession est enregistrée, le véhicule est « cédé », le code de
+    /// cession est tiré (rendu une seule fois, stocké haché, 15 jours, usage
+    /// unique) et le certificat de situation administrative est édité.
+    async fn terminer(
+        &self,
+        state: &AppState,
+        d: &DemarcheRecord,
+        v: &VehiculeRecord,
+        mut donnees: Donnees,
+        vers: EtatDemarche,
+    ) -> AppResult<(DemarcheRecord, Option<String>)> {
+        let mut octets = [0u8; CODE_CESSION_LONGUEUR];
+        rand::rngs::OsRng.fill_bytes(&mut octets);
+        let code = CodeCession::from_random(&octets);
+        let hash = state.hacheur.hacher(code.compact().to_owned()).await?;
+        let expire = state.now() + Duration::days(CODE_CESSION_VALIDITE_JOURS);
+        if let DetailsDemarche::Cession(c) = &mut donnees.details {
+            c.code_cession_expire_le = Some(horodatage(expire));
+        }
+        let d = state.repo.terminer_cession(d, vers, &donnees.json()?, v.id, &hash, expire).await?;
+        Ok((d, Some(code.to_string())))
+    }
+}
+
+/// Étape « Nouvel acquéreur » : l'acquéreur, son adresse, la date et l'heure
+/// de la cession ; « Poursuivre » les enregistre et vérifie l'adresse.
+async fn saisir_cession(
     State(state): State<AppState>,
     Citoyen(compte): Citoyen,
     Path(numero): Path<String>,
     AppJson(req): AppJson<CessionSaisie>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v) = charger(&state, compte.id, &numero).await?;
-    exiger_brouillon(&d)?;
-    if d.teleprocedure != Teleprocedure::Cession {
-        return Err(AppError::Conflit("Cette démarche n'est pas une déclaration de cession.".into()));
-    }
-    let mut donnees = Donnees::de(&d)?;
-    donnees.cession_saisie = Some(req.clone());
+    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, Teleprocedure::Cession).await?;
+    let DetailsDemarche::Cession(details) = &mut donnees.details else {
+        return Err(DbError::Corrupt(format!("détails de la démarche {numero}")).into());
+    };
+    details.saisie = Some(req.clone());
+    details.cession = None;
+    details.adresse = None;
     let premiere = immat_domain::parse_date_fr(&v.date_premiere_immatriculation).ok();
-    let resultat = req
+    let valide = req
         .valider(state.now().date(), premiere)
         .map_err(AppError::Validation)
         .and_then(|c| verifier_adresse(&state, &c.adresse, "adresse").map(|verif| (c, verif)))
         .map(|(c, verif)| {
-            move |donnees: &mut Donnees| {
-                donnees.acquereur = Some(c.acquereur);
-                donnees.date_cession = Some(c.date_cession);
-                donnees.heure_cession = Some(c.heure_cession);
-                donnees.adresse_normalisee = Some(c.adresse);
-                donnees.verification = Some(verif);
-            }
+            details.adresse = Some(AdresseVerifiee::new(c.adresse.clone(), verif));
+            details.cession = Some(c);
         });
-    enregistrer_saisie(&state, d, &v, donnees, resultat).await
-}
-
-/// « Valider » : la cession est enregistrée, le véhicule est « cédé », le
-/// code de cession est tiré (rendu une seule fois, stocké haché, 15 jours,
-/// usage unique) et le certificat de situation administrative est édité.
-pub async fn terminer(state: &AppState, d: DemarcheRecord, v: VehiculeRecord, clu: Vec<String>) -> AppResult<AppJson<DemarcheVue>> {
-    let vers = demarche::valider(d.etat, false).map_err(|e| AppError::Conflit(e.to_string()))?;
-    let mut octets = [0u8; CODE_CESSION_LONGUEUR];
-    rand::rngs::OsRng.fill_bytes(&mut octets);
-    let code = CodeCession::from_random(&octets);
-    let hash = state.hacheur.hacher(code.compact().to_owned()).await?;
-    let now = state.now();
-    let expire = now + Duration::days(CODE_CESSION_VALIDITE_JOURS);
-    let mut donnees = Donnees::de(&d)?;
-    donnees.clu_acceptees = clu;
-    donnees.valide_le = Some(horodatage(now));
-    donnees.code_cession_expire_le = Some(horodatage(expire));
-    donnees.taxes = Some(Taxes::default());
-    let d = state.repo.terminer_cession(&d, vers, &donnees.json()?, v.id, &hash, expire).await?;
-    let v = state.repo.vehicule(v.id).await?;
-    let mut vue = vue(state, &d, &v)?;
-    vue.code_cession = Some(code.to_string());
-    Ok(AppJson(vue))
+    enregistrer_saisie(&state, d, &v, donnees, valide).await
 }

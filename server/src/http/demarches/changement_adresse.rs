@@ -1,70 +1,98 @@
 //! Téléprocédure « Changement d'adresse ».
 
-use super::*;
-use crate::db::NouvelleAdresseRegistre;
-use immat_domain::{adresse_postale::valider_adresse, demarche, procedures::NouvelleAdresse, taxes::ETIQUETTES_PAR_CERTIFICAT};
+use super::{
+    commun::{charger_brouillon, enregistrer_saisie, verifier_adresse},
+    *,
+};
+use crate::{db::NouvelleAdresseRegistre, http::auth::Citoyen};
+use axum::extract::{Path, State};
+use immat_domain::{
+    adresse_postale::valider_adresse,
+    procedures::{AdresseVerifiee, DemarcheVue, NouvelleAdresse},
+    taxes::ETIQUETTES_PAR_CERTIFICAT,
+    Etape,
+};
 
-/// Étape 2 : la nouvelle adresse ; « Poursuivre » l'enregistre et la vérifie.
-pub async fn saisir_adresse(
+pub struct ChangementAdresse;
+
+#[async_trait::async_trait]
+impl Procedure for ChangementAdresse {
+    fn routes(&self) -> Routes {
+        Routes::new().put("/demarches/{numero}/adresse", saisir_adresse)
+    }
+
+    fn objet_taxe(&self, v: &VehiculeRecord) -> ObjetTaxe {
+        ObjetTaxe::ChangementAdresse { changements_precedents: v.changements_adresse }
+    }
+
+    /// Une 4e adresse, ou un véhicule FNI : un nouveau certificat, payant.
+    fn nouveau_certificat(&self, taxes: &Taxes) -> bool {
+        taxes.montant_du()
+    }
+
+    fn prete(&self, details: &DetailsDemarche) -> bool {
+        details.adresse_retenue().is_some()
+    }
+
+    fn documents(&self) -> &'static [Document] {
+        &[Document::Recapitulatif]
+    }
+
+    fn recapitulatif(&self, pdf: &mut Pdf, donnees: &Donnees) {
+        pdf.heading("Nouvelle adresse déclarée");
+        if let Some(a) = donnees.details.adresse_retenue() {
+            for l in a.lignes() {
+                pdf.para(&l);
+            }
+        }
+    }
+
+    /// Sans taxe : la demande est terminée (étiquette gratuite) et le registre
+    /// porte la nouvelle adresse. Avec un nouveau certificat, la démarche
+    /// passe « à payer » (le paiement n'est pas encore construit).
+    async fn terminer(
+        &self,
+        state: &AppState,
+        d: &DemarcheRecord,
+        v: &VehiculeRecord,
+        donnees: Donnees,
+        vers: EtatDemarche,
+    ) -> AppResult<(DemarcheRecord, Option<String>)> {
+        let adresse = donnees.details.adresse_retenue().cloned().ok_or_else(|| AppError::Conflit("Adresse non vérifiée.".into()))?;
+        let json = donnees.json()?;
+        let d = if vers == EtatDemarche::Terminee {
+            let registre = NouvelleAdresseRegistre {
+                voie: adresse.voie,
+                complement: adresse.complement,
+                code_postal: adresse.code_postal,
+                commune: adresse.commune,
+                etiquettes_par_certificat: ETIQUETTES_PAR_CERTIFICAT,
+            };
+            state.repo.terminer_changement_adresse(d, vers, &json, v.id, &registre).await?
+        } else {
+            state.repo.changer_etat(d, vers, Etape::Recapitulatif, &json).await?
+        };
+        Ok((d, None))
+    }
+}
+
+/// Étape « Nouvelle adresse » : « Poursuivre » l'enregistre (même invalide :
+/// rien n'est perdu) et la vérifie.
+async fn saisir_adresse(
     State(state): State<AppState>,
     Citoyen(compte): Citoyen,
     Path(numero): Path<String>,
     AppJson(req): AppJson<NouvelleAdresse>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v) = charger(&state, compte.id, &numero).await?;
-    exiger_brouillon(&d)?;
-    if d.teleprocedure != Teleprocedure::ChangementAdresse {
-        return Err(AppError::Conflit("Cette démarche n'est pas un changement d'adresse.".into()));
-    }
-    let mut donnees = Donnees::de(&d)?;
-    // La saisie est gardée telle quelle, même invalide : rien n'est perdu.
-    donnees.adresse_saisie = Some(req.adresse.clone());
-    let resultat = valider_adresse(&req.adresse, "adresse")
-        .map_err(AppError::Validation)
-        .and_then(|a| verifier_adresse(&state, &a, "adresse").map(|verif| (a, verif)))
-        .map(|(a, verif)| {
-            move |donnees: &mut Donnees| {
-                donnees.adresse_normalisee = Some(a);
-                donnees.verification = Some(verif);
-            }
-        });
-    enregistrer_saisie(&state, d, &v, donnees, resultat).await
-}
-
-/// « Valider » : la demande est terminée (étiquette gratuite) et le registre
-/// porte la nouvelle adresse ; ou, quand un nouveau certificat est émis, la
-/// démarche passe « à payer ».
-pub async fn terminer(state: &AppState, d: DemarcheRecord, v: VehiculeRecord, clu: Vec<String>) -> AppResult<AppJson<DemarcheVue>> {
-    let mut donnees = Donnees::de(&d)?;
-    let adresse = donnees.adresse_retenue.clone().ok_or_else(|| AppError::Conflit("Adresse non vérifiée.".into()))?;
-    let taxes = taxes_de(state, &d, &v)?;
-    let vers = demarche::valider(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
-    donnees.clu_acceptees = clu;
-    donnees.valide_le = Some(horodatage(state.now()));
-    donnees.taxes = Some(taxes);
-    let donnees = donnees.json()?;
-    let d = if vers == EtatDemarche::Terminee {
-        state
-            .repo
-            .terminer_changement_adresse(
-                &d,
-                vers,
-                &donnees,
-                v.id,
-                &NouvelleAdresseRegistre {
-                    voie: adresse.voie.clone(),
-                    complement: adresse.complement.clone(),
-                    code_postal: adresse.code_postal.clone(),
-                    commune: adresse.commune.clone(),
-                    etiquettes_par_certificat: ETIQUETTES_PAR_CERTIFICAT,
-                },
-            )
-            .await?
-    } else {
-        // Le paiement en ligne n'est pas encore construit : la démarche est
-        // conservée « à payer », le registre n'est pas modifié.
-        state.repo.changer_etat(&d, vers, 4, &donnees).await?
+    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, Teleprocedure::ChangementAdresse).await?;
+    let DetailsDemarche::ChangementAdresse(details) = &mut donnees.details else {
+        return Err(DbError::Corrupt(format!("détails de la démarche {numero}")).into());
     };
-    let v = state.repo.vehicule(v.id).await?;
-    Ok(AppJson(vue(state, &d, &v)?))
+    details.saisie = Some(req.adresse.clone());
+    details.adresse = None;
+    let valide = valider_adresse(&req.adresse, "adresse")
+        .map_err(AppError::Validation)
+        .and_then(|a| verifier_adresse(&state, &a, "adresse").map(|verif| AdresseVerifiee::new(a, verif)))
+        .map(|a| details.adresse = Some(a));
+    enregistrer_saisie(&state, d, &v, donnees, valide).await
 }

@@ -17,6 +17,7 @@
 use super::*;
 use crate::{
     db::{EnvoiRecord, NewEnvoi},
+    http::auth::{AgentCert, Citoyen},
     http::limites::{cle_demande_code_compte, cle_demande_code_vehicule_tiers, rendre, reserver},
 };
 use immat_domain::{
@@ -24,9 +25,12 @@ use immat_domain::{
     limites::{message_demandes_code, Limite},
     procedures::{DemandeCodeConfidentiel, EnvoiCodeConfidentiel},
     regles::{destination_courrier, mode_acheminement, DestinationCourrier, TitulaireCompte},
-    CodeConfidentiel, PourQui, CODES_CONFIDENTIELS_EN_ATTENTE_MAX, CODE_CONFIDENTIEL_ATTENTE_JOURS,
+    CodeConfidentiel, Immatriculation, PourQui, CODES_CONFIDENTIELS_EN_ATTENTE_MAX, CODE_CONFIDENTIEL_ATTENTE_JOURS,
     CODE_CONFIDENTIEL_LONGUEUR,
 };
+use axum::extract::State;
+use rand::RngCore;
+use time::Duration;
 
 /// Le code tel que les agents le voient dans la boîte d'envoi : seuls les
 /// deux derniers caractères restent.

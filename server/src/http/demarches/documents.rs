@@ -1,9 +1,10 @@
 //! Les documents PDF d'une démarche terminée : récapitulatif de la demande,
 //! et, pour une cession, le certificat de situation administrative.
 
-use super::*;
-use crate::documents::Pdf;
+use super::{commun::charger, *};
+use crate::http::auth::Citoyen;
 use axum::{
+    extract::{Path, State},
     http::header,
     response::{IntoResponse, Response},
 };
@@ -19,10 +20,13 @@ pub async fn telecharger(
     if d.etat != EtatDemarche::Terminee {
         return Err(AppError::Conflit("Les documents sont disponibles une fois la demande terminée.".into()));
     }
-    let pdf = match nom.as_str() {
-        "recapitulatif.pdf" => recapitulatif(&d, &v)?,
-        "certificat-situation-administrative.pdf" if d.teleprocedure == Teleprocedure::Cession => csa(&d, &v)?,
-        _ => return Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into())),
+    let p = procedure_de(d.teleprocedure)?;
+    let document = Document::depuis_fichier(&nom)
+        .filter(|doc| p.documents().contains(doc))
+        .ok_or_else(|| AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))?;
+    let pdf = match document {
+        Document::Recapitulatif => recapitulatif(p, &d, &v)?,
+        Document::CertificatSituationAdministrative => csa(&d, &v)?,
     };
     let disposition = format!("attachment; filename=\"{}-{}\"", d.numero, nom);
     Ok((
@@ -40,7 +44,7 @@ fn oui_non(b: bool) -> &'static str {
     }
 }
 
-fn recapitulatif(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
+fn recapitulatif(p: &dyn Procedure, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
     let donnees = Donnees::de(d)?;
     let mut pdf = Pdf::new("Récapitulatif de la demande", PIED)?;
     pdf.field("Téléprocédure", d.teleprocedure.libelle());
@@ -57,34 +61,7 @@ fn recapitulatif(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
     if let Some(a) = &donnees.ancienne_adresse {
         pdf.field("Adresse au moment de la demande", &a.une_ligne());
     }
-    match d.teleprocedure {
-        Teleprocedure::ChangementAdresse => {
-            pdf.heading("Nouvelle adresse déclarée");
-            if let Some(a) = &donnees.adresse_retenue {
-                for l in a.lignes() {
-                    pdf.para(&l);
-                }
-            }
-        }
-        Teleprocedure::Cession => {
-            pdf.heading("Nouvel acquéreur");
-            if let Some(a) = &donnees.acquereur {
-                pdf.field("Acquéreur", &a.libelle());
-                if let Acquereur::Physique { date_naissance, .. } = a {
-                    pdf.field("Date de naissance", date_naissance);
-                }
-            }
-            if let Some(a) = &donnees.adresse_retenue {
-                pdf.field("Adresse", &a.une_ligne());
-            }
-            pdf.field(
-                "Date et heure de la cession",
-                &format!("{} à {}", donnees.date_cession.as_deref().unwrap_or("—"), donnees.heure_cession.as_deref().unwrap_or("—")),
-            );
-            pdf.field("Code de cession valable jusqu'au", donnees.code_cession_expire_le.as_deref().unwrap_or("—"));
-        }
-        _ => {}
-    }
+    p.recapitulatif(&mut pdf, &donnees);
     pdf.heading("Taxes");
     let taxes = donnees.taxes.unwrap_or_default();
     for (code, libelle, montant) in taxes.lignes() {

@@ -1,0 +1,35 @@
+//! L'heure de Paris, par la base des fuseaux horaires (jiff, base IANA
+//! embarquée) : pas de règle d'heure d'été écrite à la main.
+
+use time::OffsetDateTime;
+
+/// Date et heure lisibles, heure de Paris : `27/11/2026 à 15:05`.
+pub fn horodatage(t: OffsetDateTime) -> String {
+    static PARIS: std::sync::OnceLock<Option<jiff::tz::TimeZone>> = std::sync::OnceLock::new();
+    let paris = PARIS.get_or_init(|| jiff::tz::TimeZone::get("Europe/Paris").ok());
+    match (paris, jiff::Timestamp::from_second(t.unix_timestamp())) {
+        (Some(tz), Ok(ts)) => ts.to_zoned(tz.clone()).strftime("%d/%m/%Y à %H:%M").to_string(),
+        // Sans base des fuseaux (impossible avec la base embarquée) : UTC, dit.
+        _ => format!("{:02}/{:02}/{} à {:02}:{:02} (UTC)", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn heure_de_paris_hiver_et_ete() {
+        assert_eq!(horodatage(datetime!(2026-11-27 14:05 UTC)), "27/11/2026 à 15:05");
+        assert_eq!(horodatage(datetime!(2026-07-14 10:00 UTC)), "14/07/2026 à 12:00");
+        // Changements d'heure 2026 : 29 mars et 25 octobre, à 01:00 UTC.
+        assert_eq!(horodatage(datetime!(2026-03-29 00:59 UTC)), "29/03/2026 à 01:59");
+        assert_eq!(horodatage(datetime!(2026-03-29 01:00 UTC)), "29/03/2026 à 03:00");
+        assert_eq!(horodatage(datetime!(2026-10-25 00:59 UTC)), "25/10/2026 à 02:59");
+        assert_eq!(horodatage(datetime!(2026-10-25 01:00 UTC)), "25/10/2026 à 02:00");
+        assert_eq!(horodatage(datetime!(2026-12-31 23:30 UTC)), "01/01/2027 à 00:30");
+        // 1995 : l'heure d'hiver revenait le dernier dimanche de septembre.
+        assert_eq!(horodatage(datetime!(1995-10-10 12:00 UTC)), "10/10/1995 à 13:00");
+    }
+}
