@@ -9,6 +9,20 @@ bootstrap
 step "Paquets npm (Playwright, axe-core)"
 npm_ci "$ROOT/end2end"
 
+step "Format (rustfmt) et lints (clippy -D warnings)"
+# Composants du profil par défaut de rustup ; sans eux (chaîne réduite), on le
+# dit et on continue.
+if cargo fmt --version >/dev/null 2>&1; then
+  cargo fmt --all -- --check || { echo "Le code n'est pas formaté : lancez « cargo fmt --all »." >&2; exit 1; }
+else
+  echo "    rustfmt absent de la chaîne : vérification du format sautée" >&2
+fi
+if cargo clippy --version >/dev/null 2>&1; then
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+else
+  echo "    clippy absent de la chaîne : lints sautés" >&2
+fi
+
 RUST_LOG_FILE="$ROOT/target/rust-tests.log"
 mkdir -p "$ROOT/target"
 step "Tests Rust (domaine et serveur)"

@@ -60,12 +60,7 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 }
 
 async fn send_json<B: Serialize, T: DeserializeOwned>(builder: gloo_net::http::RequestBuilder, body: &B) -> ApiResult<T> {
-    let resp = builder
-        .json(body)
-        .map_err(|_| ClientError::Reponse)?
-        .send()
-        .await
-        .map_err(|_| ClientError::Injoignable)?;
+    let resp = builder.json(body).map_err(|_| ClientError::Reponse)?.send().await.map_err(|_| ClientError::Injoignable)?;
     read(resp).await
 }
 
@@ -112,8 +107,8 @@ pub async fn espace() -> ApiResult<EspaceVehicule> {
 // --- Démarches -------------------------------------------------------------
 
 use immat_domain::procedures::{
-    CessionSaisie, ChoixVerification, DemandeCodeConfidentiel, DemarcheVue, EnvoiCodeConfidentiel, NouvelleAdresse,
-    NouvelleDemarche, ValidationDemarche,
+    CessionSaisie, ChoixVerification, DemandeCodeConfidentiel, DemarcheVue, EnvoiCodeConfidentiel, NouvelleAdresse, NouvelleDemarche,
+    ValidationDemarche,
 };
 
 async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {

@@ -3,8 +3,13 @@
 use crate::{
     components::layout::{DemoNotice, Footer, Header, SkipLinks},
     pages::{
-        cert_envois::CertEnvoisPage, espace_vehicule::EspaceVehiculePage, home::HomePage, login::LoginPage, mon_espace::MonEspacePage,
-        not_found::NotFoundPage, procedures::{DemarchePage, ProcedurePage},
+        cert_envois::CertEnvoisPage,
+        espace_vehicule::EspaceVehiculePage,
+        home::HomePage,
+        login::LoginPage,
+        mon_espace::MonEspacePage,
+        not_found::NotFoundPage,
+        procedures::{DemarchePage, ProcedurePage},
     },
     session::Session,
 };

@@ -166,12 +166,7 @@ pub fn valider_adresse(a: &AdresseSaisie, prefixe: &str) -> Result<AdresseNormal
 pub fn lignes_afnor(destinataire: &str, adresse: &AdresseNormalisee) -> Vec<String> {
     let mut lignes = vec![majuscules_sans_ponctuation(destinataire)];
     lignes.extend(adresse.lignes());
-    lignes
-        .into_iter()
-        .filter(|l| !l.is_empty())
-        .map(|l| l.chars().take(LIGNE_MAX).collect())
-        .take(LIGNES_MAX)
-        .collect()
+    lignes.into_iter().filter(|l| !l.is_empty()).map(|l| l.chars().take(LIGNE_MAX).collect()).take(LIGNES_MAX).collect()
 }
 
 /// Le résultat de la vérification de la commune au regard du code postal.
@@ -228,10 +223,7 @@ pub fn verifier_commune(code_postal: &str, commune: &str, communes_du_code: &[&s
         }
     }
     match meilleure {
-        Some((_, c)) => VerificationCommune::Proposition {
-            code_postal: code_postal.to_owned(),
-            commune: majuscules_sans_ponctuation(c),
-        },
+        Some((_, c)) => VerificationCommune::Proposition { code_postal: code_postal.to_owned(), commune: majuscules_sans_ponctuation(c) },
         None => VerificationCommune::CodePostalInconnu,
     }
 }
@@ -291,10 +283,7 @@ mod tests {
 
     #[test]
     fn commune_conforme_mal_orthographiee_ou_d_un_autre_code() {
-        assert_eq!(
-            verifier_commune("13001", "marseille", &["Marseille"]),
-            VerificationCommune::Conforme { commune: "MARSEILLE".into() }
-        );
+        assert_eq!(verifier_commune("13001", "marseille", &["Marseille"]), VerificationCommune::Conforme { commune: "MARSEILLE".into() });
         assert_eq!(
             verifier_commune("13001", "Marseile", &["Marseille"]),
             VerificationCommune::Proposition { code_postal: "13001".into(), commune: "MARSEILLE".into() }

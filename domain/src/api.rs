@@ -45,11 +45,7 @@ impl ApiError {
         Self { code: code.into(), message: message.into(), champs: Vec::new() }
     }
     pub fn validation(champs: Vec<ChampErreur>) -> Self {
-        Self {
-            code: "validation".into(),
-            message: "Le formulaire contient des erreurs. Corrigez les champs signalés.".into(),
-            champs,
-        }
+        Self { code: "validation".into(), message: "Le formulaire contient des erreurs. Corrigez les champs signalés.".into(), champs }
     }
     /// Le message d'un champ, s'il y en a un.
     pub fn champ(&self, nom: &str) -> Option<&str> {

@@ -142,15 +142,8 @@ pub enum EtatDemarche {
 }
 
 impl EtatDemarche {
-    pub const TOUS: [Self; 7] = [
-        Self::Brouillon,
-        Self::EnAttenteCert,
-        Self::CorrectionDemandee,
-        Self::APayer,
-        Self::Payee,
-        Self::Terminee,
-        Self::Abandonnee,
-    ];
+    pub const TOUS: [Self; 7] =
+        [Self::Brouillon, Self::EnAttenteCert, Self::CorrectionDemandee, Self::APayer, Self::Payee, Self::Terminee, Self::Abandonnee];
 
     /// Le libellé affiché dans le panier et l'espace véhicule.
     pub fn libelle(self) -> &'static str {

@@ -101,10 +101,7 @@ pub fn message_connexion_bloquee(secondes: i64) -> String {
 
 /// Le message d'un blocage des codes confidentiels.
 pub fn message_code_bloque(secondes: i64) -> String {
-    format!(
-        "Trop de codes confidentiels erronés : les démarches de ce véhicule sont bloquées pendant encore {}.",
-        duree(secondes)
-    )
+    format!("Trop de codes confidentiels erronés : les démarches de ce véhicule sont bloquées pendant encore {}.", duree(secondes))
 }
 
 /// Le message d'un code confidentiel erroné.
@@ -137,10 +134,7 @@ mod tests {
     fn messages() {
         assert_eq!(message_code_errone(1), "Le code confidentiel est erroné. Il vous reste 1 essai.");
         assert_eq!(message_code_errone(3), "Le code confidentiel est erroné. Il vous reste 3 essais.");
-        assert_eq!(
-            message_connexion_bloquee(899),
-            "Trop de tentatives de connexion. Par sécurité, réessayez dans 15 minutes."
-        );
+        assert_eq!(message_connexion_bloquee(899), "Trop de tentatives de connexion. Par sécurité, réessayez dans 15 minutes.");
         assert_eq!(message_connexion_bloquee(1), "Trop de tentatives de connexion. Par sécurité, réessayez dans 1 minute.");
         assert!(message_code_bloque(86_400).ends_with("pendant encore 24 heures."));
     }

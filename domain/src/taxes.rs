@@ -58,7 +58,7 @@ impl fmt::Display for Montant {
         let euros = (abs / 100).to_string();
         let mut groupes = String::new();
         for (i, c) in euros.chars().enumerate() {
-            if i > 0 && (euros.len() - i) % 3 == 0 {
+            if i > 0 && (euros.len() - i).is_multiple_of(3) {
                 groupes.push('\u{202f}');
             }
             groupes.push(c);
@@ -302,7 +302,9 @@ pub enum ObjetTaxe {
     Duplicata,
     /// `changements_precedents` : changements d'adresse déjà portés sur le
     /// certificat actuel (par étiquettes).
-    ChangementAdresse { changements_precedents: u32 },
+    ChangementAdresse {
+        changements_precedents: u32,
+    },
     ChangementTitulaire,
 }
 
@@ -365,6 +367,16 @@ pub fn taxe_regionale(v: &VehiculeFiscal, region: Region, date: Date) -> Result<
         return Ok(Montant::ZERO);
     }
     let tarif = tarif_en_vigueur(region, date).ok_or(TaxeError::TarifInconnu)?;
+    Ok(y1_au_tarif(v, tarif, date))
+}
+
+/// Y1 pour un tarif donné : plafond par CV (la surtaxe reste hors plafond),
+/// puis les réductions, qui se cumulent (électrique selon la région, 10 ans,
+/// motos et véhicules lourds).
+pub fn y1_au_tarif(v: &VehiculeFiscal, tarif: &TarifRegional, date: Date) -> Montant {
+    if matches!(v.genre, Genre::Cyclo | Genre::Agricole) {
+        return Montant::ZERO;
+    }
     let par_cv = tarif.par_cv.min(PLAFOND_TARIF_CV) + tarif.surtaxe_par_cv;
     let mut y1 = Montant(par_cv.0 * i64::from(v.puissance_cv));
     if v.energie.zero_emission() {
@@ -380,7 +392,7 @@ pub fn taxe_regionale(v: &VehiculeFiscal, region: Region, date: Date) -> Result<
     if matches!(v.genre, Genre::Moto | Genre::Camion | Genre::Tcp) {
         y1 = moitie(y1);
     }
-    Ok(y1)
+    y1
 }
 
 /// Y2, la taxe sur les véhicules de transport (CIBS L421-56, arrêté).
@@ -521,8 +533,50 @@ mod tests {
     }
 
     #[test]
-    fn plafond_60_euros_par_cv() {
-        assert!(BAREME_REGIONAL.iter().all(|t| t.par_cv <= PLAFOND_TARIF_CV));
+    fn plafond_60_euros_par_cv_surtaxe_hors_plafond() {
+        // Un tarif régional au-dessus du plafond (65 €/CV, la hausse discutée).
+        let au_dessus = TarifRegional {
+            region: Region::Bretagne,
+            depuis: date!(2026 - 01 - 01),
+            par_cv: Montant(6500),
+            surtaxe_par_cv: Montant(0),
+            reduction_electrique_pct: 0,
+        };
+        assert_eq!(y1_au_tarif(&vp(5, date!(2024 - 01 - 01)), &au_dessus, AUJ), Montant(5 * 6000));
+        // La surtaxe d'Île-de-France s'ajoute au-delà du plafond.
+        let surtaxe = TarifRegional { surtaxe_par_cv: Montant(1400), ..au_dessus };
+        assert_eq!(y1_au_tarif(&vp(5, date!(2024 - 01 - 01)), &surtaxe, AUJ), Montant(5 * 7400));
+        // Sous le plafond, le tarif s'applique tel quel.
+        let dessous = TarifRegional { par_cv: Montant(4300), ..au_dessus };
+        assert_eq!(y1_au_tarif(&vp(5, date!(2024 - 01 - 01)), &dessous, AUJ), Montant(5 * 4300));
+    }
+
+    #[test]
+    fn vehicules_lourds_et_de_transport_de_personnes_moitie() {
+        // CIBS L421-47 : −50 % pour M2, M3, N2, N3 ; une camionnette (N1) paie plein tarif.
+        let base = vp(6, date!(2024 - 01 - 01));
+        let camion = VehiculeFiscal { genre: Genre::Camion, ptac_kg: Some(7500), ..base };
+        let car = VehiculeFiscal { genre: Genre::Tcp, ptac_kg: Some(12000), ..base };
+        let ctte = VehiculeFiscal { genre: Genre::Ctte, ptac_kg: Some(3000), ..base };
+        assert_eq!(taxe_regionale(&camion, Region::Bretagne, AUJ).unwrap(), Montant(18000));
+        assert_eq!(taxe_regionale(&car, Region::Bretagne, AUJ).unwrap(), Montant(18000));
+        assert_eq!(taxe_regionale(&ctte, Region::Bretagne, AUJ).unwrap(), Montant(36000));
+    }
+
+    #[test]
+    fn reductions_cumulees() {
+        // Camion de plus de 10 ans : 6 CV × 60 € = 360 €, ÷ 2 (10 ans), ÷ 2 (poids lourd).
+        let vieux_camion = VehiculeFiscal { genre: Genre::Camion, ptac_kg: Some(7500), ..vp(6, date!(2010 - 01 - 01)) };
+        assert_eq!(taxe_regionale(&vieux_camion, Region::Bretagne, AUJ).unwrap(), Montant(9000));
+        // Moto électrique de plus de 10 ans en Bretagne (électrique −50 %) :
+        // 4 CV × 60 € = 240 € → 120 → 60 → 30 €.
+        let moto = VehiculeFiscal { genre: Genre::Moto, energie: Energie::Electrique, ..vp(4, date!(2012 - 06 - 01)) };
+        assert_eq!(taxe_regionale(&moto, Region::Bretagne, AUJ).unwrap(), Montant(3000));
+        // Arrondi d'une moitié impaire au centime supérieur : 3 CV × 59,50 € = 178,50 € → 89,25 €.
+        let v = vp(3, date!(2010 - 01 - 01));
+        assert_eq!(taxe_regionale(&v, Region::Occitanie, AUJ).unwrap(), Montant(8925));
+        let v = VehiculeFiscal { genre: Genre::Camion, ..vp(3, date!(2010 - 01 - 01)) };
+        assert_eq!(taxe_regionale(&v, Region::Occitanie, AUJ).unwrap(), Montant(4463), "44,625 € → 44,63 €");
     }
 
     #[test]
@@ -547,12 +601,14 @@ mod tests {
     }
 
     #[test]
-    fn y2_selon_le_ptac() {
+    fn y2_selon_le_ptac_aux_bornes_des_tranches() {
         let ctte = |ptac| VehiculeFiscal { genre: Genre::Ctte, ptac_kg: Some(ptac), ..vp(6, date!(2024 - 01 - 01)) };
-        assert_eq!(taxe_transport(&ctte(3500)), Montant(3400));
-        assert_eq!(taxe_transport(&ctte(3501)), Montant(12700));
-        assert_eq!(taxe_transport(&ctte(11000)), Montant(18900));
-        assert_eq!(taxe_transport(&ctte(19000)), Montant(28500));
+        // Tranches : ≤ 3,5 t : 34 € ; 3,5 à 6 t : 127 € ; 6 à 11 t : 189 € ; > 11 t : 285 €.
+        for (ptac, attendu) in
+            [(1, 3400), (3500, 3400), (3501, 12700), (6000, 12700), (6001, 18900), (11000, 18900), (11001, 28500), (44000, 28500)]
+        {
+            assert_eq!(taxe_transport(&ctte(ptac)), Montant(attendu), "PTAC {ptac} kg");
+        }
         assert_eq!(taxe_transport(&vp(6, date!(2024 - 01 - 01))), Montant::ZERO);
         assert_eq!(taxe_transport(&VehiculeFiscal { collection: true, ..ctte(3000) }), Montant::ZERO);
     }
@@ -569,20 +625,57 @@ mod tests {
         assert_eq!(Region::du_departement("975"), None);
     }
 
+    /// Le tarif par CV de fin 2026 de chaque région, recopié de la fiche
+    /// domaine (§2.3, tableau « 2026 »), y compris la surtaxe d'Île-de-France.
     #[test]
-    fn chaque_region_a_un_tarif_aujourd_hui() {
-        for t in BAREME_REGIONAL {
-            assert!(tarif_en_vigueur(t.region, AUJ).is_some());
+    fn tarifs_2026_de_la_fiche() {
+        use Region::*;
+        let fiche = [
+            (AuvergneRhoneAlpes, 4300),
+            (BourgogneFrancheComte, 6000),
+            (Bretagne, 6000),
+            (CentreValDeLoire, 6000),
+            (Corse, 5300),
+            (GrandEst, 6000),
+            (HautsDeFrance, 4300),
+            (IleDeFrance, 6895),
+            (Normandie, 6000),
+            (NouvelleAquitaine, 5800),
+            (Occitanie, 5950),
+            (PaysDeLaLoire, 5100),
+            (ProvenceAlpesCoteDAzur, 6000),
+            (Guadeloupe, 4100),
+            (Guyane, 4250),
+            (LaReunion, 6000),
+            (Martinique, 5300),
+            (Mayotte, 3000),
+        ];
+        let v = vp(1, date!(2024 - 01 - 01));
+        for (region, par_cv) in fiche {
+            assert_eq!(taxe_regionale(&v, region, AUJ), Ok(Montant(par_cv)), "{region:?}");
         }
     }
 
     proptest! {
+        /// Y1 croît avec la puissance et se réduit de moitié (au centime
+        /// supérieur) au dixième anniversaire, quelle que soit la région.
         #[test]
-        fn y6_est_la_somme_et_jamais_negatif(cv in 1u16..60, jours in 0i64..20000, ptac in 500u32..40000) {
+        fn y1_croissant_et_moitie_a_dix_ans(cv in 1u16..60, r in 0usize..13) {
+            use Region::*;
+            let region = [AuvergneRhoneAlpes, BourgogneFrancheComte, Bretagne, CentreValDeLoire, Corse, GrandEst,
+                HautsDeFrance, IleDeFrance, Normandie, NouvelleAquitaine, Occitanie, PaysDeLaLoire, ProvenceAlpesCoteDAzur][r];
+            let recent = |cv| taxe_regionale(&vp(cv, date!(2024 - 01 - 01)), region, AUJ).unwrap();
+            prop_assert!(recent(cv + 1) > recent(cv));
+            let ancien = taxe_regionale(&vp(cv, date!(2010 - 01 - 01)), region, AUJ).unwrap();
+            prop_assert!(ancien.0 * 2 == recent(cv).0 || ancien.0 * 2 == recent(cv).0 + 1, "{} / {}", ancien.0, recent(cv).0);
+        }
+
+        /// Un changement de titulaire coûte au moins Y4 + Y5 (13,76 €).
+        #[test]
+        fn changement_de_titulaire_au_moins_13_76(cv in 1u16..60, jours in 0i64..20000, ptac in 500u32..40000) {
             let v = VehiculeFiscal { genre: Genre::Ctte, ptac_kg: Some(ptac), ..vp(cv, AUJ - time::Duration::days(jours)) };
             let t = taxes(ObjetTaxe::ChangementTitulaire, &v, Some(Region::Occitanie), AUJ).unwrap();
-            prop_assert_eq!(t.y6().0, t.y1.0 + t.y2.0 + t.y3.0 + t.y4.0 + t.y5.0);
-            prop_assert!(t.y6().0 >= 1376);
+            prop_assert!(t.y6() >= Montant(1376 + 3400));
         }
     }
 }

@@ -1,4 +1,4 @@
-import { expect, expectAccessible, Header, JULIEN, loginAs, LoginPage, MARIE, resetDemo, test } from "./fixtures/app";
+import { expect, expectAccessible, Header, JULIEN, loginAs, LoginPage, MARIE, resetDemo, tabTo, test } from "./fixtures/app";
 
 // Registre et limites de tentatives remis à zéro avant chaque parcours.
 test.beforeEach(async ({ page }) => {
@@ -108,8 +108,7 @@ test("Ajouter une demande : la liste des téléprocédures et l'erreur sans choi
 
 test("connexion au clavier seul", async ({ page }) => {
   await page.goto("/connexion");
-  await expect(page.getByLabel("Adresse électronique")).toBeVisible();
-  await page.getByLabel("Adresse électronique").focus();
+  await tabTo(page, page.getByLabel("Adresse électronique"));
   await page.keyboard.type(MARIE.email);
   await page.keyboard.press("Tab");
   await expect(page.getByLabel("Mot de passe")).toBeFocused();

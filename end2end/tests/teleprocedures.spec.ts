@@ -1,4 +1,4 @@
-import { expect, expectAccessible, JULIEN, loginAs, MARIE, pdfText, resetDemo, test, Wizard } from "./fixtures/app";
+import { expect, expectAccessible, JULIEN, loginAs, MARIE, pdfText, resetDemo, tabTo, test, Wizard } from "./fixtures/app";
 
 test.beforeEach(async ({ page }) => {
   await resetDemo(page);
@@ -9,7 +9,9 @@ test("changement d'adresse complet, correction proposée acceptée, récapitulat
   const w = new Wizard(page);
   await page.goto("/espace-vehicule/demarche/changement-adresse");
   await expectAccessible(page);
-  // Compte certifié, pour moi-même : pas de code confidentiel demandé.
+  // Compte certifié, pour moi-même : pas de code confidentiel demandé (vérifié
+  // une fois le formulaire rendu).
+  await expect(page.getByLabel("Numéro d'immatriculation")).toBeVisible();
   await expect(page.getByLabel("Code confidentiel")).toHaveCount(0);
   await w.start("changement-adresse", "ef-789-gh");
   await expect(w.stepper).toContainText("Étape 2 sur 4");
@@ -193,11 +195,12 @@ test("Je n'ai pas de code confidentiel : envoi lisible par l'agent du CERT", asy
 test("assistant de changement d'adresse au clavier seul", async ({ page }) => {
   await loginAs(page, MARIE.email);
   await page.goto("/espace-vehicule/demarche/changement-adresse");
-  await page.getByLabel("Numéro d'immatriculation").focus();
+  // Tab seulement, jamais la souris ni focus().
+  await tabTo(page, page.getByLabel("Numéro d'immatriculation"));
   await page.keyboard.type("EF-789-GH");
   await page.keyboard.press("Enter");
   await expect(page.getByText("Étape 2 sur 4")).toBeVisible();
-  await page.getByLabel("Numéro et libellé de la voie").focus();
+  await tabTo(page, page.getByLabel("Numéro et libellé de la voie"));
   await page.keyboard.type("3 rue Nationale");
   await page.keyboard.press("Tab"); // complément
   await page.keyboard.press("Tab"); // lieu-dit
@@ -205,17 +208,24 @@ test("assistant de changement d'adresse au clavier seul", async ({ page }) => {
   await expect(page.getByLabel("Code postal")).toBeFocused();
   await page.keyboard.type("59000");
   await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Commune")).toBeFocused();
   await page.keyboard.type("Lille");
   await page.keyboard.press("Enter");
   await expect(page.getByText("Étape 3 sur 4")).toBeVisible();
-  await page.getByRole("button", { name: "Poursuivre" }).focus();
+  await tabTo(page, page.getByRole("button", { name: "Poursuivre" }));
   await page.keyboard.press("Enter");
   await expect(page.getByText("Étape 4 sur 4")).toBeVisible();
+  // Les détails « + » s'ouvrent au clavier.
+  await tabTo(page, page.getByRole("button", { name: "Taxe à régler" }));
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("detail-taxes")).toBeVisible();
   for (let i = 0; i < 3; i++) {
-    await page.locator(`input[name="clu"]`).nth(i).focus();
+    const caseClu = page.locator('input[name="clu"]').nth(i);
+    await tabTo(page, caseClu);
     await page.keyboard.press("Space");
+    await expect(caseClu).toBeChecked();
   }
-  await page.getByRole("button", { name: "Valider" }).focus();
+  await tabTo(page, page.getByRole("button", { name: "Valider" }));
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("demande-terminee")).toBeVisible();
 });
@@ -223,6 +233,7 @@ test("assistant de changement d'adresse au clavier seul", async ({ page }) => {
 test("compte certifié pour quelqu'un d'autre : le code confidentiel est alors demandé", async ({ page }) => {
   await loginAs(page, MARIE.email);
   await page.goto("/espace-vehicule/demarche/changement-adresse");
+  await expect(page.getByLabel("Numéro d'immatriculation")).toBeVisible();
   await expect(page.getByLabel("Code confidentiel")).toHaveCount(0);
   await page.locator("label", { hasText: "Pour quelqu'un d'autre" }).click();
   await expect(page.getByLabel("Code confidentiel")).toBeVisible();

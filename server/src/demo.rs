@@ -178,7 +178,18 @@ fn vehicules() -> Vec<DemoVehicule> {
             date_certificat: Some("2007-09-12"),
             ..julien("123 ABC 75", "VF7NFRHE8ST654321", "CITROEN", "C3", 4, "2007-09-12", "", sain(), "NP6Q-R7ST")
         },
-        marie("EF-789-GH", "WVWZZZAUZKW098765", "VOLKSWAGEN", "GOLF", Energie::Gazole, 6, "2018-02-20", Some("2018EF67890"), sain(), "UV8W-X9YZ"),
+        marie(
+            "EF-789-GH",
+            "WVWZZZAUZKW098765",
+            "VOLKSWAGEN",
+            "GOLF",
+            Energie::Gazole,
+            6,
+            "2018-02-20",
+            Some("2018EF67890"),
+            sain(),
+            "UV8W-X9YZ",
+        ),
         // Opposition au transfert (OTCI).
         marie(
             "GH-234-JK",

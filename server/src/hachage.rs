@@ -63,11 +63,7 @@ impl Hacheur {
     }
 
     /// Le premier des hachages qui correspond au secret.
-    pub async fn trouver<T: Send + 'static>(
-        &self,
-        secret: String,
-        candidats: Vec<(T, String)>,
-    ) -> Result<Option<T>, HachageError> {
+    pub async fn trouver<T: Send + 'static>(&self, secret: String, candidats: Vec<(T, String)>) -> Result<Option<T>, HachageError> {
         self.calculer(move || candidats.into_iter().find(|(_, h)| verify_password(&secret, h)).map(|(t, _)| t)).await
     }
 }
@@ -75,10 +71,7 @@ impl Hacheur {
 /// Hache un secret (argon2id, sel aléatoire).
 pub fn hash_password(secret: &str) -> Result<String, HachageError> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(secret.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| HachageError::Interne(e.to_string()))
+    Argon2::default().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| HachageError::Interne(e.to_string()))
 }
 
 pub fn verify_password(secret: &str, hash: &str) -> bool {

@@ -89,10 +89,22 @@ async fn adresse_invalide_erreurs_au_champ_et_saisie_conservee() {
     let cookie = app.login("marie.dupont@demo.immat.fr").await;
     let numero = demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await.json()["numero"].as_str().unwrap().to_owned();
     let base = format!("/api/v1/demarches/{numero}");
-    let r = put_json(&app, &format!("{base}/adresse"), &json!({"adresse": {"voie": "3 rue X", "code_postal": "1300", "commune": "Marseille"}}), &cookie).await;
+    let r = put_json(
+        &app,
+        &format!("{base}/adresse"),
+        &json!({"adresse": {"voie": "3 rue X", "code_postal": "1300", "commune": "Marseille"}}),
+        &cookie,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["champs"][0]["champ"], "adresse.code_postal");
-    let r = put_json(&app, &format!("{base}/adresse"), &json!({"adresse": {"voie": "3 rue X", "code_postal": "75999", "commune": "Marseille"}}), &cookie).await;
+    let r = put_json(
+        &app,
+        &format!("{base}/adresse"),
+        &json!({"adresse": {"voie": "3 rue X", "code_postal": "75999", "commune": "Marseille"}}),
+        &cookie,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("ne correspond à aucune commune"));
     let d = app.get(&base, Some(&cookie)).await.json();
@@ -160,7 +172,8 @@ async fn declaration_de_cession_code_de_cession_et_csa() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["details"]["adresse"]["verification"]["resultat"], "conforme");
     assert_eq!(r.json()["details"]["cession"]["acquereur"]["nom"], "Martin");
-    put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    let r = put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let d = r.json();
@@ -259,7 +272,8 @@ async fn code_de_cession_lie_au_vehicule_expire_et_usage_unique() {
         "date_cession": "2026-11-01", "heure_cession": "09:00"
     });
     assert_eq!(put_json(&app, &format!("{base}/cession"), &cession, &cookie).await.status, StatusCode::OK);
-    put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    let r = put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let fin = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await.json();
     let code = immat_domain::CodeCession::parse(fin["code_cession"].as_str().unwrap()).unwrap();
 
@@ -295,12 +309,57 @@ async fn changement_d_adresse_avec_nouveau_certificat_reste_a_payer() {
     assert_eq!(d["taxes"]["y5"], 276);
     assert_eq!(d["nouveau_certificat"], true);
     let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());
-    put_json(&app, &format!("{base}/adresse"), &json!({"adresse": {"voie": "2 rue Neuve", "code_postal": "69002", "commune": "Lyon"}}), &cookie).await;
-    put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    let r = put_json(
+        &app,
+        &format!("{base}/adresse"),
+        &json!({"adresse": {"voie": "2 rue Neuve", "code_postal": "69002", "commune": "Lyon"}}),
+        &cookie,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await.json();
     assert_eq!(r["etat"], "a_payer");
     let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
     let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "123 ABC 75").unwrap().clone();
     assert_eq!(v["titulaire"]["adresse"]["ligne_voie"], "12 RUE DE LA REPUBLIQUE");
     assert_eq!(v["demarches"][0]["etat"], "a_payer");
+}
+
+/// Le mode d'acheminement du code confidentiel, à travers le serveur, pour
+/// une personne morale et un professionnel habilité (tableau du support),
+/// avec la règle de sécurité : l'e-mail ne part qu'au compte du titulaire
+/// quand c'est lui qui demande.
+#[tokio::test]
+async fn acheminement_personne_morale_et_professionnel() {
+    let app = common::spawn().await;
+    let demande = |immat: &str, pour_qui: &str| json!({"immatriculation": immat, "pour_qui": pour_qui});
+    // Personne morale, pour elle-même : e-mail et courrier.
+    let morale = app.login("gestion@transports-martin.demo.immat.fr").await;
+    let r = app.post_json("/api/v1/code-confidentiel/demande", &demande("LM-890-NP", "moi_meme"), Some(&morale)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!((r.json()["email"].as_bool(), r.json()["courrier"].as_bool()), (Some(true), Some(true)));
+    // Personne morale, pour quelqu'un d'autre : courrier.
+    let r = app.post_json("/api/v1/code-confidentiel/demande", &demande("AB-123-CD", "autrui"), Some(&morale)).await;
+    assert_eq!((r.json()["email"].as_bool(), r.json()["courrier"].as_bool()), (Some(false), Some(true)));
+    // Professionnel habilité, pour un client : le tableau dit e-mail et
+    // courrier ; l'e-mail n'irait pas au titulaire, il ne part donc pas.
+    let garage = app.login("garage.central@demo.immat.fr").await;
+    let r = app.post_json("/api/v1/code-confidentiel/demande", &demande("EF-789-GH", "autrui"), Some(&garage)).await;
+    assert_eq!((r.json()["email"].as_bool(), r.json()["courrier"].as_bool()), (Some(false), Some(true)));
+    // Professionnel habilité, pour lui-même (un véhicule de son parc).
+    let compte = app.repo.compte_par_email("garage.central@demo.immat.fr").await.unwrap().unwrap();
+    let mut v = app.repo.vehicule_par_immatriculation("LM-890-NP").await.unwrap().unwrap();
+    v.immatriculation = "GA-001-RA".into();
+    v.compte_id = Some(compte.id);
+    app.repo.inserer_vehicule_si_absent(&v).await.unwrap();
+    let r = app.post_json("/api/v1/code-confidentiel/demande", &demande("GA-001-RA", "moi_meme"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!((r.json()["email"].as_bool(), r.json()["courrier"].as_bool()), (Some(true), Some(true)));
+    let agent = app.login("agent.cert@demo.immat.fr").await;
+    let envois = app.get("/api/v1/cert/envois", Some(&agent)).await.json();
+    let emails: Vec<&str> =
+        envois.as_array().unwrap().iter().filter(|e| e["canal"] == "email").map(|e| e["destinataire"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["garage.central@demo.immat.fr", "gestion@transports-martin.demo.immat.fr"]);
 }

@@ -27,9 +27,7 @@ async fn config_donne_le_bandeau_de_demonstration() {
 #[tokio::test]
 async fn connexion_reussie_pose_un_cookie_httponly_et_rend_l_usager() {
     let app = common::spawn().await;
-    let r = app
-        .post_json("/api/v1/auth/login", &json!({"email": " Julien.Paul@demo.immat.fr", "password": "Demo-Immat-2026"}), None)
-        .await;
+    let r = app.post_json("/api/v1/auth/login", &json!({"email": " Julien.Paul@demo.immat.fr", "password": "Demo-Immat-2026"}), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let set_cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
     assert!(set_cookie.starts_with("immat_session="));
@@ -44,9 +42,7 @@ async fn connexion_reussie_pose_un_cookie_httponly_et_rend_l_usager() {
 #[tokio::test]
 async fn connexion_echouee_401_avec_erreur_au_champ() {
     let app = common::spawn().await;
-    let r = app
-        .post_json("/api/v1/auth/login", &json!({"email": "julien.paul@demo.immat.fr", "password": "mauvais"}), None)
-        .await;
+    let r = app.post_json("/api/v1/auth/login", &json!({"email": "julien.paul@demo.immat.fr", "password": "mauvais"}), None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let e = r.json();
     assert_eq!(e["code"], "identifiants_invalides");
@@ -114,10 +110,8 @@ async fn route_protegee_sans_session_401() {
 #[tokio::test]
 async fn json_malforme_400_jamais_500() {
     let app = common::spawn().await;
-    let req = Request::post("/api/v1/auth/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from("{\"email\": "))
-        .unwrap();
+    let req =
+        Request::post("/api/v1/auth/login").header(header::CONTENT_TYPE, "application/json").body(Body::from("{\"email\": ")).unwrap();
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["code"], "json_invalide");
@@ -130,10 +124,7 @@ async fn json_malforme_400_jamais_500() {
 #[tokio::test]
 async fn mauvais_type_de_contenu_415() {
     let app = common::spawn().await;
-    let req = Request::post("/api/v1/auth/login")
-        .header(header::CONTENT_TYPE, "text/plain")
-        .body(Body::from("email=x"))
-        .unwrap();
+    let req = Request::post("/api/v1/auth/login").header(header::CONTENT_TYPE, "text/plain").body(Body::from("email=x")).unwrap();
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(r.json()["code"], "type_de_contenu");

@@ -12,10 +12,10 @@ use axum::{
     http::{header, Method, Request, StatusCode},
 };
 use common::{json_request, Resp, TestApp};
+use immat_server::clock::Clock;
 use immat_server::http::{api_routes, TEST_TOKEN_HEADER};
 use serde_json::{json, Value};
 use std::{collections::BTreeSet, net::SocketAddr};
-use immat_server::clock::Clock;
 use tower::ServiceExt;
 
 const CLU: [&str; 3] = ["exactitude", "sanctions", "donnees"];
@@ -154,9 +154,8 @@ async fn balayage_des_autorisations_sur_chaque_route() {
     // Ce qu'un inconnu obtient d'une démarche ou d'un véhicule qui n'existent pas.
     let absente = app.get("/api/v1/demarches/2026-AAAAAAAA", Some(&julien)).await;
     assert_eq!(absente.status, StatusCode::NOT_FOUND);
-    let plaque_inconnue = app
-        .post_json("/api/v1/demarches", &demarrage("changement_adresse", "moi_meme", "ZZ-999-ZZ", "ZZZZ-ZZZZ"), Some(&julien))
-        .await;
+    let plaque_inconnue =
+        app.post_json("/api/v1/demarches", &demarrage("changement_adresse", "moi_meme", "ZZ-999-ZZ", "ZZZZ-ZZZZ"), Some(&julien)).await;
     assert_eq!(plaque_inconnue.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let mut echecs = Vec::new();
@@ -465,7 +464,10 @@ async fn codes_en_attente_et_demarche_ouverte_avec_un_ancien_code() {
     let e = app.get("/api/v1/espace", Some(&julien)).await.json();
     assert!(e.to_string().contains("12 RUE DE LA REPUBLIQUE"), "le registre n'a pas changé");
     // Un code en attente expire au bout de 30 jours.
-    app.repo.proposer_code_confidentiel(v.id, &hash_password("PPPPQQQQ").unwrap(), app.clock.now() + time::Duration::days(30), 5).await.unwrap();
+    app.repo
+        .proposer_code_confidentiel(v.id, &hash_password("PPPPQQQQ").unwrap(), app.clock.now() + time::Duration::days(30), 5)
+        .await
+        .unwrap();
     app.clock.advance(time::Duration::days(31));
     assert!(app.repo.codes_en_attente(v.id, app.clock.now()).await.unwrap().is_empty());
 }
@@ -551,7 +553,7 @@ async fn trente_mots_de_passe_errones_en_parallele() {
 
 // --- En-têtes, origine, réinitialisation -----------------------------------------
 
-fn en_tete<'a>(r: &'a Resp, nom: header::HeaderName) -> &'a str {
+fn en_tete(r: &Resp, nom: header::HeaderName) -> &str {
     r.headers.get(&nom).unwrap_or_else(|| panic!("en-tête {nom} absent")).to_str().unwrap()
 }
 

@@ -29,10 +29,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
     Effect::new(move |_| {
         if session.ready.get() && !session.unreachable.get() && session.user.with(Option::is_none) {
             let retour = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-            navigate(
-                &format!("/connexion?retour={}", encode_param(&retour)),
-                NavigateOptions { replace: true, ..Default::default() },
-            );
+            navigate(&format!("/connexion?retour={}", encode_param(&retour)), NavigateOptions { replace: true, ..Default::default() });
         }
     });
     let children = StoredValue::new(children);

@@ -4,6 +4,6 @@
 pub mod auth_guard;
 pub mod field;
 pub mod form_errors;
-pub mod wizard;
 pub mod layout;
 pub mod status;
+pub mod wizard;

@@ -136,4 +136,3 @@ pub fn LoginPage() -> impl IntoView {
         </div>
     }
 }
-

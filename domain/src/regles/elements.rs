@@ -33,11 +33,7 @@ const OUI: bool = true;
 const NON: bool = false;
 
 /// Le tableau du support, cellule par cellule.
-pub fn elements_necessaires(
-    tp: Teleprocedure,
-    compte: TypeCompte,
-    pour: PourQui,
-) -> Result<ElementsNecessaires, RegleError> {
+pub fn elements_necessaires(tp: Teleprocedure, compte: TypeCompte, pour: PourQui) -> Result<ElementsNecessaires, RegleError> {
     use PourQui::*;
     use Teleprocedure::*;
     use TypeCompte::*;

@@ -51,7 +51,9 @@ pub fn peut_demarrer(s: &SituationAdministrative, tp: Teleprocedure) -> Verdict 
     use Teleprocedure::*;
     let transfert = matches!(tp, Cession | ChangementTitulaire);
     if s.vol {
-        return Verdict::Bloque("Ce véhicule est déclaré volé : aucune démarche n'est possible. Adressez-vous aux forces de l'ordre.".into());
+        return Verdict::Bloque(
+            "Ce véhicule est déclaré volé : aucune démarche n'est possible. Adressez-vous aux forces de l'ordre.".into(),
+        );
     }
     if tp != Complementaire {
         if s.annulee {
@@ -61,24 +63,36 @@ pub fn peut_demarrer(s: &SituationAdministrative, tp: Teleprocedure) -> Verdict 
             return Verdict::Bloque("L'immatriculation de ce véhicule est suspendue : la démarche en ligne n'est pas possible.".into());
         }
         if s.cede && tp != ChangementTitulaire {
-            return Verdict::Bloque("Une déclaration de cession a déjà été enregistrée pour ce véhicule : il n'est plus à votre nom.".into());
+            return Verdict::Bloque(
+                "Une déclaration de cession a déjà été enregistrée pour ce véhicule : il n'est plus à votre nom.".into(),
+            );
         }
     }
     if transfert {
         if s.otci {
-            return Verdict::Bloque("Une opposition au transfert du certificat d'immatriculation (OTCI) bloque tout changement de titulaire de ce véhicule.".into());
+            return Verdict::Bloque(
+                "Une opposition au transfert du certificat d'immatriculation (OTCI) bloque tout changement de titulaire de ce véhicule."
+                    .into(),
+            );
         }
         if s.ovei {
-            return Verdict::Bloque("Ce véhicule est déclaré économiquement irréparable (OVEI) : il ne peut être cédé qu'à un assureur ou à un centre VHU.".into());
+            return Verdict::Bloque(
+                "Ce véhicule est déclaré économiquement irréparable (OVEI) : il ne peut être cédé qu'à un assureur ou à un centre VHU."
+                    .into(),
+            );
         }
         if s.ove {
-            return Verdict::Bloque("Une opposition véhicule endommagé (OVE) bloque le transfert jusqu'au second rapport d'expertise.".into());
+            return Verdict::Bloque(
+                "Une opposition véhicule endommagé (OVE) bloque le transfert jusqu'au second rapport d'expertise.".into(),
+            );
         }
         if s.dvs {
             return Verdict::Bloque("Une déclaration valant saisie bloque le transfert de ce véhicule.".into());
         }
         if s.gage {
-            return Verdict::AutoriseAvecAvertissement("Ce véhicule fait l'objet d'un gage : la garantie du créancier suit le véhicule. L'acquéreur doit être informé.".into());
+            return Verdict::AutoriseAvecAvertissement(
+                "Ce véhicule fait l'objet d'un gage : la garantie du créancier suit le véhicule. L'acquéreur doit être informé.".into(),
+            );
         }
     }
     Verdict::Autorise

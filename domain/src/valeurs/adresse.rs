@@ -75,8 +75,7 @@ impl CodeInsee {
         }
         let b = s.as_bytes();
         let ok = b.len() == 5
-            && (b.iter().all(u8::is_ascii_digit)
-                || (b[0] == b'2' && matches!(b[1], b'A' | b'B') && b[2..].iter().all(u8::is_ascii_digit)));
+            && (b.iter().all(u8::is_ascii_digit) || (b[0] == b'2' && matches!(b[1], b'A' | b'B') && b[2..].iter().all(u8::is_ascii_digit)));
         if ok {
             Ok(Self(s))
         } else {

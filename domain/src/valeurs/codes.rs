@@ -8,6 +8,7 @@
 //!   (`K7PM-2QXD-9RTA`) ;
 //! - code confidentiel : 8 caractères, affiché en deux groupes de quatre
 //!   (`AB2C-D3EF`).
+//!
 //! La saisie tolère espaces, tirets et minuscules. Le tirage aléatoire est
 //! fait par l'appelant (le serveur), qui passe des octets au constructeur.
 
@@ -105,6 +106,16 @@ impl fmt::Display for CodeConfidentiel {
 string_value!(CodeCession, CodeError);
 string_value!(CodeConfidentiel, CodeError);
 
+/// « Je n'ai pas de code confidentiel » : un code envoyé attend au plus ce
+/// nombre de jours sa première utilisation (choix du projet : un courrier
+/// peut mettre plusieurs jours).
+pub const CODE_CONFIDENTIEL_ATTENTE_JOURS: i64 = 30;
+/// Au plus ce nombre de codes attendent en même temps pour un véhicule.
+pub const CODES_CONFIDENTIELS_EN_ATTENTE_MAX: u32 = 5;
+
+/// Durée de validité d'un code de cession (fiche domaine §1.5).
+pub const CODE_CESSION_VALIDITE_JOURS: i64 = 15;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,13 +153,3 @@ mod tests {
         }
     }
 }
-
-/// « Je n'ai pas de code confidentiel » : un code envoyé attend au plus ce
-/// nombre de jours sa première utilisation (choix du projet : un courrier
-/// peut mettre plusieurs jours).
-pub const CODE_CONFIDENTIEL_ATTENTE_JOURS: i64 = 30;
-/// Au plus ce nombre de codes attendent en même temps pour un véhicule.
-pub const CODES_CONFIDENTIELS_EN_ATTENTE_MAX: u32 = 5;
-
-/// Durée de validité d'un code de cession (fiche domaine §1.5).
-pub const CODE_CESSION_VALIDITE_JOURS: i64 = 15;

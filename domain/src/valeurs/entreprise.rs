@@ -57,8 +57,7 @@ impl Siret {
         if s.len() != 14 || !s.bytes().all(|c| c.is_ascii_digit()) {
             return Err(SirenError::FormatSiret);
         }
-        let la_poste = s.starts_with(SIREN_LA_POSTE)
-            && s.bytes().map(|c| u32::from(c - b'0')).sum::<u32>() % 5 == 0;
+        let la_poste = s.starts_with(SIREN_LA_POSTE) && s.bytes().map(|c| u32::from(c - b'0')).sum::<u32>() % 5 == 0;
         if !luhn_valide(&s) && !la_poste {
             return Err(SirenError::Cle);
         }

@@ -83,8 +83,7 @@ pub fn parse_date_fr(input: &str) -> Result<Date, DateError> {
     if y < 1900 {
         return Err(DateError::Format);
     }
-    let month = Month::try_from(u8::try_from(m).map_err(|_| DateError::Inexistante)?)
-        .map_err(|_| DateError::Inexistante)?;
+    let month = Month::try_from(u8::try_from(m).map_err(|_| DateError::Inexistante)?).map_err(|_| DateError::Inexistante)?;
     Date::from_calendar_date(y as i32, month, j as u8).map_err(|_| DateError::Inexistante)
 }
 

@@ -30,14 +30,11 @@ impl Email {
         let Some((local, domaine)) = s.split_once('@') else {
             return Err(EmailError::Format);
         };
-        let local_ok = !local.is_empty()
-            && local.len() <= 64
-            && local.chars().all(|c| c.is_alphanumeric() || "._%+-'".contains(c));
+        let local_ok = !local.is_empty() && local.len() <= 64 && local.chars().all(|c| c.is_alphanumeric() || "._%+-'".contains(c));
         let domaine_ok = domaine.contains('.')
-            && domaine.split('.').all(|l| {
-                !l.is_empty() && !l.starts_with('-') && !l.ends_with('-')
-                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-            });
+            && domaine
+                .split('.')
+                .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
         if local_ok && domaine_ok {
             Ok(Self(s))
         } else {

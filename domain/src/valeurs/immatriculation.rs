@@ -233,10 +233,7 @@ mod tests {
         assert_eq!(ok("12 ABC 971").to_string(), "12 ABC 971");
         assert_eq!(ok("1234 W 75").kind(), TypeImmatriculation::FniWGarage);
         for dep in ["20", "00", "96", "977", "2C"] {
-            assert!(
-                matches!(Immatriculation::parse(&format!("123 ABC {dep}")), Err(ImmatriculationError::Departement(_))),
-                "{dep}"
-            );
+            assert!(matches!(Immatriculation::parse(&format!("123 ABC {dep}")), Err(ImmatriculationError::Departement(_))), "{dep}");
         }
     }
 

@@ -16,21 +16,15 @@ mod immatriculation;
 mod vin;
 
 pub use adresse::{CodeInsee, CodeInseeError, CodePostal, CodePostalError};
-pub use carte::{
-    CarteError, Cryptogramme, ExpirationCarte, NumeroCarte,
-};
+pub use carte::{CarteError, Cryptogramme, ExpirationCarte, NumeroCarte};
 pub use codes::{
-    CodeCession, CodeConfidentiel, CodeError, CODE_ALPHABET, CODE_CESSION_VALIDITE_JOURS, CODE_CESSION_LONGUEUR,
-    CODES_CONFIDENTIELS_EN_ATTENTE_MAX, CODE_CONFIDENTIEL_ATTENTE_JOURS, CODE_CONFIDENTIEL_LONGUEUR,
+    CodeCession, CodeConfidentiel, CodeError, CODES_CONFIDENTIELS_EN_ATTENTE_MAX, CODE_ALPHABET, CODE_CESSION_LONGUEUR,
+    CODE_CESSION_VALIDITE_JOURS, CODE_CONFIDENTIEL_ATTENTE_JOURS, CODE_CONFIDENTIEL_LONGUEUR,
 };
 pub use entreprise::{Siren, SirenError, Siret};
-pub use formule::{
-    parse_date_fr, DateCertificat, DateError, FormuleError, NumeroFormule,
-};
+pub use formule::{parse_date_fr, DateCertificat, DateError, FormuleError, NumeroFormule};
 pub use identite::{Email, EmailError, Nom, NomError, Prenoms};
-pub use immatriculation::{
-    Immatriculation, ImmatriculationError, TypeImmatriculation,
-};
+pub use immatriculation::{Immatriculation, ImmatriculationError, TypeImmatriculation};
 pub use vin::{Vin, VinError};
 
 /// Implémente `FromStr`/`TryFrom<String>`/`From<T> for String` et la
@@ -56,17 +50,12 @@ macro_rules! string_value {
             }
         }
         impl ::serde::Serialize for $ty {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                s: S,
-            ) -> Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
             }
         }
         impl<'de> ::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                d: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
                 <$ty>::parse(&s).map_err(::serde::de::Error::custom)
             }
@@ -78,10 +67,7 @@ pub(crate) use string_value;
 /// Retire espaces, tirets, points et met en majuscules : ce qu'une personne
 /// tape autour d'un identifiant n'a pas de sens.
 pub(crate) fn compact_upper(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
-        .flat_map(char::to_uppercase)
-        .collect()
+    s.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '.').flat_map(char::to_uppercase).collect()
 }
 
 /// Algorithme de Luhn sur une chaîne de chiffres ASCII.
@@ -97,5 +83,5 @@ pub(crate) fn luhn_valide(chiffres: &str) -> bool {
         }
         somme += d;
     }
-    somme % 10 == 0
+    somme.is_multiple_of(10)
 }

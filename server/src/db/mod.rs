@@ -11,8 +11,8 @@ mod sqlite;
 use crate::config::Config;
 use immat_domain::{
     compte::{Profil, TypeCompte},
-    limites::Limite,
     demarche::{Etape, EtatDemarche, Teleprocedure},
+    limites::Limite,
     regles::SituationAdministrative,
     taxes::{Energie, Genre},
     PourQui,
@@ -256,7 +256,14 @@ pub trait DemarcheRepository: Send + Sync + 'static {
 
     /// Crée le brouillon, ou rend celui qui est déjà en cours pour ce compte,
     /// ce véhicule et cette téléprocédure (`false` : il existait).
-    async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<(DemarcheRecord, bool)>;
+    async fn creer_demarche(
+        &self,
+        numero: &str,
+        compte_id: i64,
+        vehicule_id: i64,
+        tp: Teleprocedure,
+        pour_qui: PourQui,
+    ) -> DbResult<(DemarcheRecord, bool)>;
     async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>>;
     async fn demarche_en_cours(&self, compte_id: i64, vehicule_id: i64, tp: Teleprocedure) -> DbResult<Option<DemarcheRecord>>;
     /// Enregistre la saisie d'une étape, sans changer d'état, à condition que
@@ -265,14 +272,35 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     async fn maj_demarche(&self, d: &DemarcheRecord, etape: Etape, donnees: &serde_json::Value) -> DbResult<DemarcheRecord>;
     /// Fait passer la démarche de `d.etat` à `vers` (transition calculée par
     /// le domaine), aux mêmes conditions.
-    async fn changer_etat(&self, d: &DemarcheRecord, vers: EtatDemarche, etape: Etape, donnees: &serde_json::Value) -> DbResult<DemarcheRecord>;
+    async fn changer_etat(
+        &self,
+        d: &DemarcheRecord,
+        vers: EtatDemarche,
+        etape: Etape,
+        donnees: &serde_json::Value,
+    ) -> DbResult<DemarcheRecord>;
 
     /// Termine un changement d'adresse : démarche et registre, ensemble, une
     /// seule fois.
-    async fn terminer_changement_adresse(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<DemarcheRecord>;
+    async fn terminer_changement_adresse(
+        &self,
+        d: &DemarcheRecord,
+        vers: EtatDemarche,
+        donnees: &serde_json::Value,
+        vehicule_id: i64,
+        a: &NouvelleAdresseRegistre,
+    ) -> DbResult<DemarcheRecord>;
     /// Termine une déclaration de cession : démarche, code de cession et
     /// véhicule « cédé », ensemble, une seule fois.
-    async fn terminer_cession(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<DemarcheRecord>;
+    async fn terminer_cession(
+        &self,
+        d: &DemarcheRecord,
+        vers: EtatDemarche,
+        donnees: &serde_json::Value,
+        vehicule_id: i64,
+        code_hash: &str,
+        expire_at: OffsetDateTime,
+    ) -> DbResult<DemarcheRecord>;
 
     /// Les codes de cession d'un véhicule : (id, hachage, expiration,
     /// utilisation).

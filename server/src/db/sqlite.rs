@@ -59,11 +59,7 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
         genre: from_code(&r.try_get::<String, _>("genre")?)?,
         energie: from_code(&r.try_get::<String, _>("energie")?)?,
         puissance_cv: r.try_get::<i64, _>("puissance_cv")?.try_into().map_err(|_| DbError::Corrupt("puissance_cv".into()))?,
-        ptac_kg: r
-            .try_get::<Option<i64>, _>("ptac_kg")?
-            .map(u32::try_from)
-            .transpose()
-            .map_err(|_| DbError::Corrupt("ptac_kg".into()))?,
+        ptac_kg: r.try_get::<Option<i64>, _>("ptac_kg")?.map(u32::try_from).transpose().map_err(|_| DbError::Corrupt("ptac_kg".into()))?,
         date_premiere_immatriculation: r.try_get("date_premiere_immatriculation")?,
         numero_formule: r.try_get("numero_formule")?,
         date_certificat: r.try_get("date_certificat")?,
@@ -135,11 +131,8 @@ impl Repository for SqliteRepository {
     }
 
     async fn compte(&self, id: i64) -> DbResult<CompteRecord> {
-        let row = sqlx::query("select * from compte where compte_id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(DbError::NotFound)?;
+        let row =
+            sqlx::query("select * from compte where compte_id = $1").bind(id).fetch_optional(&self.pool).await?.ok_or(DbError::NotFound)?;
         compte_from_row(&row)
     }
 
@@ -402,21 +395,17 @@ impl LimiteRepository for SqliteRepository {
 
     async fn purger_limites(&self, maintenant: OffsetDateTime, plus_longue_fenetre_secondes: i64) -> DbResult<u64> {
         let now = secondes(maintenant);
-        let r = sqlx::query(
-            "delete from limite where (bloque_jusqu_a is null or bloque_jusqu_a <= $1) and debut <= $1 - $2",
-        )
-        .bind(now)
-        .bind(plus_longue_fenetre_secondes)
-        .execute(&self.pool)
-        .await?;
+        let r = sqlx::query("delete from limite where (bloque_jusqu_a is null or bloque_jusqu_a <= $1) and debut <= $1 - $2")
+            .bind(now)
+            .bind(plus_longue_fenetre_secondes)
+            .execute(&self.pool)
+            .await?;
         Ok(r.rows_affected())
     }
 
     async fn blocage(&self, cle: &str, maintenant: OffsetDateTime) -> DbResult<Option<OffsetDateTime>> {
-        let b: Option<Option<i64>> = sqlx::query_scalar("select bloque_jusqu_a from limite where cle = $1")
-            .bind(cle)
-            .fetch_optional(&self.pool)
-            .await?;
+        let b: Option<Option<i64>> =
+            sqlx::query_scalar("select bloque_jusqu_a from limite where cle = $1").bind(cle).fetch_optional(&self.pool).await?;
         Ok(b.flatten().filter(|b| *b > secondes(maintenant)).map(instant))
     }
 }
@@ -492,15 +481,19 @@ impl DemarcheRepository for SqliteRepository {
         if r.rows_affected() != 1 {
             return Ok(false);
         }
-        sqlx::query("delete from code_confidentiel_en_attente where vehicule_id = $1")
-            .bind(vehicule_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("delete from code_confidentiel_en_attente where vehicule_id = $1").bind(vehicule_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
     }
 
-    async fn creer_demarche(&self, numero: &str, compte_id: i64, vehicule_id: i64, tp: Teleprocedure, pour_qui: PourQui) -> DbResult<(DemarcheRecord, bool)> {
+    async fn creer_demarche(
+        &self,
+        numero: &str,
+        compte_id: i64,
+        vehicule_id: i64,
+        tp: Teleprocedure,
+        pour_qui: PourQui,
+    ) -> DbResult<(DemarcheRecord, bool)> {
         // L'index unique partiel garantit un seul brouillon en cours : une
         // insertion concurrente perdante ne crée rien et rend l'existant.
         let row = sqlx::query(
@@ -555,12 +548,25 @@ impl DemarcheRepository for SqliteRepository {
         self.changer_etat(d, d.etat, etape, donnees).await
     }
 
-    async fn changer_etat(&self, d: &DemarcheRecord, vers: EtatDemarche, etape: Etape, donnees: &serde_json::Value) -> DbResult<DemarcheRecord> {
+    async fn changer_etat(
+        &self,
+        d: &DemarcheRecord,
+        vers: EtatDemarche,
+        etape: Etape,
+        donnees: &serde_json::Value,
+    ) -> DbResult<DemarcheRecord> {
         let mut conn = self.pool.acquire().await?;
         ecrire_demarche(&mut conn, d, vers, etape, donnees).await
     }
 
-    async fn terminer_changement_adresse(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, a: &NouvelleAdresseRegistre) -> DbResult<DemarcheRecord> {
+    async fn terminer_changement_adresse(
+        &self,
+        d: &DemarcheRecord,
+        vers: EtatDemarche,
+        donnees: &serde_json::Value,
+        vehicule_id: i64,
+        a: &NouvelleAdresseRegistre,
+    ) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
         let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees).await?;
         // Le compteur d'étiquettes s'incrémente en SQL, jamais depuis une lecture.
@@ -581,13 +587,19 @@ impl DemarcheRepository for SqliteRepository {
         Ok(ecrite)
     }
 
-    async fn terminer_cession(&self, d: &DemarcheRecord, vers: EtatDemarche, donnees: &serde_json::Value, vehicule_id: i64, code_hash: &str, expire_at: OffsetDateTime) -> DbResult<DemarcheRecord> {
+    async fn terminer_cession(
+        &self,
+        d: &DemarcheRecord,
+        vers: EtatDemarche,
+        donnees: &serde_json::Value,
+        vehicule_id: i64,
+        code_hash: &str,
+        expire_at: OffsetDateTime,
+    ) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
         let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees).await?;
-        let cede = sqlx::query("update vehicule set cede = 1 where vehicule_id = $1 and cede = 0")
-            .bind(vehicule_id)
-            .execute(&mut *tx)
-            .await?;
+        let cede =
+            sqlx::query("update vehicule set cede = 1 where vehicule_id = $1 and cede = 0").bind(vehicule_id).execute(&mut *tx).await?;
         if cede.rows_affected() != 1 {
             return Err(DbError::Conflict("Une déclaration de cession a déjà été enregistrée pour ce véhicule.".into()));
         }

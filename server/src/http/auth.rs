@@ -83,8 +83,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(AppError::NonAuthentifie)?;
-        let compte =
-            state.repo.compte_de_session(&token_hash(&token), state.now()).await?.ok_or(AppError::NonAuthentifie)?;
+        let compte = state.repo.compte_de_session(&token_hash(&token), state.now()).await?.ok_or(AppError::NonAuthentifie)?;
         Ok(Self(compte))
     }
 }
@@ -208,7 +207,10 @@ fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     // Un hachage invalide échouerait vite : le temps trahirait l'absence du
     // compte. `hash_password` n'échoue pas sur une entrée constante.
-    HASH.get_or_init(|| hash_password("mot-de-passe-factice").unwrap_or_else(|_| String::from("$argon2id$v=19$m=19456,t=2,p=1$c2VsLWZhY3RpY2U$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo")))
+    HASH.get_or_init(|| {
+        hash_password("mot-de-passe-factice")
+            .unwrap_or_else(|_| String::from("$argon2id$v=19$m=19456,t=2,p=1$c2VsLWZhY3RpY2U$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo"))
+    })
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap, CurrentUser(_): CurrentUser) -> AppResult<Response> {

@@ -65,18 +65,14 @@ impl AppError {
             Self::Interdit(m) => (StatusCode::FORBIDDEN, ApiError::new("interdit", m.clone())),
             Self::Introuvable(m) => (StatusCode::NOT_FOUND, ApiError::new("introuvable", m.clone())),
             Self::Conflit(m) => (StatusCode::CONFLICT, ApiError::new("conflit", m.clone())),
-            Self::TropDeTentatives { message, .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, ApiError::new("trop_de_tentatives", message.clone()))
-            }
+            Self::TropDeTentatives { message, .. } => (StatusCode::TOO_MANY_REQUESTS, ApiError::new("trop_de_tentatives", message.clone())),
             Self::Surcharge => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ApiError::new("surcharge", "Le service est très sollicité. Veuillez réessayer dans quelques instants."),
             ),
             Self::Requete { status, code, message } => (*status, ApiError::new(*code, message.clone())),
             Self::Json(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.clone()),
-            Self::Db(DbError::NotFound) => {
-                (StatusCode::NOT_FOUND, ApiError::new("introuvable", "L'élément demandé est introuvable."))
-            }
+            Self::Db(DbError::NotFound) => (StatusCode::NOT_FOUND, ApiError::new("introuvable", "L'élément demandé est introuvable.")),
             Self::Db(DbError::Conflict(m)) => (StatusCode::CONFLICT, ApiError::new("conflit", m.clone())),
             // Une donnée en base qui ne se lit pas : erreur interne, rien n'est écrit.
             Self::Db(_) | Self::Interne(_) => (
@@ -132,12 +128,8 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|m| {
+        let json =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(|m| {
                 let m = m.trim().to_ascii_lowercase();
                 m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
             });

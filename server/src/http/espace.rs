@@ -65,9 +65,8 @@ async fn espace(State(state): State<AppState>, Citoyen(compte): Citoyen) -> AppR
         .filter(|d| !d.etat.est_finale() && !vehicules.iter().any(|v| Some(v.id) == d.vehicule_id))
         .map(|d| demarche_resume(d, None))
         .collect();
-    let immat_de = |id: Option<i64>| {
-        vehicules.iter().find(|v| Some(v.id) == id).and_then(|v| Immatriculation::parse(&v.immatriculation).ok())
-    };
+    let immat_de =
+        |id: Option<i64>| vehicules.iter().find(|v| Some(v.id) == id).and_then(|v| Immatriculation::parse(&v.immatriculation).ok());
     let mut terminees = Vec::new();
     for d in demarches.iter().filter(|d| d.etat == immat_domain::EtatDemarche::Terminee).take(20) {
         let immat = match immat_de(d.vehicule_id) {

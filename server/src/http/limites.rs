@@ -41,12 +41,7 @@ pub fn trop(message: impl Fn(i64) -> String, jusqu_a: OffsetDateTime, maintenant
 }
 
 /// Réserve une tentative ; bloquée → 429 avec le message donné.
-pub async fn reserver(
-    state: &AppState,
-    cle: &str,
-    limite: &Limite,
-    message: impl Fn(i64) -> String,
-) -> AppResult<u32> {
+pub async fn reserver(state: &AppState, cle: &str, limite: &Limite, message: impl Fn(i64) -> String) -> AppResult<u32> {
     let now = state.now();
     match state.repo.reserver_tentative(cle, limite, now).await? {
         Reservation::Accordee(n) => Ok(n),

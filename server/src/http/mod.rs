@@ -121,9 +121,5 @@ async fn reinitialiser_demo(State(state): State<AppState>, headers: HeaderMap) -
 }
 
 async fn api_not_found() -> AppError {
-    AppError::Requete {
-        status: StatusCode::NOT_FOUND,
-        code: "introuvable",
-        message: "Cette adresse de l'API n'existe pas.".into(),
-    }
+    AppError::Requete { status: StatusCode::NOT_FOUND, code: "introuvable", message: "Cette adresse de l'API n'existe pas.".into() }
 }

@@ -72,11 +72,7 @@ impl Resp {
     }
     /// La valeur du cookie de session posé par la réponse.
     pub fn session_cookie(&self) -> Option<String> {
-        self.headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::to_owned)
+        self.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).map(str::to_owned)
     }
 }
 
@@ -107,9 +103,7 @@ impl TestApp {
 
     /// Se connecte avec un compte de démonstration ; rend le cookie.
     pub async fn login(&self, email: &str) -> String {
-        let r = self
-            .post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}), None)
-            .await;
+        let r = self.post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}), None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         r.session_cookie().expect("cookie de session")
     }

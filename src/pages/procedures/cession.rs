@@ -15,11 +15,7 @@ use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, Demarc
 use leptos::{prelude::*, task::spawn_local};
 
 /// La déclaration de cession dans l'assistant commun.
-pub const UI: super::ProcedureUi = super::ProcedureUi {
-    saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(),
-    recapitulatif,
-    fin,
-};
+pub const UI: super::ProcedureUi = super::ProcedureUi { saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(), recapitulatif, fin };
 
 fn details(v: &DemarcheVue) -> Option<&immat_domain::procedures::DetailsCession> {
     match &v.details {
@@ -74,7 +70,8 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
     let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
     let s = v.as_ref().and_then(details).and_then(|c| c.saisie.clone()).unwrap_or_default();
-    let type_personne = RwSignal::new(if s.acquereur.type_personne.is_empty() { "physique".to_owned() } else { s.acquereur.type_personne.clone() });
+    let type_personne =
+        RwSignal::new(if s.acquereur.type_personne.is_empty() { "physique".to_owned() } else { s.acquereur.type_personne.clone() });
     let nom = RwSignal::new(s.acquereur.nom.clone());
     let prenoms = RwSignal::new(s.acquereur.prenoms.clone());
     let naissance = RwSignal::new(s.acquereur.date_naissance.clone());

@@ -17,11 +17,8 @@ use immat_domain::{
 use leptos::{prelude::*, task::spawn_local};
 
 /// Le changement d'adresse dans l'assistant commun.
-pub const UI: super::ProcedureUi = super::ProcedureUi {
-    saisie: |ctx| view! { <SaisieAdresse ctx=ctx /> }.into_any(),
-    recapitulatif,
-    fin: |_| ().into_any(),
-};
+pub const UI: super::ProcedureUi =
+    super::ProcedureUi { saisie: |ctx| view! { <SaisieAdresse ctx=ctx /> }.into_any(), recapitulatif, fin: |_| ().into_any() };
 
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
     view! {

@@ -92,7 +92,8 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
     let pas_de_code = move |_| {
         info.set(None);
         alerte.set(None);
-        let req = DemandeCodeConfidentiel { immatriculation: immatriculation.get_untracked(), pour_qui: pour_qui(&initiateur.get_untracked()) };
+        let req =
+            DemandeCodeConfidentiel { immatriculation: immatriculation.get_untracked(), pour_qui: pour_qui(&initiateur.get_untracked()) };
         spawn_local(async move {
             match api::demander_code(&req).await {
                 Ok(r) => {

@@ -210,9 +210,8 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
     let pending = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let clu: Vec<String> = cochees.with_value(|c| {
-            CLU.iter().zip(c.iter()).filter(|(_, s)| s.get_untracked()).map(|((code, _), _)| (*code).to_owned()).collect()
-        });
+        let clu: Vec<String> = cochees
+            .with_value(|c| CLU.iter().zip(c.iter()).filter(|(_, s)| s.get_untracked()).map(|((code, _), _)| (*code).to_owned()).collect());
         if let Err(e) = immat_domain::procedures::valider_clu(&clu) {
             errors.set(vec![e]);
             focus_first_error();

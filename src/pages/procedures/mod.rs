@@ -9,7 +9,10 @@ mod non_disponible;
 
 use crate::{
     api::{self, ClientError},
-    components::{auth_guard::RequireAuth, status::{ClientErrorAlert, Loading}},
+    components::{
+        auth_guard::RequireAuth,
+        status::{ClientErrorAlert, Loading},
+    },
     pages::not_found::NotFoundPage,
 };
 use immat_domain::{procedures::DemarcheVue, Etape, EtatDemarche, Teleprocedure};

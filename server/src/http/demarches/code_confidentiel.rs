@@ -20,6 +20,7 @@ use crate::{
     http::auth::{AgentCert, Citoyen},
     http::limites::{cle_demande_code_compte, cle_demande_code_vehicule_tiers, rendre, reserver},
 };
+use axum::extract::State;
 use immat_domain::{
     adresse_postale::lignes_afnor,
     limites::{message_demandes_code, Limite},
@@ -28,18 +29,13 @@ use immat_domain::{
     CodeConfidentiel, Immatriculation, PourQui, CODES_CONFIDENTIELS_EN_ATTENTE_MAX, CODE_CONFIDENTIEL_ATTENTE_JOURS,
     CODE_CONFIDENTIEL_LONGUEUR,
 };
-use axum::extract::State;
 use rand::RngCore;
 use time::Duration;
 
 /// Le code tel que les agents le voient dans la boîte d'envoi : seuls les
 /// deux derniers caractères restent.
 pub fn masquer(code: &CodeConfidentiel) -> String {
-    code.to_string()
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if c == '-' || i >= 7 { c } else { '•' })
-        .collect()
+    code.to_string().chars().enumerate().map(|(i, c)| if c == '-' || i >= 7 { c } else { '•' }).collect()
 }
 
 fn corps(immat: &Immatriculation, code: &str) -> String {
@@ -69,9 +65,7 @@ pub async fn demander(
         (PourQui::MoiMeme, Some(v)) if demandeur_titulaire => v,
         (PourQui::MoiMeme, _) => return Err(AppError::champ("immatriculation", VEHICULE_HORS_COMPTE)),
         (PourQui::Autrui, Some(v)) => v,
-        (PourQui::Autrui, None) => {
-            return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."))
-        }
+        (PourQui::Autrui, None) => return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro.")),
     };
     // Les tiers ont un compteur commun par véhicule ; le titulaire n'y entre
     // pas : des tiers ne l'empêchent jamais de demander son code.
@@ -123,9 +117,7 @@ pub async fn demander(
         let lignes = lignes_afnor(&nom_titulaire(&v), &adresse_du_vehicule(&v));
         let note = match destination {
             DestinationCourrier::AdresseDuTitulaire => "Adresse du titulaire figurant sur le certificat d'immatriculation.",
-            DestinationCourrier::AdresseExpeditionPrecedentTitre => {
-                "Location longue durée : adresse d'expédition du précédent titre."
-            }
+            DestinationCourrier::AdresseExpeditionPrecedentTitre => "Location longue durée : adresse d'expédition du précédent titre.",
         };
         // Le courrier est enregistré pour le service d'impression avec le code
         // masqué (l'impression n'est pas construite : voir le README).

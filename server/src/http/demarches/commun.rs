@@ -80,14 +80,11 @@ pub fn vehicule_fiscal(v: &VehiculeRecord) -> AppResult<immat_domain::taxes::Veh
 /// dépend : une adresse en collectivité d'outre-mer n'empêche pas une
 /// déclaration de cession ou un changement d'adresse.
 pub fn taxes_de(state: &AppState, p: &dyn Procedure, v: &VehiculeRecord) -> AppResult<Taxes> {
-    let region =
-        immat_domain::CodePostal::parse(&v.adresse_code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
+    let region = immat_domain::CodePostal::parse(&v.adresse_code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
     taxes(p.objet_taxe(v), &vehicule_fiscal(v)?, region, state.now().date()).map_err(|e| match e {
-        TaxeError::RegionInconnue | TaxeError::TarifInconnu => AppError::Requete {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "taxes_incalculables",
-            message: e.to_string(),
-        },
+        TaxeError::RegionInconnue | TaxeError::TarifInconnu => {
+            AppError::Requete { status: StatusCode::UNPROCESSABLE_ENTITY, code: "taxes_incalculables", message: e.to_string() }
+        }
     })
 }
 
@@ -211,8 +208,8 @@ async fn demarrer(
             message: format!("La téléprocédure « {} » n'est pas encore disponible.", req.teleprocedure.libelle()),
         });
     };
-    let elements = elements_necessaires(req.teleprocedure, compte.type_compte(), req.pour_qui)
-        .map_err(|e| AppError::Interdit(e.to_string()))?;
+    let elements =
+        elements_necessaires(req.teleprocedure, compte.type_compte(), req.pour_qui).map_err(|e| AppError::Interdit(e.to_string()))?;
     let (immat, code) = req.valider(&elements).map_err(AppError::Validation)?;
     let v = state.repo.vehicule_par_immatriculation(&immat.to_string()).await?;
     // « Pour moi-même » : seulement un véhicule du compte. Un véhicule
@@ -239,8 +236,7 @@ async fn demarrer(
     };
     // « Reprendre la demande en cours » plutôt qu'un doublon (l'index unique
     // tient aussi sous deux démarrages simultanés).
-    let (d, cree) =
-        state.repo.creer_demarche(&nouveau_numero(state.now()), compte.id, v.id, req.teleprocedure, req.pour_qui).await?;
+    let (d, cree) = state.repo.creer_demarche(&nouveau_numero(state.now()), compte.id, v.id, req.teleprocedure, req.pour_qui).await?;
     if !cree {
         // Reprise : avec un code vérifié à l'instant, la démarche vaut pour
         // la version actuelle du code.

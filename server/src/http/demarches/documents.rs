@@ -29,11 +29,7 @@ pub async fn telecharger(
         Document::CertificatSituationAdministrative => csa(&d, &v)?,
     };
     let disposition = format!("attachment; filename=\"{}-{}\"", d.numero, nom);
-    Ok((
-        [(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        pdf,
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], pdf).into_response())
 }
 
 fn oui_non(b: bool) -> &'static str {

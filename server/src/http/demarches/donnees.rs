@@ -8,9 +8,7 @@
 use super::*;
 use immat_domain::{
     adresse_postale::{AdresseNormalisee, AdresseSaisie, VerificationCommune},
-    procedures::{
-        Acquereur, AdresseVerifiee, CessionSaisie, CessionValidee, DetailsCession, DetailsChangementAdresse, DetailsDemarche,
-    },
+    procedures::{Acquereur, AdresseVerifiee, CessionSaisie, CessionValidee, DetailsCession, DetailsChangementAdresse, DetailsDemarche},
 };
 
 pub const VERSION: u32 = 1;
@@ -177,7 +175,10 @@ mod tests {
             (Teleprocedure::ChangementAdresse, json!({"champ_inconnu": 1})),
             (Teleprocedure::ChangementAdresse, json!({"version": 7})),
             (Teleprocedure::Duplicata, json!({})),
-            (Teleprocedure::Cession, Donnees::nouvelles(DetailsDemarche::nouveau(Teleprocedure::ChangementAdresse).unwrap()).json().unwrap()),
+            (
+                Teleprocedure::Cession,
+                Donnees::nouvelles(DetailsDemarche::nouveau(Teleprocedure::ChangementAdresse).unwrap()).json().unwrap(),
+            ),
         ] {
             let e = Donnees::de(&record(tp, donnees.clone())).unwrap_err();
             assert!(matches!(e, AppError::Db(DbError::Corrupt(_))), "{donnees} : {e:?}");
