@@ -27,7 +27,7 @@ impl ClientError {
         }
     }
     pub fn non_authentifie(&self) -> bool {
-        self.api().is_some_and(|e| e.code == "non_authentifie")
+        self.api().is_some_and(|e| e.code == immat_domain::api::CodeErreur::NonAuthentifie)
     }
 }
 

@@ -5,6 +5,7 @@
 //! (reliées au champ du formulaire).
 
 use crate::{
+    adresse_postale::AdresseNormalisee,
     compte::{Profil, TypeCompte},
     demarche::{EtatDemarche, Teleprocedure},
     regles::SituationAdministrative,
@@ -27,25 +28,48 @@ impl ChampErreur {
     }
 }
 
+/// Le code stable d'une erreur de l'API (pour les programmes et les tests),
+/// le même des deux côtés.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeErreur {
+    Validation,
+    NonAuthentifie,
+    IdentifiantsInvalides,
+    Interdit,
+    Introuvable,
+    Conflit,
+    TropDeTentatives,
+    Surcharge,
+    JsonInvalide,
+    TypeDeContenu,
+    TropVolumineux,
+    RequeteInvalide,
+    OrigineRefusee,
+    NonDisponible,
+    TaxesIncalculables,
+    Interne,
+    /// Un code qu'un client plus ancien ne connaît pas encore.
+    #[serde(other)]
+    Autre,
+}
+
 /// Le corps JSON de toute réponse d'erreur de l'API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
-    /// Code stable : `validation`, `non_authentifie`, `identifiants_invalides`,
-    /// `interdit`, `introuvable`, `conflit`, `json_invalide`,
-    /// `type_de_contenu`, `trop_volumineux`, `trop_de_tentatives`, `interne`…
-    pub code: String,
+    pub code: CodeErreur,
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub champs: Vec<ChampErreur>,
 }
 
 impl ApiError {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into(), champs: Vec::new() }
+    pub fn new(code: CodeErreur, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), champs: Vec::new() }
     }
     pub fn validation(champs: Vec<ChampErreur>) -> Self {
-        Self { code: "validation".into(), message: "Le formulaire contient des erreurs. Corrigez les champs signalés.".into(), champs }
+        Self { code: CodeErreur::Validation, message: "Le formulaire contient des erreurs. Corrigez les champs signalés.".into(), champs }
     }
     /// Le message d'un champ, s'il y en a un.
     pub fn champ(&self, nom: &str) -> Option<&str> {
@@ -104,21 +128,14 @@ impl Utilisateur {
     }
 }
 
-/// Adresse postale d'un titulaire, telle que stockée (lignes AFNOR).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdressePostale {
-    pub ligne_voie: String,
-    pub complement: Option<String>,
-    pub code_postal: String,
-    pub commune: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TitulaireVue {
     pub nom: String,
     pub prenoms: Option<String>,
     pub raison_sociale: Option<String>,
-    pub adresse: AdressePostale,
+    /// L'adresse du certificat, normalisée AFNOR (`une_ligne()` pour
+    /// l'afficher).
+    pub adresse: AdresseNormalisee,
 }
 
 impl TitulaireVue {
@@ -165,17 +182,34 @@ pub struct VehiculeVue {
     pub demarches: Vec<DemarcheResume>,
 }
 
+/// Par où part un envoi.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Canal {
+    Email,
+    Courrier,
+}
+
+impl Canal {
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Email => "E-mail",
+            Self::Courrier => "Courrier",
+        }
+    }
+}
+
 /// Un e-mail ou un courrier émis (page de démonstration de l'agent du CERT).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envoi {
     pub id: i64,
-    /// `email` ou `courrier`.
-    pub canal: String,
+    pub canal: Canal,
     /// Adresse e-mail, ou lignes AFNOR séparées par des sauts de ligne.
     pub destinataire: String,
     pub objet: String,
     pub corps: String,
     pub immatriculation: Option<String>,
+    /// L'instant d'émission (dans l'API : `jj/mm/aaaa à hh:mm`, heure de Paris).
     pub created_at: String,
 }
 

@@ -63,6 +63,20 @@ pub enum PourQui {
 }
 
 impl PourQui {
+    pub const TOUS: [Self; 2] = [Self::MoiMeme, Self::Autrui];
+
+    /// La valeur du bouton radio (celle de serde).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MoiMeme => "moi_meme",
+            Self::Autrui => "autrui",
+        }
+    }
+
+    pub fn depuis_code(code: &str) -> Option<Self> {
+        Self::TOUS.into_iter().find(|p| p.code() == code)
+    }
+
     pub fn libelle(self) -> &'static str {
         match self {
             Self::MoiMeme => "Pour moi-même",

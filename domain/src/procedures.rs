@@ -8,7 +8,7 @@ use crate::{
     demarche::{Etape, EtatDemarche, Teleprocedure},
     regles::ElementsNecessaires,
     taxes::{Energie, Genre, Taxes},
-    valeurs::{parse_date_fr, CodeConfidentiel, Immatriculation, Nom, Prenoms, Siret},
+    valeurs::{date_fr, parse_date_fr, CodeConfidentiel, Immatriculation, Nom, Prenoms, Siret},
 };
 use serde::{Deserialize, Serialize};
 use time::{Date, Time};
@@ -82,11 +82,43 @@ pub struct NouvelleAdresse {
     pub adresse: AdresseSaisie,
 }
 
+/// Personne physique ou morale.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypePersonne {
+    #[default]
+    Physique,
+    Morale,
+}
+
+impl TypePersonne {
+    pub const TOUS: [Self; 2] = [Self::Physique, Self::Morale];
+
+    /// La valeur du bouton radio (celle de serde).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Physique => "physique",
+            Self::Morale => "morale",
+        }
+    }
+
+    pub fn depuis_code(code: &str) -> Option<Self> {
+        Self::TOUS.into_iter().find(|t| t.code() == code)
+    }
+
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Physique => "Une personne physique",
+            Self::Morale => "Une personne morale (société, association…)",
+        }
+    }
+}
+
 /// Personne physique ou morale, telle que saisie.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcquereurSaisie {
-    /// `physique` ou `morale`.
-    pub type_personne: String,
+    #[serde(default)]
+    pub type_personne: TypePersonne,
     #[serde(default)]
     pub nom: String,
     #[serde(default)]
@@ -112,14 +144,22 @@ pub struct CessionSaisie {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type_personne", rename_all = "snake_case")]
 pub enum Acquereur {
-    Physique { nom: String, prenoms: String, date_naissance: String },
-    Morale { raison_sociale: String, siret: String },
+    /// `date_naissance` : en français, `jj/mm/aaaa`.
+    Physique {
+        nom: Nom,
+        prenoms: Prenoms,
+        date_naissance: String,
+    },
+    Morale {
+        raison_sociale: String,
+        siret: Siret,
+    },
 }
 
 impl Acquereur {
     pub fn libelle(&self) -> String {
         match self {
-            Self::Physique { nom, prenoms, .. } => format!("{prenoms} {}", nom.to_uppercase()),
+            Self::Physique { nom, prenoms, .. } => format!("{prenoms} {}", nom.to_string().to_uppercase()),
             Self::Morale { raison_sociale, siret } => format!("{raison_sociale} (SIRET {siret})"),
         }
     }
@@ -142,17 +182,13 @@ fn parse_heure(s: &str) -> Option<Time> {
     Time::from_hms(h, m, 0).ok()
 }
 
-fn fr(d: Date) -> String {
-    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
-}
-
 impl CessionSaisie {
     /// `premiere_immatriculation` : la cession ne peut la précéder.
     pub fn valider(&self, aujourd_hui: Date, premiere_immatriculation: Option<Date>) -> Result<CessionValidee, Vec<ChampErreur>> {
         let mut erreurs = Vec::new();
         let a = &self.acquereur;
-        let acquereur = match a.type_personne.as_str() {
-            "physique" => {
+        let acquereur = match a.type_personne {
+            TypePersonne::Physique => {
                 let nom = Nom::parse(&a.nom).map_err(|e| erreurs.push(ChampErreur::new("acquereur.nom", e))).ok();
                 let prenoms = Prenoms::parse(&a.prenoms).map_err(|e| erreurs.push(ChampErreur::new("acquereur.prenoms", e))).ok();
                 let naissance = match parse_date_fr(&a.date_naissance) {
@@ -171,13 +207,11 @@ impl CessionSaisie {
                     }
                 };
                 match (nom, prenoms, naissance) {
-                    (Some(n), Some(p), Some(d)) => {
-                        Some(Acquereur::Physique { nom: n.to_string(), prenoms: p.to_string(), date_naissance: fr(d) })
-                    }
+                    (Some(n), Some(p), Some(d)) => Some(Acquereur::Physique { nom: n, prenoms: p, date_naissance: date_fr(d) }),
                     _ => None,
                 }
             }
-            "morale" => {
+            TypePersonne::Morale => {
                 let rs = a.raison_sociale.split_whitespace().collect::<Vec<_>>().join(" ");
                 if rs.is_empty() {
                     erreurs.push(ChampErreur::new("acquereur.raison_sociale", "Veuillez saisir la raison sociale."));
@@ -185,11 +219,7 @@ impl CessionSaisie {
                     erreurs.push(ChampErreur::new("acquereur.raison_sociale", "La raison sociale compte au plus 100 caractères."));
                 }
                 let siret = Siret::parse(&a.siret).map_err(|e| erreurs.push(ChampErreur::new("acquereur.siret", e))).ok();
-                siret.filter(|_| !rs.is_empty()).map(|s| Acquereur::Morale { raison_sociale: rs, siret: s.as_str().to_owned() })
-            }
-            _ => {
-                erreurs.push(ChampErreur::new("acquereur.type_personne", "Indiquez si l'acquéreur est une personne physique ou morale."));
-                None
+                siret.filter(|_| !rs.is_empty()).map(|s| Acquereur::Morale { raison_sociale: rs, siret: s })
             }
         };
         let adresse = valider_adresse(&self.adresse, "adresse").map_err(|e| erreurs.extend(e)).ok();
@@ -213,9 +243,12 @@ impl CessionSaisie {
             erreurs.push(ChampErreur::new("heure_cession", "L'heure de la cession est au format hh:mm."));
         }
         match (acquereur, adresse, date, heure) {
-            (Some(acquereur), Some(adresse), Some(d), Some(h)) if erreurs.is_empty() => {
-                Ok(CessionValidee { acquereur, adresse, date_cession: fr(d), heure_cession: format!("{:02}:{:02}", h.hour(), h.minute()) })
-            }
+            (Some(acquereur), Some(adresse), Some(d), Some(h)) if erreurs.is_empty() => Ok(CessionValidee {
+                acquereur,
+                adresse,
+                date_cession: date_fr(d),
+                heure_cession: format!("{:02}:{:02}", h.hour(), h.minute()),
+            }),
             _ => Err(erreurs),
         }
     }
@@ -426,7 +459,7 @@ mod tests {
     fn cession() -> CessionSaisie {
         CessionSaisie {
             acquereur: AcquereurSaisie {
-                type_personne: "physique".into(),
+                type_personne: TypePersonne::Physique,
                 nom: "Martin".into(),
                 prenoms: "Léa".into(),
                 date_naissance: "14/07/1990".into(),
@@ -469,12 +502,12 @@ mod tests {
     fn cession_personne_morale_siret() {
         let mut c = cession();
         c.acquereur = AcquereurSaisie {
-            type_personne: "morale".into(),
+            type_personne: TypePersonne::Morale,
             raison_sociale: "Garage du Centre".into(),
             siret: "732 829 320 00074".into(),
             ..Default::default()
         };
-        assert_eq!(c.valider(AUJ, None).unwrap().acquereur.libelle(), "Garage du Centre (SIRET 73282932000074)");
+        assert_eq!(c.valider(AUJ, None).unwrap().acquereur.libelle(), "Garage du Centre (SIRET 732 829 320 00074)");
         c.acquereur.siret = "73282932000075".into();
         assert_eq!(c.valider(AUJ, None).unwrap_err()[0].champ, "acquereur.siret");
     }

@@ -318,6 +318,7 @@ async fn inserer_vehicule(repo: &dyn Repository, v: DemoVehicule) -> anyhow::Res
         cotitulaire: None,
         adresse_voie: v.voie.into(),
         adresse_complement: None,
+        adresse_lieu_dit: None,
         adresse_code_postal: v.code_postal.into(),
         adresse_commune: v.commune.into(),
         location_longue_duree: false,

@@ -218,6 +218,9 @@ async fn je_n_ai_pas_de_code_confidentiel_envoi_masque_et_ancien_code_valable() 
     assert_eq!(lignes, ["JULIEN PAUL", "12 RUE DE LA REPUBLIQUE", "69002 LYON"]);
     let email = envois.iter().find(|e| e["canal"] == "email").unwrap();
     assert_eq!(email["destinataire"], "julien.paul@demo.immat.fr");
+    // Émis le « jj/mm/aaaa à hh:mm », heure de Paris.
+    let emis: Vec<char> = email["created_at"].as_str().unwrap().chars().collect();
+    assert_eq!((emis.len(), emis[2], emis[5], emis[15]), (18, '/', '/', ':'), "{emis:?}");
     // Les agents ne voient qu'un code masqué, jamais le code.
     for e in envois {
         let corps = e["corps"].as_str().unwrap();
@@ -323,7 +326,7 @@ async fn changement_d_adresse_avec_nouveau_certificat_reste_a_payer() {
     assert_eq!(r["etat"], "a_payer");
     let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
     let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "123 ABC 75").unwrap().clone();
-    assert_eq!(v["titulaire"]["adresse"]["ligne_voie"], "12 RUE DE LA REPUBLIQUE");
+    assert_eq!(v["titulaire"]["adresse"]["voie"], "12 RUE DE LA REPUBLIQUE");
     assert_eq!(v["demarches"][0]["etat"], "a_payer");
 }
 
@@ -362,4 +365,23 @@ async fn acheminement_personne_morale_et_professionnel() {
     let emails: Vec<&str> =
         envois.as_array().unwrap().iter().filter(|e| e["canal"] == "email").map(|e| e["destinataire"].as_str().unwrap()).collect();
     assert_eq!(emails, ["garage.central@demo.immat.fr", "gestion@transports-martin.demo.immat.fr"]);
+}
+
+/// Le lieu-dit saisi arrive au registre (il se perdait auparavant).
+#[tokio::test]
+async fn changement_d_adresse_garde_le_lieu_dit() {
+    let app = common::spawn().await;
+    let cookie = app.login("marie.dupont@demo.immat.fr").await;
+    let d = demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await.json();
+    let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());
+    let adresse =
+        json!({"adresse": {"voie": "2 chemin des Vignes", "lieu_dit": "Le Haut-Bourg", "code_postal": "59000", "commune": "Lille"}});
+    assert_eq!(put_json(&app, &format!("{base}/adresse"), &adresse, &cookie).await.status, StatusCode::OK);
+    assert_eq!(put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await.status, StatusCode::OK);
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
+    let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "EF-789-GH").unwrap().clone();
+    assert_eq!(v["titulaire"]["adresse"]["lieu_dit"], "LE HAUT BOURG");
+    assert_eq!(v["titulaire"]["adresse"]["voie"], "2 CHEMIN DES VIGNES");
 }

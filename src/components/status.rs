@@ -30,7 +30,7 @@ pub fn ErrorAlert(#[prop(into)] title: String, #[prop(into)] message: String) ->
 pub fn ClientErrorAlert(error: ClientError) -> impl IntoView {
     let title = match &error {
         ClientError::Injoignable => "Service injoignable",
-        ClientError::Api(e) if e.code == "non_authentifie" => "Session expirée",
+        ClientError::Api(e) if e.code == immat_domain::api::CodeErreur::NonAuthentifie => "Session expirée",
         _ => "Une erreur est survenue",
     };
     view! { <ErrorAlert title=title message=error.to_string() /> }

@@ -40,8 +40,7 @@ pub fn Stepper(tp: Teleprocedure, #[prop(into)] current: Signal<Etape>) -> impl 
 #[component]
 pub fn TitulaireActuel(titulaire: TitulaireVue, #[prop(into)] titre: String) -> impl IntoView {
     let a = &titulaire.adresse;
-    let adresse =
-        format!("{}{}, {} {}", a.ligne_voie, a.complement.as_ref().map(|c| format!(", {c}")).unwrap_or_default(), a.code_postal, a.commune);
+    let adresse = a.une_ligne();
     view! {
         <div class="fr-callout fr-mb-4w" data-testid="titulaire-actuel">
             <h3 class="fr-callout__title">{titre}</h3>

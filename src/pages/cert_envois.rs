@@ -9,6 +9,7 @@ use crate::{
         status::{ClientErrorAlert, Loading},
     },
 };
+use immat_domain::api::Canal;
 use leptos::prelude::*;
 
 #[component]
@@ -34,8 +35,8 @@ fn CertEnvois() -> impl IntoView {
             Some(Ok(list)) => view! {
                 <ul class="fr-raw-list" data-testid="envois">
                     {list.into_iter().map(|e| view! {
-                        <li class="immat-vehicle-card" data-testid="envoi" data-canal=e.canal.clone()>
-                            <h2 class="fr-h6">{format!("{} — {}", if e.canal == "email" { "E-mail" } else { "Courrier" }, e.objet)}</h2>
+                        <li class="immat-vehicle-card" data-testid="envoi" data-canal=match e.canal { Canal::Email => "email", Canal::Courrier => "courrier" }>
+                            <h2 class="fr-h6">{format!("{} — {}", e.canal.libelle(), e.objet)}</h2>
                             <p class="fr-text--sm">{format!("Émis le {} · véhicule {}", e.created_at, e.immatriculation.clone().unwrap_or_default())}</p>
                             <pre class="fr-text--sm" data-testid="destinataire">{e.destinataire.clone()}</pre>
                             <pre class="fr-text--sm immat-pre-wrap" data-testid="corps">{e.corps.clone()}</pre>

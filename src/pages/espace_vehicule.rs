@@ -10,7 +10,7 @@ use crate::{
 };
 use immat_domain::{
     api::{DemarcheResume, VehiculeVue},
-    regles::SituationAdministrative,
+    regles::{Gravite, SituationAdministrative, SITUATION_SAINE},
     Teleprocedure,
 };
 use leptos::prelude::*;
@@ -124,29 +124,18 @@ fn AjouterUneDemande() -> impl IntoView {
 
 fn situation_badges(s: &SituationAdministrative) -> impl IntoView {
     let mut badges: Vec<(&'static str, &'static str)> = Vec::new();
-    if s.vol {
-        badges.push(("fr-badge--error", "Déclaré volé"));
-    }
-    if s.otci {
-        badges.push(("fr-badge--error", "Opposition au transfert (OTCI)"));
-    }
-    if s.ove || s.ovei {
-        badges.push(("fr-badge--error", "Véhicule endommagé"));
-    }
-    if s.suspendue {
-        badges.push(("fr-badge--error", "Immatriculation suspendue"));
-    }
-    if s.annulee {
-        badges.push(("fr-badge--error", "Immatriculation annulée"));
-    }
-    if s.cede {
-        badges.push(("fr-badge--info", "Cédé"));
-    }
-    if s.gage {
-        badges.push(("fr-badge--warning", "Gagé"));
+    for m in s.mentions() {
+        let classe = match m.gravite() {
+            Gravite::Bloquante => "fr-badge--error",
+            Gravite::Avertissement => "fr-badge--warning",
+            Gravite::Information => "fr-badge--info",
+        };
+        if !badges.iter().any(|(_, l)| *l == m.badge()) {
+            badges.push((classe, m.badge()));
+        }
     }
     if badges.is_empty() {
-        badges.push(("fr-badge--success", "Situation administrative sans opposition"));
+        badges.push(("fr-badge--success", SITUATION_SAINE));
     }
     view! {
         <ul class="fr-badges-group">
@@ -159,7 +148,7 @@ fn situation_badges(s: &SituationAdministrative) -> impl IntoView {
 fn VehiculeCard(v: VehiculeVue) -> impl IntoView {
     let titulaire = v.titulaire.nom_complet();
     let immat = v.immatriculation.to_string();
-    let adresse = format!("{}, {} {}", v.titulaire.adresse.ligne_voie, v.titulaire.adresse.code_postal, v.titulaire.adresse.commune);
+    let adresse = v.titulaire.adresse.une_ligne();
     view! {
         <article class="immat-vehicle-card" data-testid="vehicle-card" data-immatriculation=immat.clone()>
             <h3 class="fr-h5 fr-mb-1w">

@@ -6,4 +6,4 @@ pub mod situation;
 
 pub use acheminement::{destination_courrier, mode_acheminement, DestinationCourrier, ModeAcheminement, TitulaireCompte};
 pub use elements::{elements_necessaires, ElementsNecessaires, RegleError};
-pub use situation::{peut_demarrer, SituationAdministrative, Verdict};
+pub use situation::{peut_demarrer, Gravite, Mention, SituationAdministrative, Verdict, SITUATION_SAINE};

@@ -33,6 +33,99 @@ pub struct SituationAdministrative {
     pub cede: bool,
 }
 
+/// Une mention de la situation administrative, avec ses libellés : le
+/// libellé du certificat de situation administrative et celui, court, de
+/// l'espace véhicule. Écrits ici seulement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mention {
+    Vol,
+    Otci,
+    Ove,
+    Ovei,
+    Dvs,
+    Suspendue,
+    Annulee,
+    Cede,
+    Gage,
+}
+
+/// Comment une mention se montre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gravite {
+    Bloquante,
+    Avertissement,
+    Information,
+}
+
+impl Mention {
+    pub const TOUTES: [Self; 9] =
+        [Self::Vol, Self::Otci, Self::Ove, Self::Ovei, Self::Dvs, Self::Suspendue, Self::Annulee, Self::Cede, Self::Gage];
+
+    /// Le libellé du certificat de situation administrative (d'après HistoVec).
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Vol => "Véhicule volé",
+            Self::Otci => "Opposition au transfert du certificat d'immatriculation (OTCI)",
+            Self::Ove => "Opposition véhicule endommagé (OVE)",
+            Self::Ovei => "Véhicule économiquement irréparable (OVEI)",
+            Self::Dvs => "Déclaration valant saisie",
+            Self::Suspendue => "Immatriculation suspendue",
+            Self::Annulee => "Immatriculation annulée",
+            Self::Cede => "Déclaration de cession enregistrée",
+            Self::Gage => "Gage",
+        }
+    }
+
+    /// Le libellé court de l'espace véhicule.
+    pub fn badge(self) -> &'static str {
+        match self {
+            Self::Vol => "Déclaré volé",
+            Self::Otci => "Opposition au transfert (OTCI)",
+            Self::Ove | Self::Ovei => "Véhicule endommagé",
+            Self::Dvs => "Déclaration valant saisie",
+            Self::Suspendue => "Immatriculation suspendue",
+            Self::Annulee => "Immatriculation annulée",
+            Self::Cede => "Cédé",
+            Self::Gage => "Gagé",
+        }
+    }
+
+    pub fn gravite(self) -> Gravite {
+        match self {
+            Self::Cede => Gravite::Information,
+            Self::Gage => Gravite::Avertissement,
+            _ => Gravite::Bloquante,
+        }
+    }
+}
+
+impl SituationAdministrative {
+    pub fn a(&self, m: Mention) -> bool {
+        match m {
+            Mention::Vol => self.vol,
+            Mention::Otci => self.otci,
+            Mention::Ove => self.ove,
+            Mention::Ovei => self.ovei,
+            Mention::Dvs => self.dvs,
+            Mention::Suspendue => self.suspendue,
+            Mention::Annulee => self.annulee,
+            Mention::Cede => self.cede,
+            Mention::Gage => self.gage,
+        }
+    }
+
+    /// Les mentions portées par le véhicule, dans l'ordre de gravité du
+    /// support ; vide pour une situation sans opposition.
+    pub fn mentions(&self) -> Vec<Mention> {
+        Mention::TOUTES.into_iter().filter(|m| self.a(*m)).collect()
+    }
+}
+
+/// Le libellé d'une situation sans mention.
+pub const SITUATION_SAINE: &str = "Situation administrative sans opposition";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", content = "message", rename_all = "snake_case")]
 pub enum Verdict {
@@ -102,6 +195,16 @@ pub fn peut_demarrer(s: &SituationAdministrative, tp: Teleprocedure) -> Verdict 
 mod tests {
     use super::*;
     use Teleprocedure::*;
+
+    #[test]
+    fn mentions_d_une_situation() {
+        assert!(SituationAdministrative::default().mentions().is_empty());
+        let s = SituationAdministrative { gage: true, otci: true, ..Default::default() };
+        assert_eq!(s.mentions(), [Mention::Otci, Mention::Gage]);
+        assert_eq!(Mention::Gage.badge(), "Gagé");
+        assert_eq!(Mention::Gage.gravite(), Gravite::Avertissement);
+        assert_eq!(Mention::Otci.libelle(), "Opposition au transfert du certificat d'immatriculation (OTCI)");
+    }
 
     const TOUTES: [Teleprocedure; 5] = [Duplicata, ChangementAdresse, Cession, ChangementTitulaire, Complementaire];
 

@@ -61,6 +61,18 @@ pub enum DateError {
     Future,
 }
 
+/// Une date en français, `jj/mm/aaaa` : la seule mise en forme des dates
+/// montrées à l'usager (SPA et PDF).
+pub fn date_fr(d: Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// Une date stockée (`aaaa-mm-jj` ou `jj/mm/aaaa`) en français ; telle quelle
+/// si elle ne se lit pas.
+pub fn date_fr_depuis(texte: &str) -> String {
+    parse_date_fr(texte).map(date_fr).unwrap_or_else(|_| texte.to_owned())
+}
+
 /// Analyse une date saisie `jj/mm/aaaa` (les tirets, points et espaces
 /// sont acceptés comme séparateurs) ou `aaaa-mm-jj` (champ date HTML).
 pub fn parse_date_fr(input: &str) -> Result<Date, DateError> {
@@ -117,7 +129,7 @@ impl From<Date> for DateCertificat {
 
 impl fmt::Display for DateCertificat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}/{:02}/{}", self.0.day(), u8::from(self.0.month()), self.0.year())
+        f.write_str(&date_fr(self.0))
     }
 }
 

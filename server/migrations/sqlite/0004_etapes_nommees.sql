@@ -11,3 +11,7 @@ update demarche set etape_nommee = case etape
     else 'saisie' end;
 alter table demarche drop column etape;
 alter table demarche rename column etape_nommee to etape;
+
+-- Le registre garde aussi le lieu-dit (ou la boîte postale) de l'adresse du
+-- titulaire : un changement d'adresse ne le perd plus.
+alter table vehicule add column adresse_lieu_dit text;

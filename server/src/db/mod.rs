@@ -10,6 +10,7 @@ mod sqlite;
 
 use crate::config::Config;
 use immat_domain::{
+    adresse_postale::AdresseNormalisee,
     compte::{Profil, TypeCompte},
     demarche::{Etape, EtatDemarche, Teleprocedure},
     limites::Limite,
@@ -93,6 +94,7 @@ pub struct VehiculeRecord {
     pub cotitulaire: Option<String>,
     pub adresse_voie: String,
     pub adresse_complement: Option<String>,
+    pub adresse_lieu_dit: Option<String>,
     pub adresse_code_postal: String,
     pub adresse_commune: String,
     pub location_longue_duree: bool,
@@ -176,7 +178,7 @@ pub(crate) fn from_code<T: DeserializeOwned>(s: &str) -> DbResult<T> {
 
 #[derive(Debug, Clone)]
 pub struct NewEnvoi {
-    pub canal: String,
+    pub canal: immat_domain::api::Canal,
     pub destinataire: String,
     pub objet: String,
     pub corps: String,
@@ -224,18 +226,6 @@ pub trait LimiteRepository: Send + Sync + 'static {
     /// Efface les clés dont la fenêtre et le blocage sont échus (la table ne
     /// grossit pas sans fin). Rend le nombre de clés effacées.
     async fn purger_limites(&self, maintenant: OffsetDateTime, plus_longue_fenetre_secondes: i64) -> DbResult<u64>;
-}
-
-/// Ce que la fin d'un changement d'adresse écrit au registre.
-#[derive(Debug, Clone)]
-pub struct NouvelleAdresseRegistre {
-    pub voie: String,
-    pub complement: Option<String>,
-    pub code_postal: String,
-    pub commune: String,
-    /// Au-delà de ce nombre d'étiquettes, le compteur repart de zéro (nouveau
-    /// certificat) ; sinon il s'incrémente, en SQL.
-    pub etiquettes_par_certificat: u32,
 }
 
 #[async_trait::async_trait]
@@ -288,7 +278,8 @@ pub trait DemarcheRepository: Send + Sync + 'static {
         vers: EtatDemarche,
         donnees: &serde_json::Value,
         vehicule_id: i64,
-        a: &NouvelleAdresseRegistre,
+        a: &AdresseNormalisee,
+        etiquettes_par_certificat: u32,
     ) -> DbResult<DemarcheRecord>;
     /// Termine une déclaration de cession : démarche, code de cession et
     /// véhicule « cédé », ensemble, une seule fois.

@@ -71,6 +71,7 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
         cotitulaire: r.try_get("cotitulaire")?,
         adresse_voie: r.try_get("adresse_voie")?,
         adresse_complement: r.try_get("adresse_complement")?,
+        adresse_lieu_dit: r.try_get("adresse_lieu_dit")?,
         adresse_code_postal: r.try_get("adresse_code_postal")?,
         adresse_commune: r.try_get("adresse_commune")?,
         location_longue_duree: r.try_get("location_longue_duree")?,
@@ -209,9 +210,9 @@ impl Repository for SqliteRepository {
                 titulaire_nom, titulaire_prenoms, titulaire_raison_sociale, titulaire_siren, cotitulaire,
                 adresse_voie, adresse_complement, adresse_code_postal, adresse_commune, location_longue_duree,
                 changements_adresse, gage, gage_creancier, otci, ove, ovei, dvs, suspendue, annulee, vol, cede,
-                code_confidentiel_hash)
+                code_confidentiel_hash, adresse_lieu_dit)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)
              returning vehicule_id",
         )
         .bind(&v.immatriculation)
@@ -249,6 +250,7 @@ impl Repository for SqliteRepository {
         .bind(s.vol)
         .bind(s.cede)
         .bind(&v.code_confidentiel_hash)
+        .bind(&v.adresse_lieu_dit)
         .fetch_one(&self.pool)
         .await?;
         Ok(id)
@@ -565,13 +567,15 @@ impl DemarcheRepository for SqliteRepository {
         vers: EtatDemarche,
         donnees: &serde_json::Value,
         vehicule_id: i64,
-        a: &NouvelleAdresseRegistre,
+        a: &AdresseNormalisee,
+        etiquettes_par_certificat: u32,
     ) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
         let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees).await?;
         // Le compteur d'étiquettes s'incrémente en SQL, jamais depuis une lecture.
         sqlx::query(
             "update vehicule set adresse_voie = $1, adresse_complement = $2, adresse_code_postal = $3, adresse_commune = $4,
+             adresse_lieu_dit = $7,
              changements_adresse = case when changements_adresse >= $5 then 0 else changements_adresse + 1 end
              where vehicule_id = $6",
         )
@@ -579,8 +583,9 @@ impl DemarcheRepository for SqliteRepository {
         .bind(&a.complement)
         .bind(&a.code_postal)
         .bind(&a.commune)
-        .bind(i64::from(a.etiquettes_par_certificat))
+        .bind(i64::from(etiquettes_par_certificat))
         .bind(vehicule_id)
+        .bind(&a.lieu_dit)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -644,7 +649,7 @@ impl DemarcheRepository for SqliteRepository {
         let id = sqlx::query_scalar(
             "insert into envoi (canal, destinataire, objet, corps, vehicule_id) values ($1, $2, $3, $4, $5) returning envoi_id",
         )
-        .bind(&e.canal)
+        .bind(code_of(&e.canal))
         .bind(&e.destinataire)
         .bind(&e.objet)
         .bind(&e.corps)
@@ -674,7 +679,7 @@ impl DemarcheRepository for SqliteRepository {
             .map(|r| {
                 Ok(EnvoiRecord {
                     id: r.try_get("envoi_id")?,
-                    canal: r.try_get("canal")?,
+                    canal: from_code(&r.try_get::<String, _>("canal")?)?,
                     destinataire: r.try_get("destinataire")?,
                     objet: r.try_get("objet")?,
                     corps: r.try_get("corps")?,

@@ -12,7 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use immat_domain::api::{ApiError, ChampErreur};
+use immat_domain::api::{ApiError, ChampErreur, CodeErreur};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -32,8 +32,8 @@ pub enum AppError {
     TropDeTentatives { message: String, reessayer_dans_secondes: i64 },
     #[error("service surchargé")]
     Surcharge,
-    #[error("requête invalide ({code}) : {message}")]
-    Requete { status: StatusCode, code: &'static str, message: String },
+    #[error("requête invalide ({code:?}) : {message}")]
+    Requete { status: StatusCode, code: CodeErreur, message: String },
     #[error("JSON non conforme : {}", .0.message)]
     Json(ApiError),
     #[error(transparent)]
@@ -54,30 +54,34 @@ impl AppError {
             Self::Validation(champs) => (StatusCode::UNPROCESSABLE_ENTITY, ApiError::validation(champs.clone())),
             Self::NonAuthentifie => (
                 StatusCode::UNAUTHORIZED,
-                ApiError::new("non_authentifie", "Votre session a expiré ou vous n'êtes pas connecté. Veuillez vous connecter."),
+                ApiError::new(CodeErreur::NonAuthentifie, "Votre session a expiré ou vous n'êtes pas connecté. Veuillez vous connecter."),
             ),
             Self::IdentifiantsInvalides => {
                 let message = "Adresse électronique ou mot de passe incorrect.";
-                let mut e = ApiError::new("identifiants_invalides", message);
+                let mut e = ApiError::new(CodeErreur::IdentifiantsInvalides, message);
                 e.champs.push(ChampErreur::new("password", message));
                 (StatusCode::UNAUTHORIZED, e)
             }
-            Self::Interdit(m) => (StatusCode::FORBIDDEN, ApiError::new("interdit", m.clone())),
-            Self::Introuvable(m) => (StatusCode::NOT_FOUND, ApiError::new("introuvable", m.clone())),
-            Self::Conflit(m) => (StatusCode::CONFLICT, ApiError::new("conflit", m.clone())),
-            Self::TropDeTentatives { message, .. } => (StatusCode::TOO_MANY_REQUESTS, ApiError::new("trop_de_tentatives", message.clone())),
+            Self::Interdit(m) => (StatusCode::FORBIDDEN, ApiError::new(CodeErreur::Interdit, m.clone())),
+            Self::Introuvable(m) => (StatusCode::NOT_FOUND, ApiError::new(CodeErreur::Introuvable, m.clone())),
+            Self::Conflit(m) => (StatusCode::CONFLICT, ApiError::new(CodeErreur::Conflit, m.clone())),
+            Self::TropDeTentatives { message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ApiError::new(CodeErreur::TropDeTentatives, message.clone()))
+            }
             Self::Surcharge => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                ApiError::new("surcharge", "Le service est très sollicité. Veuillez réessayer dans quelques instants."),
+                ApiError::new(CodeErreur::Surcharge, "Le service est très sollicité. Veuillez réessayer dans quelques instants."),
             ),
             Self::Requete { status, code, message } => (*status, ApiError::new(*code, message.clone())),
             Self::Json(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.clone()),
-            Self::Db(DbError::NotFound) => (StatusCode::NOT_FOUND, ApiError::new("introuvable", "L'élément demandé est introuvable.")),
-            Self::Db(DbError::Conflict(m)) => (StatusCode::CONFLICT, ApiError::new("conflit", m.clone())),
+            Self::Db(DbError::NotFound) => {
+                (StatusCode::NOT_FOUND, ApiError::new(CodeErreur::Introuvable, "L'élément demandé est introuvable."))
+            }
+            Self::Db(DbError::Conflict(m)) => (StatusCode::CONFLICT, ApiError::new(CodeErreur::Conflit, m.clone())),
             // Une donnée en base qui ne se lit pas : erreur interne, rien n'est écrit.
             Self::Db(_) | Self::Interne(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                ApiError::new("interne", "Une erreur technique est survenue. Veuillez réessayer dans quelques instants."),
+                ApiError::new(CodeErreur::Interne, "Une erreur technique est survenue. Veuillez réessayer dans quelques instants."),
             ),
         }
     }
@@ -116,7 +120,7 @@ impl From<HachageError> for AppError {
 /// champ fautif nommé sans rien montrer des messages internes de serde.
 pub struct AppJson<T>(pub T);
 
-fn requete(status: StatusCode, code: &'static str, message: &str) -> AppError {
+fn requete(status: StatusCode, code: CodeErreur, message: &str) -> AppError {
     AppError::Requete { status, code, message: message.to_owned() }
 }
 
@@ -136,18 +140,18 @@ where
         if !json {
             return Err(requete(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "type_de_contenu",
+                CodeErreur::TypeDeContenu,
                 "La requête doit être envoyée en JSON (Content-Type: application/json).",
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                requete(StatusCode::PAYLOAD_TOO_LARGE, "trop_volumineux", "La requête est trop volumineuse.")
+                requete(StatusCode::PAYLOAD_TOO_LARGE, CodeErreur::TropVolumineux, "La requête est trop volumineuse.")
             } else {
-                requete(r.status(), "requete_invalide", "La requête n'a pas pu être lue.")
+                requete(r.status(), CodeErreur::RequeteInvalide, "La requête n'a pas pu être lue.")
             }
         })?;
-        let syntaxe = || requete(StatusCode::BAD_REQUEST, "json_invalide", "Le corps de la requête n'est pas un JSON valide.");
+        let syntaxe = || requete(StatusCode::BAD_REQUEST, CodeErreur::JsonInvalide, "Le corps de la requête n'est pas un JSON valide.");
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let valeur = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
             let champ = e.path().to_string();
@@ -161,7 +165,7 @@ where
             } else {
                 "Les données envoyées ne correspondent pas au format attendu.".to_owned()
             };
-            let mut erreur = ApiError::new("json_invalide", message);
+            let mut erreur = ApiError::new(CodeErreur::JsonInvalide, message);
             if nomme {
                 erreur.champs.push(ChampErreur::new(&champ, "Cette valeur n'a pas le format attendu."));
             }

@@ -24,6 +24,7 @@ use axum::{
     Router,
 };
 use error::{AppError, AppJson};
+use immat_domain::api::CodeErreur;
 use immat_domain::api::Health;
 use routes::Routes;
 use serde::Serialize;
@@ -121,5 +122,9 @@ async fn reinitialiser_demo(State(state): State<AppState>, headers: HeaderMap) -
 }
 
 async fn api_not_found() -> AppError {
-    AppError::Requete { status: StatusCode::NOT_FOUND, code: "introuvable", message: "Cette adresse de l'API n'existe pas.".into() }
+    AppError::Requete {
+        status: StatusCode::NOT_FOUND,
+        code: CodeErreur::Introuvable,
+        message: "Cette adresse de l'API n'existe pas.".into(),
+    }
 }

@@ -19,6 +19,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use immat_domain::api::CodeErreur;
 
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
      font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -52,7 +53,7 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
     if modifie(req.method()) && inter_sites(req.headers(), req.uri().authority().map(|a| a.as_str())) {
         return AppError::Requete {
             status: StatusCode::FORBIDDEN,
-            code: "origine_refusee",
+            code: CodeErreur::OrigineRefusee,
             message: "Requête refusée : elle ne provient pas de ce site.".into(),
         }
         .into_response();

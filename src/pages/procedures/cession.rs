@@ -11,7 +11,7 @@ use crate::{
         wizard::{RadioGroup, TitulaireActuel},
     },
 };
-use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsDemarche};
+use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsDemarche, TypePersonne};
 use leptos::{prelude::*, task::spawn_local};
 
 /// La déclaration de cession dans l'assistant commun.
@@ -70,8 +70,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
     let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
     let s = v.as_ref().and_then(details).and_then(|c| c.saisie.clone()).unwrap_or_default();
-    let type_personne =
-        RwSignal::new(if s.acquereur.type_personne.is_empty() { "physique".to_owned() } else { s.acquereur.type_personne.clone() });
+    let type_personne = RwSignal::new(s.acquereur.type_personne.code().to_owned());
     let nom = RwSignal::new(s.acquereur.nom.clone());
     let prenoms = RwSignal::new(s.acquereur.prenoms.clone());
     let naissance = RwSignal::new(s.acquereur.date_naissance.clone());
@@ -85,7 +84,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let pending = RwSignal::new(false);
     let saisie = move || CessionSaisie {
         acquereur: AcquereurSaisie {
-            type_personne: type_personne.get_untracked(),
+            type_personne: TypePersonne::depuis_code(&type_personne.get_untracked()).unwrap_or_default(),
             nom: nom.get_untracked(),
             prenoms: prenoms.get_untracked(),
             date_naissance: naissance.get_untracked(),
@@ -125,7 +124,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
             pending.set(false);
         });
     };
-    let physique = move || type_personne.with(|t| t == "physique");
+    let physique = move || type_personne.with(|t| TypePersonne::depuis_code(t) == Some(TypePersonne::Physique));
     view! {
         {ctx.stepper()}
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
@@ -135,7 +134,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
             <RadioGroup
                 name="acquereur-type"
                 legend="Le nouvel acquéreur est"
-                options=vec![("physique", "Une personne physique".to_owned()), ("morale", "Une personne morale (société, association…)".to_owned())]
+                options=TypePersonne::TOUS.into_iter().map(|t| (t.code(), t.libelle().to_owned())).collect()
                 value=type_personne
                 error=errors.of("acquereur.type_personne")
             />

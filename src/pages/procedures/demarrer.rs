@@ -21,11 +21,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 fn pour_qui(code: &str) -> PourQui {
-    if code == "autrui" {
-        PourQui::Autrui
-    } else {
-        PourQui::MoiMeme
-    }
+    PourQui::depuis_code(code).unwrap_or(PourQui::MoiMeme)
 }
 
 #[component]
@@ -33,7 +29,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
-    let initiateur = RwSignal::new("moi_meme".to_owned());
+    let initiateur = RwSignal::new(PourQui::MoiMeme.code().to_owned());
     let immatriculation = RwSignal::new(query.with_untracked(|q| q.get("immatriculation")).unwrap_or_default());
     let code = RwSignal::new(String::new());
     let errors = FormErrors::new();
@@ -118,7 +114,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
             <RadioGroup
                 name="initiateur"
                 legend="L'initiateur de la demande"
-                options=vec![("moi_meme", PourQui::MoiMeme.libelle().to_owned()), ("autrui", PourQui::Autrui.libelle().to_owned())]
+                options=PourQui::TOUS.into_iter().map(|p| (p.code(), p.libelle().to_owned())).collect()
                 value=initiateur
                 error=errors.of("pour_qui")
             />

@@ -254,7 +254,7 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
             <Detail id="detail-titulaire" titre="Identité du titulaire">
                 <p data-testid="detail-titulaire">
                     {t.nom_complet()} <br />
-                    {format!("{}, {} {}", t.adresse.ligne_voie, t.adresse.code_postal, t.adresse.commune)} <br />
+                    {t.adresse.une_ligne()} <br />
                     {format!("{} {} — VIN {}", v.vehicule.marque, v.vehicule.modele, v.vehicule.vin)}
                 </p>
             </Detail>

@@ -118,7 +118,7 @@ fn Assistant(tp: Teleprocedure, ui: ProcedureUi, numero: String) -> impl IntoVie
                 crate::components::form_errors::focus_titre_etape();
             }
             Ok(_) => erreur.set(Some(ClientError::Api(immat_domain::api::ApiError::new(
-                "introuvable",
+                immat_domain::api::CodeErreur::Introuvable,
                 "Cette démarche ne correspond pas à cette téléprocédure.",
             )))),
             Err(e) => erreur.set(Some(e)),

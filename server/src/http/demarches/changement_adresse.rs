@@ -4,7 +4,7 @@ use super::{
     commun::{charger_brouillon, enregistrer_saisie, verifier_adresse},
     *,
 };
-use crate::{db::NouvelleAdresseRegistre, http::auth::Citoyen};
+use crate::http::auth::Citoyen;
 use axum::extract::{Path, State};
 use immat_domain::{
     adresse_postale::valider_adresse,
@@ -61,14 +61,7 @@ impl Procedure for ChangementAdresse {
         let adresse = donnees.details.adresse_retenue().cloned().ok_or_else(|| AppError::Conflit("Adresse non vérifiée.".into()))?;
         let json = donnees.json()?;
         let d = if vers == EtatDemarche::Terminee {
-            let registre = NouvelleAdresseRegistre {
-                voie: adresse.voie,
-                complement: adresse.complement,
-                code_postal: adresse.code_postal,
-                commune: adresse.commune,
-                etiquettes_par_certificat: ETIQUETTES_PAR_CERTIFICAT,
-            };
-            state.repo.terminer_changement_adresse(d, vers, &json, v.id, &registre).await?
+            state.repo.terminer_changement_adresse(d, vers, &json, v.id, &adresse, ETIQUETTES_PAR_CERTIFICAT).await?
         } else {
             state.repo.changer_etat(d, vers, Etape::Recapitulatif, &json).await?
         };

@@ -23,6 +23,7 @@ use crate::{
 use axum::extract::State;
 use immat_domain::{
     adresse_postale::lignes_afnor,
+    api::Canal,
     limites::{message_demandes_code, Limite},
     procedures::{DemandeCodeConfidentiel, EnvoiCodeConfidentiel},
     regles::{destination_courrier, mode_acheminement, DestinationCourrier, TitulaireCompte},
@@ -101,7 +102,7 @@ pub async fn demander(
         state
             .repo
             .enregistrer_envoi(&NewEnvoi {
-                canal: "email".into(),
+                canal: Canal::Email,
                 destinataire: compte.email.clone(),
                 objet: objet.clone(),
                 corps: corps(&immat, &masque),
@@ -124,7 +125,7 @@ pub async fn demander(
         state
             .repo
             .enregistrer_envoi(&NewEnvoi {
-                canal: "courrier".into(),
+                canal: Canal::Courrier,
                 destinataire: lignes.join("\n"),
                 objet: objet.clone(),
                 corps: format!("{}\n\n({note})", corps(&immat, &masque)),
@@ -147,7 +148,14 @@ pub async fn demander(
 
 /// Page de démonstration de l'agent du CERT : les e-mails et courriers émis.
 pub async fn envois(State(state): State<AppState>, AgentCert(_): AgentCert) -> AppResult<AppJson<Vec<EnvoiRecord>>> {
-    Ok(AppJson(state.repo.envois().await?))
+    let mut envois = state.repo.envois().await?;
+    // L'instant d'émission, lisible, heure de Paris.
+    for e in &mut envois {
+        let t = time::OffsetDateTime::parse(&e.created_at, &time::format_description::well_known::Rfc3339)
+            .map_err(|err| DbError::Corrupt(format!("date d'envoi « {} » : {err}", e.created_at)))?;
+        e.created_at = horodatage(t);
+    }
+    Ok(AppJson(envois))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use axum::{
 };
 use immat_domain::{
     adresse_postale::{verifier_commune, AdresseNormalisee, VerificationCommune},
-    api::{AdressePostale, ChampErreur, TitulaireVue},
+    api::{ChampErreur, CodeErreur, TitulaireVue},
     demarche,
     procedures::{ChoixVerification, DemarcheVue, DocumentVue, NouvelleDemarche, ValidationDemarche, VehiculeResume},
     regles::{elements_necessaires, peut_demarrer, Verdict},
@@ -37,7 +37,7 @@ pub fn adresse_du_vehicule(v: &VehiculeRecord) -> AdresseNormalisee {
     AdresseNormalisee {
         voie: v.adresse_voie.clone(),
         complement: v.adresse_complement.clone(),
-        lieu_dit: None,
+        lieu_dit: v.adresse_lieu_dit.clone(),
         code_postal: v.adresse_code_postal.clone(),
         commune: v.adresse_commune.clone(),
     }
@@ -48,12 +48,7 @@ pub fn titulaire_vue(v: &VehiculeRecord) -> TitulaireVue {
         nom: v.titulaire_nom.clone(),
         prenoms: v.titulaire_prenoms.clone(),
         raison_sociale: v.titulaire_raison_sociale.clone(),
-        adresse: AdressePostale {
-            ligne_voie: v.adresse_voie.clone(),
-            complement: v.adresse_complement.clone(),
-            code_postal: v.adresse_code_postal.clone(),
-            commune: v.adresse_commune.clone(),
-        },
+        adresse: adresse_du_vehicule(v),
     }
 }
 
@@ -83,7 +78,7 @@ pub fn taxes_de(state: &AppState, p: &dyn Procedure, v: &VehiculeRecord) -> AppR
     let region = immat_domain::CodePostal::parse(&v.adresse_code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
     taxes(p.objet_taxe(v), &vehicule_fiscal(v)?, region, state.now().date()).map_err(|e| match e {
         TaxeError::RegionInconnue | TaxeError::TarifInconnu => {
-            AppError::Requete { status: StatusCode::UNPROCESSABLE_ENTITY, code: "taxes_incalculables", message: e.to_string() }
+            AppError::Requete { status: StatusCode::UNPROCESSABLE_ENTITY, code: CodeErreur::TaxesIncalculables, message: e.to_string() }
         }
     })
 }
@@ -204,7 +199,7 @@ async fn demarrer(
     let (Some(_), Some(details)) = (procedure(req.teleprocedure), DetailsDemarche::nouveau(req.teleprocedure)) else {
         return Err(AppError::Requete {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "non_disponible",
+            code: CodeErreur::NonDisponible,
             message: format!("La téléprocédure « {} » n'est pas encore disponible.", req.teleprocedure.libelle()),
         });
     };

@@ -8,6 +8,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
+use immat_domain::regles::Mention;
 
 const PIED: &str = "Document généré par Immat — environnement de démonstration, sans valeur officielle.";
 
@@ -84,26 +85,25 @@ fn csa(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
     pdf.field("Numéro d'immatriculation", &v.immatriculation);
     pdf.field("VIN", &v.vin);
     pdf.field("Marque", &v.marque);
-    pdf.field("Date de première immatriculation", &v.date_premiere_immatriculation);
+    pdf.field("Date de première immatriculation", &immat_domain::date_fr_depuis(&v.date_premiere_immatriculation));
     pdf.field("Titulaire", &nom_titulaire(v));
     pdf.heading("Oppositions et gages");
-    pdf.field("Opposition au transfert du certificat d'immatriculation (OTCI)", oui_non(s.otci));
-    pdf.field("Opposition véhicule endommagé (OVE)", oui_non(s.ove));
-    pdf.field("Véhicule économiquement irréparable (OVEI)", oui_non(s.ovei));
+    for m in [Mention::Otci, Mention::Ove, Mention::Ovei, Mention::Dvs] {
+        pdf.field(m.libelle(), oui_non(s.a(m)));
+    }
     pdf.field("Procédure de réparation contrôlée", oui_non(s.ove));
-    pdf.field("Déclaration valant saisie", oui_non(s.dvs));
     let gage = match (&v.gage_creancier, s.gage) {
         (Some(c), true) => format!("OUI (créancier : {c})"),
         (None, true) => "OUI".to_owned(),
         _ => "NON".to_owned(),
     };
-    pdf.field("Gage", &gage);
+    pdf.field(Mention::Gage.libelle(), &gage);
     pdf.heading("Situation de l'immatriculation");
-    pdf.field("Immatriculation suspendue", oui_non(s.suspendue));
-    pdf.field("Immatriculation annulée", oui_non(s.annulee));
-    pdf.field("Véhicule volé", oui_non(s.vol));
+    for m in [Mention::Suspendue, Mention::Annulee, Mention::Vol] {
+        pdf.field(m.libelle(), oui_non(s.a(m)));
+    }
     pdf.field("Certificat d'immatriculation volé, perdu ou duplicata", "NON");
-    pdf.field("Déclaration de cession enregistrée", oui_non(s.cede));
+    pdf.field(Mention::Cede.libelle(), oui_non(s.a(Mention::Cede)));
     pdf.para("Un certificat de situation administrative de moins de 15 jours doit être remis à l'acquéreur.");
     Ok(pdf.finish()?)
 }
