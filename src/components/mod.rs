@@ -5,5 +5,6 @@ pub mod auth_guard;
 pub mod field;
 pub mod form_errors;
 pub mod layout;
+pub mod soumission;
 pub mod status;
 pub mod wizard;

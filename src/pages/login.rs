@@ -3,11 +3,11 @@
 
 use crate::{
     api::{self, ClientError},
-    components::{auth_guard::safe_return_path, field::TextField, form_errors::focus_first_error},
+    components::{auth_guard::safe_return_path, field::TextField, form_errors::focus_first_error, soumission::Soumission},
     session::use_session,
 };
 use immat_domain::api::LoginRequest;
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 #[component]
@@ -20,7 +20,6 @@ pub fn LoginPage() -> impl IntoView {
     let email_error = RwSignal::new(None::<String>);
     let password_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<ClientError>);
-    let pending = RwSignal::new(false);
 
     let request = move || LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
     let apply = move |errs: &[immat_domain::api::ChampErreur]| {
@@ -33,27 +32,15 @@ pub fn LoginPage() -> impl IntoView {
         email_error.set(errs.iter().find(|e| e.champ == "email").map(|e| e.message.clone()));
     });
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        form_error.set(None);
-        let req = request();
-        if let Err(errs) = req.valider() {
-            apply(&errs);
-            focus_first_error();
-            return;
-        }
-        apply(&[]);
-        pending.set(true);
+    let connexion = {
         let navigate = navigate.clone();
-        let retour = safe_return_path(query.with_untracked(|q| q.get("retour")));
-        spawn_local(async move {
-            match api::login(&req).await {
+        Soumission::new(
+            |req: LoginRequest| async move { api::login(&req).await },
+            move |r| match r {
                 Ok(u) => {
                     session.user.set(Some(u));
                     session.unreachable.set(false);
+                    let retour = safe_return_path(query.with_untracked(|q| q.get("retour")));
                     navigate(&retour, Default::default());
                 }
                 Err(e) => {
@@ -64,9 +51,21 @@ pub fn LoginPage() -> impl IntoView {
                     password.set(String::new());
                     focus_first_error();
                 }
-            }
-            pending.set(false);
-        });
+            },
+        )
+    };
+    let pending = connexion.en_cours();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form_error.set(None);
+        let req = request();
+        if let Err(errs) = req.valider() {
+            apply(&errs);
+            focus_first_error();
+            return;
+        }
+        apply(&[]);
+        connexion.envoyer(req);
     };
 
     view! {

@@ -12,7 +12,7 @@ use crate::{
     },
 };
 use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsDemarche, TypePersonne};
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 
 /// La déclaration de cession dans l'assistant commun.
 pub const UI: super::ProcedureUi = super::ProcedureUi { saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(), recapitulatif, fin };
@@ -81,7 +81,8 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let a = AdresseSignals::new(Some(s.adresse.clone()).filter(|a| !a.voie.is_empty() || !a.code_postal.is_empty()));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
-    let pending = RwSignal::new(false);
+    let envoi = ctx.soumission(errors, alerte, |numero, req: CessionSaisie| async move { api::saisir_cession(&numero, &req).await });
+    let pending = envoi.en_cours();
     let saisie = move || CessionSaisie {
         acquereur: AcquereurSaisie {
             type_personne: TypePersonne::depuis_code(&type_personne.get_untracked()).unwrap_or_default(),
@@ -114,15 +115,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
             return;
         }
         errors.clear();
-        pending.set(true);
-        let numero = ctx.numero();
-        spawn_local(async move {
-            match api::saisir_cession(&numero, &req).await {
-                Ok(v) => ctx.suivre(v),
-                Err(e) => errors.show(e, alerte),
-            }
-            pending.set(false);
-        });
+        envoi.envoyer(req);
     };
     let physique = move || type_personne.with(|t| TypePersonne::depuis_code(t) == Some(TypePersonne::Physique));
     view! {

@@ -14,7 +14,7 @@ use immat_domain::{
     adresse_postale::valider_adresse,
     procedures::{DemarcheVue, DetailsDemarche, NouvelleAdresse},
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 
 /// Le changement d'adresse dans l'assistant commun.
 pub const UI: super::ProcedureUi =
@@ -38,7 +38,8 @@ pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
     }));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
-    let pending = RwSignal::new(false);
+    let envoi = ctx.soumission(errors, alerte, |numero, req: NouvelleAdresse| async move { api::saisir_adresse(&numero, &req).await });
+    let pending = envoi.en_cours();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let saisie = a.saisie();
@@ -48,15 +49,7 @@ pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
             return;
         }
         errors.set_fields(&CHAMPS_ADRESSE, &[]);
-        pending.set(true);
-        let numero = ctx.numero();
-        spawn_local(async move {
-            match api::saisir_adresse(&numero, &NouvelleAdresse { adresse: saisie }).await {
-                Ok(v) => ctx.suivre(v),
-                Err(e) => errors.show(e, alerte),
-            }
-            pending.set(false);
-        });
+        envoi.envoyer(NouvelleAdresse { adresse: saisie });
     };
     view! {
         {ctx.stepper()}

@@ -7,6 +7,7 @@ use crate::{
     components::{
         field::TextField,
         form_errors::{focus_first_error, FormErrors},
+        soumission::Soumission,
         status::ClientErrorAlert,
         wizard::{RadioGroup, Stepper},
     },
@@ -17,7 +18,7 @@ use immat_domain::{
     regles::elements_necessaires,
     PourQui, Teleprocedure,
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 fn pour_qui(code: &str) -> PourQui {
@@ -35,7 +36,6 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
     let info = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
 
     let elements = Memo::new(move |_| {
         let compte = session.user.with(|u| u.as_ref().map(|u| u.type_compte))?;
@@ -60,11 +60,19 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
         }
     });
 
+    let demarrage = {
+        let navigate = navigate.clone();
+        Soumission::new(
+            |req: NouvelleDemarche| async move { api::demarrer(&req).await },
+            move |r| match r {
+                Ok(v) => navigate(&format!("/espace-vehicule/demarche/{}/{}", tp.slug(), v.numero), Default::default()),
+                Err(e) => errors.show(e, alerte),
+            },
+        )
+    };
+    let pending = demarrage.en_cours();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         alerte.set(None);
         let Some(e) = elements.get_untracked() else { return };
         let req = requete();
@@ -74,30 +82,25 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
             return;
         }
         errors.clear();
-        pending.set(true);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match api::demarrer(&req).await {
-                Ok(v) => navigate(&format!("/espace-vehicule/demarche/{}/{}", tp.slug(), v.numero), Default::default()),
-                Err(e) => errors.show(e, alerte),
-            }
-            pending.set(false);
-        });
+        demarrage.envoyer(req);
     };
 
+    let demande_de_code = Soumission::new(
+        |req: DemandeCodeConfidentiel| async move { api::demander_code(&req).await },
+        move |r| match r {
+            Ok(r) => {
+                errors.set_fields(&["immatriculation"], &[]);
+                info.set(Some(r.message));
+            }
+            Err(e) => errors.show(e, alerte),
+        },
+    );
     let pas_de_code = move |_| {
         info.set(None);
         alerte.set(None);
-        let req =
-            DemandeCodeConfidentiel { immatriculation: immatriculation.get_untracked(), pour_qui: pour_qui(&initiateur.get_untracked()) };
-        spawn_local(async move {
-            match api::demander_code(&req).await {
-                Ok(r) => {
-                    errors.set_fields(&["immatriculation"], &[]);
-                    info.set(Some(r.message));
-                }
-                Err(e) => errors.show(e, alerte),
-            }
+        demande_de_code.envoyer(DemandeCodeConfidentiel {
+            immatriculation: immatriculation.get_untracked(),
+            pour_qui: pour_qui(&initiateur.get_untracked()),
         });
     };
 
@@ -142,7 +145,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
                     required=true
                 />
                 <p>
-                    <button type="button" class="fr-btn fr-btn--tertiary fr-btn--sm" on:click=pas_de_code>
+                    <button type="button" class="fr-btn fr-btn--tertiary fr-btn--sm" on:click=pas_de_code disabled=move || demande_de_code.en_cours().get()>
                         "Je n'ai pas de code confidentiel"
                     </button>
                 </p>

@@ -2,10 +2,11 @@
 //! l'adresse, récapitulatif (« + », CLU, « Valider »), fin de la demande.
 
 use crate::{
-    api::{self, ClientError},
+    api::{self, ApiResult, ClientError},
     components::{
         field::TextField,
         form_errors::{focus_first_error, focus_titre_etape, scroll_top, FormErrors},
+        soumission::Soumission,
         status::ClientErrorAlert,
         wizard::{Detail, RadioGroup, Stepper},
     },
@@ -15,7 +16,7 @@ use immat_domain::{
     procedures::{DemarcheVue, CLU},
     Etape, EtatDemarche, Teleprocedure,
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// L'état partagé de l'assistant.
@@ -40,6 +41,28 @@ impl Ctx {
         let etape = super::etape_affichee(&v);
         self.vue.set(Some(v));
         self.aller(etape);
+    }
+    /// L'envoi d'une étape, en action Leptos : la réponse fait avancer
+    /// l'assistant (à l'étape que le serveur a enregistrée), ou montre les
+    /// erreurs au champ ; rien de saisi n'est perdu.
+    pub fn soumission<I, Fu>(
+        &self,
+        errors: FormErrors,
+        alerte: RwSignal<Option<ClientError>>,
+        appel: impl Fn(String, I) -> Fu + 'static,
+    ) -> Soumission<I, ApiResult<DemarcheVue>>
+    where
+        I: Clone + Send + Sync + 'static,
+        Fu: std::future::Future<Output = ApiResult<DemarcheVue>> + 'static,
+    {
+        let ctx = *self;
+        Soumission::new(
+            move |i| appel(ctx.numero(), i),
+            move |r| match r {
+                Ok(v) => ctx.suivre(v),
+                Err(e) => errors.show(e, alerte),
+            },
+        )
     }
     pub fn stepper(&self) -> impl IntoView {
         let (etape, tp) = (self.etape, self.tp);
@@ -138,19 +161,11 @@ pub fn Verification(ctx: Ctx) -> impl IntoView {
     let choix = RwSignal::new("oui".to_owned());
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
-    let pending = RwSignal::new(false);
+    let envoi = ctx.soumission(errors, alerte, |numero, accepter: bool| async move { api::verification(&numero, accepter).await });
+    let pending = envoi.en_cours();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        pending.set(true);
-        let accepter = choix.get_untracked() == "oui";
-        let numero = ctx.numero();
-        spawn_local(async move {
-            match api::verification(&numero, accepter).await {
-                Ok(v) => ctx.suivre(v),
-                Err(e) => errors.show(e, alerte),
-            }
-            pending.set(false);
-        });
+        envoi.envoyer(choix.get_untracked() == "oui");
     };
     let contenu = match verification {
         Some(VerificationCommune::Proposition { code_postal, commune }) => {
@@ -207,7 +222,8 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
     let cochees = StoredValue::new(cochees);
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
-    let pending = RwSignal::new(false);
+    let envoi = ctx.soumission(errors, alerte, |numero, clu: Vec<String>| async move { api::valider(&numero, clu).await });
+    let pending = envoi.en_cours();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let clu: Vec<String> = cochees
@@ -218,21 +234,7 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
             return;
         }
         errors.clear();
-        pending.set(true);
-        let numero = ctx.numero();
-        spawn_local(async move {
-            match api::valider(&numero, clu).await {
-                Ok(v) => {
-                    let fin = v.etat == EtatDemarche::Terminee;
-                    ctx.vue.set(Some(v));
-                    if fin {
-                        ctx.aller(Etape::Fin);
-                    }
-                }
-                Err(e) => errors.show(e, alerte),
-            }
-            pending.set(false);
-        });
+        envoi.envoyer(clu);
     };
     let clu_error = errors.of("clu");
     let t = v.vehicule.titulaire.clone();

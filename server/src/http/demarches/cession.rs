@@ -81,7 +81,7 @@ async fn saisir_cession(
     Path(numero): Path<String>,
     AppJson(req): AppJson<CessionSaisie>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, Teleprocedure::Cession).await?;
+    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, Some(Teleprocedure::Cession)).await?;
     let DetailsDemarche::Cession(details) = &mut donnees.details else {
         return Err(DbError::Corrupt(format!("détails de la démarche {numero}")).into());
     };

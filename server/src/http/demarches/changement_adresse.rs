@@ -77,7 +77,7 @@ async fn saisir_adresse(
     Path(numero): Path<String>,
     AppJson(req): AppJson<NouvelleAdresse>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, Teleprocedure::ChangementAdresse).await?;
+    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, Some(Teleprocedure::ChangementAdresse)).await?;
     let DetailsDemarche::ChangementAdresse(details) = &mut donnees.details else {
         return Err(DbError::Corrupt(format!("détails de la démarche {numero}")).into());
     };

@@ -138,17 +138,18 @@ pub async fn charger(state: &AppState, compte_id: i64, numero: &str) -> AppResul
     Ok((d, v))
 }
 
-/// La démarche de l'usager, qui doit être un brouillon de cette
-/// téléprocédure, avec ses données : ce que fait chaque route de saisie.
+/// La démarche de l'usager, qui doit être encore un brouillon (et, si
+/// `tp` est donnée, de cette téléprocédure), avec ses données : ce que fait
+/// chaque route qui la modifie.
 pub async fn charger_brouillon(
     state: &AppState,
     compte_id: i64,
     numero: &str,
-    tp: Teleprocedure,
+    tp: Option<Teleprocedure>,
 ) -> AppResult<(DemarcheRecord, VehiculeRecord, Donnees)> {
     let (d, v) = charger(state, compte_id, numero).await?;
     exiger_brouillon(&d)?;
-    if d.teleprocedure != tp {
+    if let Some(tp) = tp.filter(|tp| *tp != d.teleprocedure) {
         return Err(AppError::Conflit(format!("Cette démarche n'est pas : « {} ».", tp.libelle())));
     }
     let donnees = Donnees::de(&d)?;
@@ -281,9 +282,7 @@ async fn verification(
     Path(numero): Path<String>,
     AppJson(choix): AppJson<ChoixVerification>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v) = charger(&state, compte.id, &numero).await?;
-    exiger_brouillon(&d)?;
-    let mut donnees = Donnees::de(&d)?;
+    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, None).await?;
     let Some(adresse) = donnees.details.adresse_mut() else {
         return Err(AppError::Conflit("Saisissez d'abord l'adresse.".into()));
     };
@@ -300,11 +299,9 @@ async fn valider(
     Path(numero): Path<String>,
     AppJson(req): AppJson<ValidationDemarche>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v) = charger(&state, compte.id, &numero).await?;
-    exiger_brouillon(&d)?;
+    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, None).await?;
     let p = procedure_de(d.teleprocedure)?;
     immat_domain::procedures::valider_clu(&req.clu).map_err(|e| AppError::Validation(vec![e]))?;
-    let mut donnees = Donnees::de(&d)?;
     if d.etape != Etape::Recapitulatif || !p.prete(&donnees.details) {
         return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
     }
