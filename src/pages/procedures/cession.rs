@@ -18,10 +18,8 @@ use leptos::prelude::*;
 pub const UI: super::ProcedureUi = super::ProcedureUi { saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(), recapitulatif, fin };
 
 fn details(v: &DemarcheVue) -> Option<&immat_domain::procedures::DetailsCession> {
-    match &v.details {
-        DetailsDemarche::Cession(c) => Some(c),
-        DetailsDemarche::ChangementAdresse(_) => None,
-    }
+    let DetailsDemarche::Cession(c) = &v.details else { return None };
+    Some(c)
 }
 
 fn recapitulatif(v: &DemarcheVue) -> AnyView {

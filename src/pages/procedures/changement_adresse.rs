@@ -32,9 +32,9 @@ fn recapitulatif(v: &DemarcheVue) -> AnyView {
 pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
     let v = ctx.vue.get_untracked();
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
-    let a = AdresseSignals::new(v.as_ref().and_then(|v| match &v.details {
-        DetailsDemarche::ChangementAdresse(d) => d.saisie.clone(),
-        DetailsDemarche::Cession(_) => None,
+    let a = AdresseSignals::new(v.as_ref().and_then(|v| {
+        let DetailsDemarche::ChangementAdresse(d) = &v.details else { return None };
+        d.saisie.clone()
     }));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);

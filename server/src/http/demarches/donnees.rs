@@ -94,11 +94,12 @@ impl DonneesV0 {
             (Some(n), Some(v)) => Some(AdresseVerifiee { normalisee: n, verification: v, retenue: self.adresse_retenue }),
             _ => None,
         };
-        let details = match DetailsDemarche::nouveau(tp)? {
-            DetailsDemarche::ChangementAdresse(_) => {
+        // La version 0 n'a connu que ces deux téléprocédures.
+        let details = match tp {
+            Teleprocedure::ChangementAdresse => {
                 DetailsDemarche::ChangementAdresse(DetailsChangementAdresse { saisie: self.adresse_saisie, adresse })
             }
-            DetailsDemarche::Cession(_) => {
+            Teleprocedure::Cession => {
                 let cession = match (self.acquereur, &adresse, self.date_cession, self.heure_cession) {
                     (Some(acquereur), Some(a), Some(date_cession), Some(heure_cession)) => {
                         Some(CessionValidee { acquereur, adresse: a.normalisee.clone(), date_cession, heure_cession })
@@ -112,6 +113,7 @@ impl DonneesV0 {
                     code_cession_expire_le: self.code_cession_expire_le,
                 })
             }
+            Teleprocedure::ChangementTitulaire | Teleprocedure::Duplicata | Teleprocedure::Complementaire => return None,
         };
         Some(Donnees {
             version: VERSION,
