@@ -36,6 +36,23 @@ impl FormErrors {
         focus_first_error();
     }
 
+    /// La validation en direct, par le domaine, avant l'envoi : en cas
+    /// d'erreur, elle s'affiche aux champs et le focus va à la première
+    /// (`None`) ; sinon les erreurs s'effacent.
+    pub fn retenir<T>(&self, r: Result<T, Vec<ChampErreur>>) -> Option<T> {
+        match r {
+            Ok(t) => {
+                self.clear();
+                Some(t)
+            }
+            Err(e) => {
+                self.set(e);
+                focus_first_error();
+                None
+            }
+        }
+    }
+
     /// Efface l'erreur d'un champ (l'usager le corrige).
     pub fn clear_field(&self, name: &'static str) -> Callback<()> {
         let s = self.0;

@@ -6,7 +6,7 @@ use crate::{
     api::{self, ClientError},
     components::{
         field::TextField,
-        form_errors::{focus_first_error, FormErrors},
+        form_errors::FormErrors,
         status::ClientErrorAlert,
         wizard::{RadioGroup, TitulaireActuel},
     },
@@ -107,13 +107,9 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
         ev.prevent_default();
         let req = saisie();
         // La date du jour du navigateur ; le serveur revalide avec la sienne.
-        if let Err(errs) = req.valider(aujourd_hui(), None) {
-            errors.set(errs);
-            focus_first_error();
-            return;
+        if errors.retenir(req.valider(aujourd_hui(), None)).is_some() {
+            envoi.envoyer(req);
         }
-        errors.clear();
-        envoi.envoyer(req);
     };
     let physique = move || type_personne.with(|t| TypePersonne::depuis_code(t) == Some(TypePersonne::Physique));
     view! {

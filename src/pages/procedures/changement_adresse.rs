@@ -1,14 +1,10 @@
 //! « CHANGEMENT D'ADRESSE » : le titulaire actuel, la nouvelle adresse,
 //! « Poursuivre ».
 
-use super::etapes::{AdresseFields, AdresseSignals, Ctx, CHAMPS_ADRESSE};
+use super::etapes::{AdresseFields, AdresseSignals, Ctx};
 use crate::{
     api::{self, ClientError},
-    components::{
-        form_errors::{focus_first_error, FormErrors},
-        status::ClientErrorAlert,
-        wizard::TitulaireActuel,
-    },
+    components::{form_errors::FormErrors, status::ClientErrorAlert, wizard::TitulaireActuel},
 };
 use immat_domain::{
     adresse_postale::valider_adresse,
@@ -43,13 +39,9 @@ pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let saisie = a.saisie();
-        if let Err(errs) = valider_adresse(&saisie, "adresse") {
-            errors.set(errs);
-            focus_first_error();
-            return;
+        if errors.retenir(valider_adresse(&saisie, "adresse")).is_some() {
+            envoi.envoyer(NouvelleAdresse { adresse: saisie });
         }
-        errors.set_fields(&CHAMPS_ADRESSE, &[]);
-        envoi.envoyer(NouvelleAdresse { adresse: saisie });
     };
     view! {
         {ctx.stepper()}

@@ -6,7 +6,7 @@ use crate::{
     api::{self, ClientError},
     components::{
         field::TextField,
-        form_errors::{focus_first_error, FormErrors},
+        form_errors::FormErrors,
         soumission::Soumission,
         status::ClientErrorAlert,
         wizard::{RadioGroup, Stepper},
@@ -76,13 +76,9 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
         alerte.set(None);
         let Some(e) = elements.get_untracked() else { return };
         let req = requete();
-        if let Err(errs) = req.valider(&e) {
-            errors.set(errs);
-            focus_first_error();
-            return;
+        if errors.retenir(req.valider(&e)).is_some() {
+            demarrage.envoyer(req);
         }
-        errors.clear();
-        demarrage.envoyer(req);
     };
 
     let demande_de_code = Soumission::new(

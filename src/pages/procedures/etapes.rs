@@ -5,7 +5,7 @@ use crate::{
     api::{self, ApiResult, ClientError},
     components::{
         field::TextField,
-        form_errors::{focus_first_error, focus_titre_etape, scroll_top, FormErrors},
+        form_errors::{focus_titre_etape, scroll_top, FormErrors},
         soumission::Soumission,
         status::ClientErrorAlert,
         wizard::{Detail, RadioGroup, Stepper},
@@ -228,13 +228,9 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
         ev.prevent_default();
         let clu: Vec<String> = cochees
             .with_value(|c| CLU.iter().zip(c.iter()).filter(|(_, s)| s.get_untracked()).map(|((code, _), _)| (*code).to_owned()).collect());
-        if let Err(e) = immat_domain::procedures::valider_clu(&clu) {
-            errors.set(vec![e]);
-            focus_first_error();
-            return;
+        if errors.retenir(immat_domain::procedures::valider_clu(&clu).map_err(|e| vec![e])).is_some() {
+            envoi.envoyer(clu);
         }
-        errors.clear();
-        envoi.envoyer(clu);
     };
     let clu_error = errors.of("clu");
     let t = v.vehicule.titulaire.clone();

@@ -1,11 +1,10 @@
 //! Téléprocédure « Déclaration de cession ».
 
 use super::{
-    commun::{charger_brouillon, enregistrer_saisie, verifier_adresse},
+    commun::{enregistrer_saisie, verifier_adresse, Brouillon},
     *,
 };
-use crate::http::auth::Citoyen;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use immat_domain::{
     procedures::{Acquereur, AdresseVerifiee, CessionSaisie, DemarcheVue},
     CodeCession, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS,
@@ -77,13 +76,12 @@ impl Procedure for Cession {
 /// de la cession ; « Poursuivre » les enregistre et vérifie l'adresse.
 async fn saisir_cession(
     State(state): State<AppState>,
-    Citoyen(compte): Citoyen,
-    Path(numero): Path<String>,
+    brouillon: Brouillon,
     AppJson(req): AppJson<CessionSaisie>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, Some(Teleprocedure::Cession)).await?;
+    let Brouillon { d, v, mut donnees } = brouillon.de(Teleprocedure::Cession)?;
     let DetailsDemarche::Cession(details) = &mut donnees.details else {
-        return Err(DbError::Corrupt(format!("détails de la démarche {numero}")).into());
+        return Err(DbError::Corrupt(format!("détails de la démarche {}", d.numero)).into());
     };
     details.saisie = Some(req.clone());
     details.cession = None;

@@ -1,11 +1,10 @@
 //! Téléprocédure « Changement d'adresse ».
 
 use super::{
-    commun::{charger_brouillon, enregistrer_saisie, verifier_adresse},
+    commun::{enregistrer_saisie, verifier_adresse, Brouillon},
     *,
 };
-use crate::http::auth::Citoyen;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use immat_domain::{
     adresse_postale::valider_adresse,
     procedures::{AdresseVerifiee, DemarcheVue, NouvelleAdresse},
@@ -73,13 +72,12 @@ impl Procedure for ChangementAdresse {
 /// rien n'est perdu) et la vérifie.
 async fn saisir_adresse(
     State(state): State<AppState>,
-    Citoyen(compte): Citoyen,
-    Path(numero): Path<String>,
+    brouillon: Brouillon,
     AppJson(req): AppJson<NouvelleAdresse>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, Some(Teleprocedure::ChangementAdresse)).await?;
+    let Brouillon { d, v, mut donnees } = brouillon.de(Teleprocedure::ChangementAdresse)?;
     let DetailsDemarche::ChangementAdresse(details) = &mut donnees.details else {
-        return Err(DbError::Corrupt(format!("détails de la démarche {numero}")).into());
+        return Err(DbError::Corrupt(format!("détails de la démarche {}", d.numero)).into());
     };
     details.saisie = Some(req.adresse.clone());
     details.adresse = None;

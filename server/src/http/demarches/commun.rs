@@ -7,8 +7,8 @@ use crate::http::{
     limites::{exiger_non_bloque, verifier_code},
 };
 use axum::{
-    extract::{Path, State},
-    http::StatusCode,
+    extract::{FromRequestParts, Path, State},
+    http::{request::Parts, StatusCode},
 };
 use immat_domain::{
     adresse_postale::{verifier_commune, AdresseNormalisee, VerificationCommune},
@@ -138,22 +138,40 @@ pub async fn charger(state: &AppState, compte_id: i64, numero: &str) -> AppResul
     Ok((d, v))
 }
 
-/// La démarche de l'usager, qui doit être encore un brouillon (et, si
-/// `tp` est donnée, de cette téléprocédure), avec ses données : ce que fait
-/// chaque route qui la modifie.
-pub async fn charger_brouillon(
-    state: &AppState,
-    compte_id: i64,
-    numero: &str,
-    tp: Option<Teleprocedure>,
-) -> AppResult<(DemarcheRecord, VehiculeRecord, Donnees)> {
-    let (d, v) = charger(state, compte_id, numero).await?;
-    exiger_brouillon(&d)?;
-    if let Some(tp) = tp.filter(|tp| *tp != d.teleprocedure) {
-        return Err(AppError::Conflit(format!("Cette démarche n'est pas : « {} ».", tp.libelle())));
+/// La démarche de l'usager désignée par `{numero}`, encore brouillon, avec
+/// son véhicule et ses données : l'extracteur des routes qui la modifient.
+/// Sans session : 401 ; agent du CERT : 403 ; démarche d'un autre compte :
+/// 404, comme une démarche qui n'existe pas ; plus brouillon : 409.
+pub struct Brouillon {
+    pub d: DemarcheRecord,
+    pub v: VehiculeRecord,
+    pub donnees: Donnees,
+}
+
+impl FromRequestParts<AppState> for Brouillon {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Citoyen(compte) = Citoyen::from_request_parts(parts, state).await?;
+        let Path(params) = Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::Introuvable("Cette démarche est introuvable dans votre espace.".into()))?;
+        let numero = params.get("numero").map(String::as_str).unwrap_or_default();
+        let (d, v) = charger(state, compte.id, numero).await?;
+        exiger_brouillon(&d)?;
+        let donnees = Donnees::de(&d)?;
+        Ok(Self { d, v, donnees })
     }
-    let donnees = Donnees::de(&d)?;
-    Ok((d, v, donnees))
+}
+
+impl Brouillon {
+    /// Exige que la démarche soit de cette téléprocédure (routes de saisie).
+    pub fn de(self, tp: Teleprocedure) -> AppResult<Self> {
+        if self.d.teleprocedure != tp {
+            return Err(AppError::Conflit(format!("Cette démarche n'est pas : « {} ».", tp.libelle())));
+        }
+        Ok(self)
+    }
 }
 
 /// Enregistre la saisie de l'étape « Saisie » : toujours (rien n'est perdu),
@@ -278,11 +296,9 @@ pub fn verifier_adresse(state: &AppState, a: &AdresseNormalisee, prefixe: &str) 
 /// cas échéant » : l'usager accepte ou refuse la proposition.
 async fn verification(
     State(state): State<AppState>,
-    Citoyen(compte): Citoyen,
-    Path(numero): Path<String>,
+    Brouillon { d, v, mut donnees }: Brouillon,
     AppJson(choix): AppJson<ChoixVerification>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, None).await?;
     let Some(adresse) = donnees.details.adresse_mut() else {
         return Err(AppError::Conflit("Saisissez d'abord l'adresse.".into()));
     };
@@ -295,11 +311,9 @@ async fn verification(
 /// vie du domaine, l'écriture de la téléprocédure.
 async fn valider(
     State(state): State<AppState>,
-    Citoyen(compte): Citoyen,
-    Path(numero): Path<String>,
+    Brouillon { d, v, mut donnees }: Brouillon,
     AppJson(req): AppJson<ValidationDemarche>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v, mut donnees) = charger_brouillon(&state, compte.id, &numero, None).await?;
     let p = procedure_de(d.teleprocedure)?;
     immat_domain::procedures::valider_clu(&req.clu).map_err(|e| AppError::Validation(vec![e]))?;
     if d.etape != Etape::Recapitulatif || !p.prete(&donnees.details) {
