@@ -15,12 +15,13 @@ async fn main() -> anyhow::Result<()> {
         .init();
 
     let config = Config::parse();
-    let repo = db::connect(&config).await?;
+    let clock: std::sync::Arc<dyn immat_server::clock::Clock> = std::sync::Arc::new(immat_server::clock::SystemClock);
+    let repo = db::connect_with_clock(&config, clock.clone()).await?;
     demo::preparer(&config, repo.as_ref()).await?;
     if config.test_reset_token.is_some() {
         tracing::warn!("jeton de test configuré : POST /api/v1/demo/reinitialiser est ouvert à qui le présente");
     }
-    let state = http::AppState::new(config.clone(), repo);
+    let state = http::AppState::with_clock(config.clone(), repo, clock);
     // Les clés de limites échues s'effacent d'heure en heure.
     let purge = state.clone();
     tokio::spawn(async move {

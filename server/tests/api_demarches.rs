@@ -385,3 +385,26 @@ async fn changement_d_adresse_garde_le_lieu_dit() {
     assert_eq!(v["titulaire"]["adresse"]["lieu_dit"], "LE HAUT BOURG");
     assert_eq!(v["titulaire"]["adresse"]["voie"], "2 CHEMIN DES VIGNES");
 }
+
+/// Les instants écrits viennent de l'horloge du serveur (injectée), pas de
+/// celle de SQLite.
+#[tokio::test]
+async fn instants_de_l_horloge_injectee() {
+    use immat_server::clock::Clock;
+    let app = common::spawn().await;
+    let cookie = app.login("marie.dupont@demo.immat.fr").await;
+    let jour = |t: time::OffsetDateTime| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day());
+    let d = demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await.json();
+    assert!(d["cree_le"].as_str().unwrap().starts_with(&jour(app.clock.now())), "{d}");
+    // Au-delà de minuit (la session de 12 heures tient encore).
+    app.clock.advance(time::Duration::hours(11));
+    let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());
+    let adresse = json!({"adresse": {"voie": "3 rue Nationale", "code_postal": "59000", "commune": "Lille"}});
+    let r = put_json(&app, &format!("{base}/adresse"), &adresse, &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let modifie = r.json()["modifie_le"].as_str().unwrap().to_owned();
+    let attendu = app.clock.now();
+    assert!(modifie.starts_with(&jour(attendu)), "{modifie}");
+    assert!(modifie.contains(&format!("T{:02}:{:02}", attendu.hour(), attendu.minute())), "{modifie}");
+    assert_ne!(r.json()["modifie_le"], r.json()["cree_le"]);
+}

@@ -149,12 +149,19 @@ pub trait Repository: DemarcheRepository + LimiteRepository + Send + Sync + 'sta
     async fn demarches_du_compte(&self, compte_id: i64) -> DbResult<Vec<DemarcheRecord>>;
 }
 
-/// Ouvre la base désignée par la configuration et applique les migrations.
+/// Ouvre la base désignée par la configuration et applique les migrations
+/// (horloge du système).
 pub async fn connect(config: &Config) -> anyhow::Result<Arc<dyn Repository>> {
+    connect_with_clock(config, Arc::new(crate::clock::SystemClock)).await
+}
+
+/// Comme [`connect`], avec l'horloge donnée (la même que celle de
+/// l'application : les tests la fixent).
+pub async fn connect_with_clock(config: &Config, clock: Arc<dyn crate::clock::Clock>) -> anyhow::Result<Arc<dyn Repository>> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)?;
-        let repo = SqliteRepository::connect(&url).await?;
+        let repo = SqliteRepository::connect(&url, clock).await?;
         repo.migrate().await?;
         Ok(Arc::new(repo))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

@@ -1,20 +1,24 @@
 //! Le dépôt SQLite (moteur par défaut, embarqué).
 
 use super::*;
+use crate::clock::Clock;
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
     Row, SqlitePool,
 };
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 use time::format_description::well_known::Rfc3339;
 
 #[derive(Clone)]
 pub struct SqliteRepository {
     pool: SqlitePool,
+    /// L'horloge du serveur : les instants écrits (création, modification,
+    /// envoi) viennent d'elle, pas de l'horloge de SQLite.
+    clock: Arc<dyn Clock>,
 }
 
 impl SqliteRepository {
-    pub async fn connect(url: &str) -> DbResult<Self> {
+    pub async fn connect(url: &str, clock: Arc<dyn Clock>) -> DbResult<Self> {
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -22,7 +26,7 @@ impl SqliteRepository {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, clock })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -289,10 +293,11 @@ async fn ecrire_demarche(
     vers: EtatDemarche,
     etape: Etape,
     donnees: &serde_json::Value,
+    maintenant: OffsetDateTime,
 ) -> DbResult<DemarcheRecord> {
     let row = sqlx::query(
         "update demarche set etat = $1, etape = $2, donnees = $3, version = version + 1,
-         updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         updated_at = $7
          where demarche_id = $4 and etat = $5 and version = $6
          returning *",
     )
@@ -302,6 +307,7 @@ async fn ecrire_demarche(
     .bind(d.id)
     .bind(code_of(&d.etat))
     .bind(d.version)
+    .bind(ts(maintenant))
     .fetch_optional(&mut *conn)
     .await?;
     match row {
@@ -499,8 +505,8 @@ impl DemarcheRepository for SqliteRepository {
         // L'index unique partiel garantit un seul brouillon en cours : une
         // insertion concurrente perdante ne crée rien et rend l'existant.
         let row = sqlx::query(
-            "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape)
-             values ($1, $2, $3, $4, $5, $6, 'saisie')
+            "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7)
              on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
              returning *",
         )
@@ -510,6 +516,7 @@ impl DemarcheRepository for SqliteRepository {
         .bind(code_of(&tp))
         .bind(code_of(&EtatDemarche::Brouillon))
         .bind(code_of(&pour_qui))
+        .bind(ts(self.clock.now()))
         .fetch_optional(&self.pool)
         .await?;
         match row {
@@ -558,7 +565,7 @@ impl DemarcheRepository for SqliteRepository {
         donnees: &serde_json::Value,
     ) -> DbResult<DemarcheRecord> {
         let mut conn = self.pool.acquire().await?;
-        ecrire_demarche(&mut conn, d, vers, etape, donnees).await
+        ecrire_demarche(&mut conn, d, vers, etape, donnees, self.clock.now()).await
     }
 
     async fn terminer_changement_adresse(
@@ -571,7 +578,7 @@ impl DemarcheRepository for SqliteRepository {
         etiquettes_par_certificat: u32,
     ) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
-        let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees).await?;
+        let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees, self.clock.now()).await?;
         // Le compteur d'étiquettes s'incrémente en SQL, jamais depuis une lecture.
         sqlx::query(
             "update vehicule set adresse_voie = $1, adresse_complement = $2, adresse_code_postal = $3, adresse_commune = $4,
@@ -602,7 +609,7 @@ impl DemarcheRepository for SqliteRepository {
         expire_at: OffsetDateTime,
     ) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
-        let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees).await?;
+        let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees, self.clock.now()).await?;
         let cede =
             sqlx::query("update vehicule set cede = 1 where vehicule_id = $1 and cede = 0").bind(vehicule_id).execute(&mut *tx).await?;
         if cede.rows_affected() != 1 {
@@ -647,13 +654,15 @@ impl DemarcheRepository for SqliteRepository {
 
     async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64> {
         let id = sqlx::query_scalar(
-            "insert into envoi (canal, destinataire, objet, corps, vehicule_id) values ($1, $2, $3, $4, $5) returning envoi_id",
+            "insert into envoi (canal, destinataire, objet, corps, vehicule_id, created_at) values ($1, $2, $3, $4, $5, $6)
+             returning envoi_id",
         )
         .bind(code_of(&e.canal))
         .bind(&e.destinataire)
         .bind(&e.objet)
         .bind(&e.corps)
         .bind(e.vehicule_id)
+        .bind(ts(self.clock.now()))
         .fetch_one(&self.pool)
         .await?;
         Ok(id)

@@ -45,9 +45,9 @@ async fn spawn_full(adjust: impl FnOnce(&mut Config), hacheur: Option<immat_serv
     std::fs::write(dist.join("index.html"), "<!doctype html><title>Immat</title><div id=app></div>").unwrap();
     let mut config = Config::for_tests(dir.path().join("data"), dist);
     adjust(&mut config);
-    let repo = db::connect(&config).await.expect("base");
-    demo::seed(repo.as_ref()).await.expect("données de démonstration");
     let clock = ManualClock::at(time::OffsetDateTime::now_utc());
+    let repo = db::connect_with_clock(&config, std::sync::Arc::new(clock.clone())).await.expect("base");
+    demo::seed(repo.as_ref()).await.expect("données de démonstration");
     let mut state = http::AppState::with_clock(config.clone(), repo.clone(), std::sync::Arc::new(clock.clone()));
     if let Some(h) = hacheur {
         state.hacheur = h;
