@@ -10,18 +10,12 @@ step "Paquets npm (Playwright, axe-core)"
 npm_ci "$ROOT/end2end"
 
 step "Format (rustfmt) et lints (clippy -D warnings)"
-# Composants du profil par défaut de rustup ; sans eux (chaîne réduite), on le
-# dit et on continue.
-if cargo fmt --version >/dev/null 2>&1; then
-  cargo fmt --all -- --check || { echo "Le code n'est pas formaté : lancez « cargo fmt --all »." >&2; exit 1; }
-else
-  echo "    rustfmt absent de la chaîne : vérification du format sautée" >&2
-fi
-if cargo clippy --version >/dev/null 2>&1; then
-  cargo clippy --workspace --all-targets --quiet -- -D warnings
-else
-  echo "    clippy absent de la chaîne : lints sautés" >&2
-fi
+# rustfmt et clippy sont dans le profil par défaut de rustup ; leur absence est
+# une erreur (ils ne s'installent pas hors ligne).
+cargo fmt --version >/dev/null 2>&1 || { echo "rustfmt manque : « rustup component add rustfmt »." >&2; exit 1; }
+cargo clippy --version >/dev/null 2>&1 || { echo "clippy manque : « rustup component add clippy »." >&2; exit 1; }
+cargo fmt --all -- --check || { echo "Le code n'est pas formaté : lancez « cargo fmt --all »." >&2; exit 1; }
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 RUST_LOG_FILE="$ROOT/target/rust-tests.log"
 mkdir -p "$ROOT/target"

@@ -107,8 +107,7 @@ pub async fn espace() -> ApiResult<EspaceVehicule> {
 // --- Démarches -------------------------------------------------------------
 
 use immat_domain::procedures::{
-    CessionSaisie, ChoixVerification, DemandeCodeConfidentiel, DemarcheVue, EnvoiCodeConfidentiel, NouvelleAdresse, NouvelleDemarche,
-    ValidationDemarche,
+    ChoixVerification, DemandeCodeConfidentiel, DemarcheVue, EnvoiCodeConfidentiel, NouvelleDemarche, ValidationDemarche,
 };
 
 async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
@@ -123,12 +122,10 @@ pub async fn demarche(numero: &str) -> ApiResult<DemarcheVue> {
     get(&format!("/demarches/{numero}")).await
 }
 
-pub async fn saisir_adresse(numero: &str, req: &NouvelleAdresse) -> ApiResult<DemarcheVue> {
-    put(&format!("/demarches/{numero}/adresse"), req).await
-}
-
-pub async fn saisir_cession(numero: &str, req: &CessionSaisie) -> ApiResult<DemarcheVue> {
-    put(&format!("/demarches/{numero}/cession"), req).await
+/// L'étape « Saisie » d'une téléprocédure : `PUT /demarches/{numero}/{segment}`,
+/// le segment et le corps étant ceux de la téléprocédure.
+pub async fn saisir<B: Serialize>(numero: &str, segment: &str, req: &B) -> ApiResult<DemarcheVue> {
+    put(&format!("/demarches/{numero}/{segment}"), req).await
 }
 
 pub async fn verification(numero: &str, accepter: bool) -> ApiResult<DemarcheVue> {

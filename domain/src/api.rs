@@ -191,6 +191,14 @@ pub enum Canal {
 }
 
 impl Canal {
+    /// La valeur de serde (attribut `data-canal` du SPA).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Courrier => "courrier",
+        }
+    }
+
     pub fn libelle(self) -> &'static str {
         match self {
             Self::Email => "E-mail",

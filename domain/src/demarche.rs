@@ -48,6 +48,17 @@ impl Teleprocedure {
         }
     }
 
+    /// Le raccourci proposé sur la fiche d'un véhicule de l'usager (aucun pour
+    /// une démarche qui ne part pas d'un véhicule à soi).
+    pub fn raccourci(self) -> Option<&'static str> {
+        match self {
+            Self::ChangementAdresse => Some("Changer l'adresse"),
+            Self::Cession => Some("Déclarer la cession"),
+            Self::Duplicata => Some("Demander un duplicata"),
+            Self::ChangementTitulaire | Self::Complementaire => None,
+        }
+    }
+
     /// Le segment d'URL de la procédure dans le SPA et l'API.
     pub fn slug(self) -> &'static str {
         match self {
@@ -63,7 +74,36 @@ impl Teleprocedure {
     /// sinon une page « pas encore disponible » et le serveur refuse de la
     /// démarrer.)
     pub fn disponible(self) -> bool {
-        matches!(self, Self::ChangementAdresse | Self::Cession)
+        match self {
+            Self::ChangementAdresse | Self::Cession => true,
+            Self::ChangementTitulaire | Self::Duplicata | Self::Complementaire => false,
+        }
+    }
+
+    /// La démarche transfère-t-elle le titre (vendeur → acquéreur) ? Les
+    /// oppositions au transfert la bloquent.
+    pub fn transfere_le_titre(self) -> bool {
+        match self {
+            Self::Cession | Self::ChangementTitulaire => true,
+            Self::ChangementAdresse | Self::Duplicata | Self::Complementaire => false,
+        }
+    }
+
+    /// Instruite par le CERT hors des règles de la démarche en ligne (la TPC) :
+    /// une immatriculation suspendue ou annulée ne l'empêche pas.
+    pub fn hors_demarche_en_ligne(self) -> bool {
+        match self {
+            Self::Complementaire => true,
+            Self::ChangementAdresse | Self::Cession | Self::ChangementTitulaire | Self::Duplicata => false,
+        }
+    }
+
+    /// Faite par l'acquéreur d'un véhicule déjà déclaré cédé.
+    pub fn par_l_acquereur(self) -> bool {
+        match self {
+            Self::ChangementTitulaire => true,
+            Self::ChangementAdresse | Self::Cession | Self::Duplicata | Self::Complementaire => false,
+        }
     }
 
     pub fn depuis_slug(slug: &str) -> Option<Self> {
@@ -107,23 +147,17 @@ impl Teleprocedure {
         self.etapes().iter().position(|(x, _)| *x == e).map(|i| (i as u32 + 1, self.etapes()[i].1))
     }
 
-    /// L'étape qui suit `e` dans l'assistant (`Fin` après la dernière).
+    /// L'étape de cette téléprocédure qui suit `e` dans l'ordre des étapes
+    /// (même si `e` n'est pas l'une des siennes) ; `Fin` après la dernière.
     pub fn apres(self, e: Etape) -> Etape {
-        let etapes = self.etapes();
-        match etapes.iter().position(|(x, _)| *x == e) {
-            Some(i) if i + 1 < etapes.len() => etapes[i + 1].0,
-            _ => Etape::Fin,
-        }
+        self.etapes().iter().map(|(x, _)| *x).find(|x| *x > e).unwrap_or(Etape::Fin)
     }
 
-    /// L'étape qui précède `e` (la première reste la première).
+    /// L'étape de cette téléprocédure qui précède `e` ; la première reste la
+    /// première.
     pub fn avant(self, e: Etape) -> Etape {
         let etapes = self.etapes();
-        match etapes.iter().position(|(x, _)| *x == e) {
-            Some(i) if i > 0 => etapes[i - 1].0,
-            Some(_) => e,
-            None => etapes.last().map_or(e, |(x, _)| *x),
-        }
+        etapes.iter().rev().map(|(x, _)| *x).find(|x| *x < e).unwrap_or(etapes[0].0)
     }
 }
 
@@ -249,6 +283,20 @@ pub fn enregistrer_paiement(e: EtatDemarche) -> Transition {
     }
 }
 
+/// L'étape où « Valider » laisse la démarche : la fin si elle est terminée,
+/// sinon le récapitulatif (à payer, en attente du CERT).
+pub fn etape_apres_validation(vers: EtatDemarche) -> Etape {
+    match vers {
+        EtatDemarche::Terminee => Etape::Fin,
+        EtatDemarche::Brouillon
+        | EtatDemarche::EnAttenteCert
+        | EtatDemarche::CorrectionDemandee
+        | EtatDemarche::APayer
+        | EtatDemarche::Payee
+        | EtatDemarche::Abandonnee => Etape::Recapitulatif,
+    }
+}
+
 /// L'usager abandonne sa demande. Une démarche payée ne s'abandonne plus.
 pub fn abandonner(e: EtatDemarche) -> Transition {
     match e {
@@ -331,10 +379,42 @@ mod tests {
         assert_eq!(Teleprocedure::Cession.avant(Verification), Saisie);
         assert_eq!(Teleprocedure::Cession.avant(Demarrage), Demarrage);
         assert_eq!(Teleprocedure::Duplicata.etape(Saisie), None);
+        // Une étape que la téléprocédure n'a pas : la suivante dans l'ordre.
+        assert_eq!(Teleprocedure::Duplicata.apres(Demarrage), Recapitulatif);
+        assert_eq!(Teleprocedure::Duplicata.apres(Saisie), Recapitulatif);
+        assert_eq!(Teleprocedure::Duplicata.apres(Verification), Recapitulatif);
+        assert_eq!(Teleprocedure::Duplicata.apres(Paiement), Fin);
+        assert_eq!(Teleprocedure::Duplicata.avant(Paiement), Recapitulatif);
+        assert_eq!(Teleprocedure::Duplicata.avant(Recapitulatif), Demarrage);
+        assert_eq!(Teleprocedure::Duplicata.avant(Verification), Demarrage);
+        assert_eq!(Teleprocedure::Cession.avant(Fin), Recapitulatif);
         assert_eq!(Teleprocedure::ChangementTitulaire.etape(Paiement), Some((5, "Paiement en ligne")));
         for tp in Teleprocedure::TOUTES {
             assert_eq!(tp.etapes()[0], (Demarrage, "Démarrer la procédure"), "{tp:?}");
             assert!(tp.etapes().iter().all(|(e, _)| *e != Fin), "{tp:?}");
+        }
+    }
+
+    #[test]
+    fn etape_apres_validation_selon_l_etat() {
+        assert_eq!(etape_apres_validation(Terminee), Etape::Fin);
+        assert_eq!(etape_apres_validation(APayer), Etape::Recapitulatif);
+        assert_eq!(etape_apres_validation(EnAttenteCert), Etape::Recapitulatif);
+    }
+
+    #[test]
+    fn codes_et_noms_serde_identiques() {
+        for e in EtatDemarche::TOUS {
+            assert_eq!(serde_json::to_value(e).unwrap(), e.code(), "{e:?}");
+        }
+        for p in crate::PourQui::TOUS {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.code(), "{p:?}");
+        }
+        for t in crate::procedures::TypePersonne::TOUS {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.code(), "{t:?}");
+        }
+        for c in [crate::api::Canal::Email, crate::api::Canal::Courrier] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.code(), "{c:?}");
         }
     }
 

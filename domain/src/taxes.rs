@@ -670,9 +670,10 @@ mod tests {
             prop_assert!(ancien.0 * 2 == recent(cv).0 || ancien.0 * 2 == recent(cv).0 + 1, "{} / {}", ancien.0, recent(cv).0);
         }
 
-        /// Un changement de titulaire coûte au moins Y4 + Y5 (13,76 €).
+        /// Un changement de titulaire d'une camionnette coûte au moins Y4 + Y5
+        /// (13,76 €) plus Y2 (34 € au moins).
         #[test]
-        fn changement_de_titulaire_au_moins_13_76(cv in 1u16..60, jours in 0i64..20000, ptac in 500u32..40000) {
+        fn changement_de_titulaire_d_une_camionnette_au_moins_47_76(cv in 1u16..60, jours in 0i64..20000, ptac in 500u32..40000) {
             let v = VehiculeFiscal { genre: Genre::Ctte, ptac_kg: Some(ptac), ..vp(cv, AUJ - time::Duration::days(jours)) };
             let t = taxes(ObjetTaxe::ChangementTitulaire, &v, Some(Region::Occitanie), AUJ).unwrap();
             prop_assert!(t.y6() >= Montant(1376 + 3400));

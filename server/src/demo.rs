@@ -299,7 +299,7 @@ async fn inserer_vehicule(repo: &dyn Repository, v: DemoVehicule) -> anyhow::Res
     let record = NewVehicule {
         id: 0,
         immatriculation: immat.to_string(),
-        type_immatriculation: crate::db::code_of(&immat.kind()),
+        type_immatriculation: immat.kind(),
         vin: v.vin.into(),
         marque: v.marque.into(),
         modele: v.modele.into(),

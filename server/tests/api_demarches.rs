@@ -199,7 +199,7 @@ async fn declaration_de_cession_code_de_cession_et_csa() {
 
 #[tokio::test]
 async fn je_n_ai_pas_de_code_confidentiel_envoi_masque_et_ancien_code_valable() {
-    let app = common::spawn().await;
+    let app = common::spawn_at(time::macros::datetime!(2026-11-27 14:05 UTC)).await;
     let cookie = app.login("julien.paul@demo.immat.fr").await;
     let r = app
         .post_json("/api/v1/code-confidentiel/demande", &json!({"immatriculation": "AB-123-CD", "pour_qui": "moi_meme"}), Some(&cookie))
@@ -218,9 +218,8 @@ async fn je_n_ai_pas_de_code_confidentiel_envoi_masque_et_ancien_code_valable() 
     assert_eq!(lignes, ["JULIEN PAUL", "12 RUE DE LA REPUBLIQUE", "69002 LYON"]);
     let email = envois.iter().find(|e| e["canal"] == "email").unwrap();
     assert_eq!(email["destinataire"], "julien.paul@demo.immat.fr");
-    // Émis le « jj/mm/aaaa à hh:mm », heure de Paris.
-    let emis: Vec<char> = email["created_at"].as_str().unwrap().chars().collect();
-    assert_eq!((emis.len(), emis[2], emis[5], emis[15]), (18, '/', '/', ':'), "{emis:?}");
+    // Émis à 14:05 UTC : 15:05 à Paris (heure d'hiver).
+    assert_eq!(email["created_at"], "27/11/2026 à 15:05");
     // Les agents ne voient qu'un code masqué, jamais le code.
     for e in envois {
         let corps = e["corps"].as_str().unwrap();
@@ -391,11 +390,12 @@ async fn changement_d_adresse_garde_le_lieu_dit() {
 #[tokio::test]
 async fn instants_de_l_horloge_injectee() {
     use immat_server::clock::Clock;
-    let app = common::spawn().await;
+    // Une date passée : rien ne peut venir de l'horloge de SQLite.
+    let app = common::spawn_at(time::macros::datetime!(2026-03-02 10:00 UTC)).await;
     let cookie = app.login("marie.dupont@demo.immat.fr").await;
     let jour = |t: time::OffsetDateTime| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day());
     let d = demarrer(&app, &cookie, "changement_adresse", "EF-789-GH", "").await.json();
-    assert!(d["cree_le"].as_str().unwrap().starts_with(&jour(app.clock.now())), "{d}");
+    assert_eq!(d["cree_le"], "2026-03-02T10:00:00Z", "{d}");
     // Au-delà de minuit (la session de 12 heures tient encore).
     app.clock.advance(time::Duration::hours(11));
     let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());

@@ -720,8 +720,10 @@ async fn donnees_stockees_illisibles_erreur_sans_ecriture() {
     let marie = app.login(MARIE).await;
     let numero = changement_adresse_pret(&app, &marie, ("59000", "Lille")).await;
     let d = app.repo.demarche_par_numero(&numero).await.unwrap().unwrap();
-    // Une donnée qui ne correspond plus au format : écrite directement en base.
-    let abimee = json!({"version": 1, "details": {"teleprocedure": "changement_adresse", "adresse": "pas une adresse"}});
+    // Les vraies données, dont seule l'adresse ne correspond plus au format :
+    // écrites directement en base.
+    let mut abimee = d.donnees.clone();
+    abimee["details"]["adresse"] = json!("pas une adresse");
     app.repo.maj_demarche(&d, d.etape, &abimee).await.unwrap();
     let r = app.post_json(&format!("/api/v1/demarches/{numero}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);

@@ -82,15 +82,19 @@ pub fn Detail(#[prop(into)] id: String, #[prop(into)] titre: String, children: C
     }
 }
 
-/// Un groupe de boutons radio DSFR.
+/// Un groupe de boutons radio DSFR, sur une valeur typée (les boutons ne
+/// portent que leur rang : aucune chaîne à reconvertir).
 #[component]
-pub fn RadioGroup(
+pub fn RadioGroup<T>(
     #[prop(into)] name: String,
     #[prop(into)] legend: String,
-    options: Vec<(&'static str, String)>,
-    value: RwSignal<String>,
+    options: Vec<(T, String)>,
+    value: RwSignal<T>,
     #[prop(into)] error: Signal<Option<String>>,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
     let error_id = format!("{name}-desc-error");
     let error_id2 = error_id.clone();
     view! {
@@ -102,8 +106,9 @@ pub fn RadioGroup(
             <legend class="fr-fieldset__legend" id=format!("{name}-legend")>{legend}</legend>
             {options
                 .into_iter()
-                .map(|(v, label)| {
-                    let id = format!("{name}-{v}");
+                .enumerate()
+                .map(|(rang, (v, label))| {
+                    let id = format!("{name}-{rang}");
                     let name = name.clone();
                     let error_id = error_id.clone();
                     view! {
@@ -113,9 +118,9 @@ pub fn RadioGroup(
                                     type="radio"
                                     id=id.clone()
                                     name=name
-                                    value=v
-                                    prop:checked=move || value.with(|x| x == v)
-                                    on:change=move |_| value.set(v.to_owned())
+                                    value=rang.to_string()
+                                    prop:checked=move || value.with(|x| *x == v)
+                                    on:change=move |_| value.set(v)
                                     aria-describedby=move || error.with(Option::is_some).then(|| error_id.clone())
                                 />
                                 <label class="fr-label" for=id>{label}</label>

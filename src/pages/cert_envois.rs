@@ -9,7 +9,6 @@ use crate::{
         status::{ClientErrorAlert, Loading},
     },
 };
-use immat_domain::api::Canal;
 use leptos::prelude::*;
 
 #[component]
@@ -35,7 +34,7 @@ fn CertEnvois() -> impl IntoView {
             Some(Ok(list)) => view! {
                 <ul class="fr-raw-list" data-testid="envois">
                     {list.into_iter().map(|e| view! {
-                        <li class="immat-vehicle-card" data-testid="envoi" data-canal=match e.canal { Canal::Email => "email", Canal::Courrier => "courrier" }>
+                        <li class="immat-vehicle-card" data-testid="envoi" data-canal=e.canal.code()>
                             <h2 class="fr-h6">{format!("{} — {}", e.canal.libelle(), e.objet)}</h2>
                             <p class="fr-text--sm">{format!("Émis le {} · véhicule {}", e.created_at, e.immatriculation.clone().unwrap_or_default())}</p>
                             <pre class="fr-text--sm" data-testid="destinataire">{e.destinataire.clone()}</pre>

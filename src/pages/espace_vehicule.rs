@@ -175,16 +175,18 @@ fn VehiculeCard(v: VehiculeVue) -> impl IntoView {
                 <dd>{format!("{} · {} · {} CV", v.genre.libelle(), v.energie.libelle(), v.puissance_cv)}</dd>
             </dl>
             <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
-                <li>
-                    <A href=format!("/espace-vehicule/demarche/changement-adresse?immatriculation={}", v.immatriculation) attr:class="fr-btn fr-btn--secondary fr-btn--sm">
-                        "Changer l'adresse"
-                    </A>
-                </li>
-                <li>
-                    <A href=format!("/espace-vehicule/demarche/cession?immatriculation={}", v.immatriculation) attr:class="fr-btn fr-btn--secondary fr-btn--sm">
-                        "Déclarer la cession"
-                    </A>
-                </li>
+                {Teleprocedure::TOUTES
+                    .into_iter()
+                    .filter(|tp| crate::pages::procedures::ui(*tp).is_some())
+                    .filter_map(|tp| tp.raccourci().map(|libelle| (tp, libelle)))
+                    .map(|(tp, libelle)| view! {
+                        <li>
+                            <A href=format!("/espace-vehicule/demarche/{}?immatriculation={}", tp.slug(), v.immatriculation) attr:class="fr-btn fr-btn--secondary fr-btn--sm">
+                                {libelle}
+                            </A>
+                        </li>
+                    })
+                    .collect_view()}
             </ul>
             <h4 class="fr-h6 fr-mt-2w">"Démarches en cours"</h4>
             {if v.demarches.is_empty() {

@@ -141,21 +141,20 @@ impl Verdict {
 }
 
 pub fn peut_demarrer(s: &SituationAdministrative, tp: Teleprocedure) -> Verdict {
-    use Teleprocedure::*;
-    let transfert = matches!(tp, Cession | ChangementTitulaire);
+    let transfert = tp.transfere_le_titre();
     if s.vol {
         return Verdict::Bloque(
             "Ce véhicule est déclaré volé : aucune démarche n'est possible. Adressez-vous aux forces de l'ordre.".into(),
         );
     }
-    if tp != Complementaire {
+    if !tp.hors_demarche_en_ligne() {
         if s.annulee {
             return Verdict::Bloque("L'immatriculation de ce véhicule est annulée : la démarche en ligne n'est pas possible.".into());
         }
         if s.suspendue {
             return Verdict::Bloque("L'immatriculation de ce véhicule est suspendue : la démarche en ligne n'est pas possible.".into());
         }
-        if s.cede && tp != ChangementTitulaire {
+        if s.cede && !tp.par_l_acquereur() {
             return Verdict::Bloque(
                 "Une déclaration de cession a déjà été enregistrée pour ce véhicule : il n'est plus à votre nom.".into(),
             );

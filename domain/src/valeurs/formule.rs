@@ -67,6 +67,12 @@ pub fn date_fr(d: Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 
+/// Une date et une heure en français : `27/11/2026 à 15:05` (l'heure locale
+/// est calculée par l'appelant, qui connaît le fuseau).
+pub fn date_heure_fr(d: Date, heure: u8, minute: u8) -> String {
+    format!("{} à {heure:02}:{minute:02}", date_fr(d))
+}
+
 /// Une date stockée (`aaaa-mm-jj` ou `jj/mm/aaaa`) en français ; telle quelle
 /// si elle ne se lit pas.
 pub fn date_fr_depuis(texte: &str) -> String {

@@ -75,7 +75,7 @@ pub struct NewCompte {
 pub struct VehiculeRecord {
     pub id: i64,
     pub immatriculation: String,
-    pub type_immatriculation: String,
+    pub type_immatriculation: immat_domain::TypeImmatriculation,
     pub vin: String,
     pub marque: String,
     pub modele: String,
@@ -235,6 +235,16 @@ pub trait LimiteRepository: Send + Sync + 'static {
     async fn purger_limites(&self, maintenant: OffsetDateTime, plus_longue_fenetre_secondes: i64) -> DbResult<u64>;
 }
 
+/// Une écriture conditionnelle d'une démarche : de l'état et de la version
+/// de `d` vers l'état `vers`, à l'étape `etape`, avec ces données.
+#[derive(Debug, Clone, Copy)]
+pub struct Ecriture<'a> {
+    pub d: &'a DemarcheRecord,
+    pub vers: EtatDemarche,
+    pub etape: Etape,
+    pub donnees: &'a serde_json::Value,
+}
+
 #[async_trait::async_trait]
 pub trait DemarcheRepository: Send + Sync + 'static {
     async fn vehicule_par_immatriculation(&self, immatriculation: &str) -> DbResult<Option<VehiculeRecord>>;
@@ -260,6 +270,7 @@ pub trait DemarcheRepository: Send + Sync + 'static {
         vehicule_id: i64,
         tp: Teleprocedure,
         pour_qui: PourQui,
+        donnees: &serde_json::Value,
     ) -> DbResult<(DemarcheRecord, bool)>;
     async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>>;
     async fn demarche_en_cours(&self, compte_id: i64, vehicule_id: i64, tp: Teleprocedure) -> DbResult<Option<DemarcheRecord>>;
@@ -281,9 +292,7 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     /// seule fois.
     async fn terminer_changement_adresse(
         &self,
-        d: &DemarcheRecord,
-        vers: EtatDemarche,
-        donnees: &serde_json::Value,
+        e: Ecriture<'_>,
         vehicule_id: i64,
         a: &AdresseNormalisee,
         etiquettes_par_certificat: u32,
@@ -292,9 +301,7 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     /// véhicule « cédé », ensemble, une seule fois.
     async fn terminer_cession(
         &self,
-        d: &DemarcheRecord,
-        vers: EtatDemarche,
-        donnees: &serde_json::Value,
+        e: Ecriture<'_>,
         vehicule_id: i64,
         code_hash: &str,
         expire_at: OffsetDateTime,

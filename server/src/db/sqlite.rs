@@ -34,7 +34,10 @@ impl SqliteRepository {
     }
 }
 
+/// Un instant en texte RFC 3339, à la seconde (comme les lignes plus
+/// anciennes : le tri par texte reste juste).
 fn ts(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
     t.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -56,7 +59,7 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
     Ok(VehiculeRecord {
         id: r.try_get("vehicule_id")?,
         immatriculation: r.try_get("immatriculation")?,
-        type_immatriculation: r.try_get("type_immatriculation")?,
+        type_immatriculation: from_code(&r.try_get::<String, _>("type_immatriculation")?)?,
         vin: r.try_get("vin")?,
         marque: r.try_get("marque")?,
         modele: r.try_get("modele")?,
@@ -220,7 +223,7 @@ impl Repository for SqliteRepository {
              returning vehicule_id",
         )
         .bind(&v.immatriculation)
-        .bind(&v.type_immatriculation)
+        .bind(code_of(&v.type_immatriculation))
         .bind(&v.vin)
         .bind(&v.marque)
         .bind(&v.modele)
@@ -501,12 +504,14 @@ impl DemarcheRepository for SqliteRepository {
         vehicule_id: i64,
         tp: Teleprocedure,
         pour_qui: PourQui,
+        donnees: &serde_json::Value,
     ) -> DbResult<(DemarcheRecord, bool)> {
         // L'index unique partiel garantit un seul brouillon en cours : une
         // insertion concurrente perdante ne crée rien et rend l'existant.
+        // Les données initiales sont écrites avec la ligne : jamais de `{}`.
         let row = sqlx::query(
-            "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7)
+            "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
+             values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7, $8)
              on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
              returning *",
         )
@@ -517,6 +522,7 @@ impl DemarcheRepository for SqliteRepository {
         .bind(code_of(&EtatDemarche::Brouillon))
         .bind(code_of(&pour_qui))
         .bind(ts(self.clock.now()))
+        .bind(donnees.to_string())
         .fetch_optional(&self.pool)
         .await?;
         match row {
@@ -570,15 +576,13 @@ impl DemarcheRepository for SqliteRepository {
 
     async fn terminer_changement_adresse(
         &self,
-        d: &DemarcheRecord,
-        vers: EtatDemarche,
-        donnees: &serde_json::Value,
+        e: Ecriture<'_>,
         vehicule_id: i64,
         a: &AdresseNormalisee,
         etiquettes_par_certificat: u32,
     ) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
-        let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees, self.clock.now()).await?;
+        let ecrite = ecrire_demarche(&mut tx, e.d, e.vers, e.etape, e.donnees, self.clock.now()).await?;
         // Le compteur d'étiquettes s'incrémente en SQL, jamais depuis une lecture.
         sqlx::query(
             "update vehicule set adresse_voie = $1, adresse_complement = $2, adresse_code_postal = $3, adresse_commune = $4,
@@ -601,15 +605,13 @@ impl DemarcheRepository for SqliteRepository {
 
     async fn terminer_cession(
         &self,
-        d: &DemarcheRecord,
-        vers: EtatDemarche,
-        donnees: &serde_json::Value,
+        e: Ecriture<'_>,
         vehicule_id: i64,
         code_hash: &str,
         expire_at: OffsetDateTime,
     ) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
-        let ecrite = ecrire_demarche(&mut tx, d, vers, Etape::Fin, donnees, self.clock.now()).await?;
+        let ecrite = ecrire_demarche(&mut tx, e.d, e.vers, e.etape, e.donnees, self.clock.now()).await?;
         let cede =
             sqlx::query("update vehicule set cede = 1 where vehicule_id = $1 and cede = 0").bind(vehicule_id).execute(&mut *tx).await?;
         if cede.rows_affected() != 1 {
@@ -617,7 +619,7 @@ impl DemarcheRepository for SqliteRepository {
         }
         sqlx::query("insert into code_cession (vehicule_id, demarche_id, code_hash, expire_at) values ($1, $2, $3, $4)")
             .bind(vehicule_id)
-            .bind(d.id)
+            .bind(e.d.id)
             .bind(code_hash)
             .bind(ts(expire_at))
             .execute(&mut *tx)

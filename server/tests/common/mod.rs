@@ -30,22 +30,31 @@ pub async fn spawn() -> TestApp {
 
 /// Comme [`spawn`], avec une configuration ajustée.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    spawn_full(adjust, None).await
+    spawn_full(adjust, None, None).await
 }
 
 /// Comme [`spawn`], avec un hacheur donné (tests de surcharge).
 pub async fn spawn_with_hacheur(hacheur: immat_server::hachage::Hacheur) -> TestApp {
-    spawn_full(|_| {}, Some(hacheur)).await
+    spawn_full(|_| {}, Some(hacheur), None).await
 }
 
-async fn spawn_full(adjust: impl FnOnce(&mut Config), hacheur: Option<immat_server::hachage::Hacheur>) -> TestApp {
+/// Comme [`spawn`], l'horloge du serveur réglée sur `t`.
+pub async fn spawn_at(t: time::OffsetDateTime) -> TestApp {
+    spawn_full(|_| {}, None, Some(t)).await
+}
+
+async fn spawn_full(
+    adjust: impl FnOnce(&mut Config),
+    hacheur: Option<immat_server::hachage::Hacheur>,
+    debut: Option<time::OffsetDateTime>,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("dossier temporaire");
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<!doctype html><title>Immat</title><div id=app></div>").unwrap();
     let mut config = Config::for_tests(dir.path().join("data"), dist);
     adjust(&mut config);
-    let clock = ManualClock::at(time::OffsetDateTime::now_utc());
+    let clock = ManualClock::at(debut.unwrap_or_else(time::OffsetDateTime::now_utc));
     let repo = db::connect_with_clock(&config, std::sync::Arc::new(clock.clone())).await.expect("base");
     demo::seed(repo.as_ref()).await.expect("données de démonstration");
     let mut state = http::AppState::with_clock(config.clone(), repo.clone(), std::sync::Arc::new(clock.clone()));

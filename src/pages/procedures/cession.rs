@@ -68,7 +68,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
     let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
     let s = v.as_ref().and_then(details).and_then(|c| c.saisie.clone()).unwrap_or_default();
-    let type_personne = RwSignal::new(s.acquereur.type_personne.code().to_owned());
+    let type_personne = RwSignal::new(s.acquereur.type_personne);
     let nom = RwSignal::new(s.acquereur.nom.clone());
     let prenoms = RwSignal::new(s.acquereur.prenoms.clone());
     let naissance = RwSignal::new(s.acquereur.date_naissance.clone());
@@ -79,11 +79,11 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let a = AdresseSignals::new(Some(s.adresse.clone()).filter(|a| !a.voie.is_empty() || !a.code_postal.is_empty()));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
-    let envoi = ctx.soumission(errors, alerte, |numero, req: CessionSaisie| async move { api::saisir_cession(&numero, &req).await });
+    let envoi = ctx.soumission(errors, alerte, |numero, req: CessionSaisie| async move { api::saisir(&numero, "cession", &req).await });
     let pending = envoi.en_cours();
     let saisie = move || CessionSaisie {
         acquereur: AcquereurSaisie {
-            type_personne: TypePersonne::depuis_code(&type_personne.get_untracked()).unwrap_or_default(),
+            type_personne: type_personne.get_untracked(),
             nom: nom.get_untracked(),
             prenoms: prenoms.get_untracked(),
             date_naissance: naissance.get_untracked(),
@@ -111,7 +111,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
             envoi.envoyer(req);
         }
     };
-    let physique = move || type_personne.with(|t| TypePersonne::depuis_code(t) == Some(TypePersonne::Physique));
+    let physique = move || type_personne.get() == TypePersonne::Physique;
     view! {
         {ctx.stepper()}
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
@@ -121,7 +121,7 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
             <RadioGroup
                 name="acquereur-type"
                 legend="Le nouvel acquéreur est"
-                options=TypePersonne::TOUS.into_iter().map(|t| (t.code(), t.libelle().to_owned())).collect()
+                options=TypePersonne::TOUS.into_iter().map(|t| (t, t.libelle().to_owned())).collect()
                 value=type_personne
                 error=errors.of("acquereur.type_personne")
             />

@@ -34,7 +34,7 @@ pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
     }));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
-    let envoi = ctx.soumission(errors, alerte, |numero, req: NouvelleAdresse| async move { api::saisir_adresse(&numero, &req).await });
+    let envoi = ctx.soumission(errors, alerte, |numero, req: NouvelleAdresse| async move { api::saisir(&numero, "adresse", &req).await });
     let pending = envoi.en_cours();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -21,16 +21,12 @@ use immat_domain::{
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-fn pour_qui(code: &str) -> PourQui {
-    PourQui::depuis_code(code).unwrap_or(PourQui::MoiMeme)
-}
-
 #[component]
 pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
-    let initiateur = RwSignal::new(PourQui::MoiMeme.code().to_owned());
+    let initiateur = RwSignal::new(PourQui::MoiMeme);
     let immatriculation = RwSignal::new(query.with_untracked(|q| q.get("immatriculation")).unwrap_or_default());
     let code = RwSignal::new(String::new());
     let errors = FormErrors::new();
@@ -39,16 +35,16 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
 
     let elements = Memo::new(move |_| {
         let compte = session.user.with(|u| u.as_ref().map(|u| u.type_compte))?;
-        elements_necessaires(tp, compte, pour_qui(&initiateur.get())).ok()
+        elements_necessaires(tp, compte, initiateur.get()).ok()
     });
     let refus_compte = move || {
         let compte = session.user.with(|u| u.as_ref().map(|u| u.type_compte))?;
-        elements_necessaires(tp, compte, pour_qui(&initiateur.get())).err().map(|e| e.to_string())
+        elements_necessaires(tp, compte, initiateur.get()).err().map(|e| e.to_string())
     };
     let code_requis = move || elements.get().is_some_and(|e| e.code_confidentiel);
     let requete = move || NouvelleDemarche {
         teleprocedure: tp,
-        pour_qui: pour_qui(&initiateur.get_untracked()),
+        pour_qui: initiateur.get_untracked(),
         immatriculation: immatriculation.get_untracked(),
         code_confidentiel: code.get_untracked(),
     };
@@ -94,10 +90,8 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
     let pas_de_code = move |_| {
         info.set(None);
         alerte.set(None);
-        demande_de_code.envoyer(DemandeCodeConfidentiel {
-            immatriculation: immatriculation.get_untracked(),
-            pour_qui: pour_qui(&initiateur.get_untracked()),
-        });
+        demande_de_code
+            .envoyer(DemandeCodeConfidentiel { immatriculation: immatriculation.get_untracked(), pour_qui: initiateur.get_untracked() });
     };
 
     view! {
@@ -113,7 +107,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
             <RadioGroup
                 name="initiateur"
                 legend="L'initiateur de la demande"
-                options=PourQui::TOUS.into_iter().map(|p| (p.code(), p.libelle().to_owned())).collect()
+                options=PourQui::TOUS.into_iter().map(|p| (p, p.libelle().to_owned())).collect()
                 value=initiateur
                 error=errors.of("pour_qui")
             />

@@ -158,14 +158,14 @@ pub fn Verification(ctx: Ctx) -> impl IntoView {
     let vue = ctx.vue.get_untracked();
     let verification = vue.as_ref().and_then(|v| v.details.adresse().map(|a| a.verification.clone()));
     let saisie = vue.as_ref().and_then(|v| v.details.adresse_saisie().cloned());
-    let choix = RwSignal::new("oui".to_owned());
+    let choix = RwSignal::new(true);
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
     let envoi = ctx.soumission(errors, alerte, |numero, accepter: bool| async move { api::verification(&numero, accepter).await });
     let pending = envoi.en_cours();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        envoi.envoyer(choix.get_untracked() == "oui");
+        envoi.envoyer(choix.get_untracked());
     };
     let contenu = match verification {
         Some(VerificationCommune::Proposition { code_postal, commune }) => {
@@ -179,8 +179,8 @@ pub fn Verification(ctx: Ctx) -> impl IntoView {
                     name="proposition"
                     legend="Adresse à retenir"
                     options=vec![
-                        ("oui", format!("Oui, utiliser {code_postal} {commune}")),
-                        ("non", "Non, conserver l'adresse saisie".to_owned()),
+                        (true, format!("Oui, utiliser {code_postal} {commune}")),
+                        (false, "Non, conserver l'adresse saisie".to_owned()),
                     ]
                     value=choix
                     error=errors.of("accepter")
@@ -204,7 +204,7 @@ pub fn Verification(ctx: Ctx) -> impl IntoView {
             {contenu}
             <ul class="fr-btns-group fr-btns-group--inline-md">
                 <li>
-                    <button type="button" class="fr-btn fr-btn--secondary" on:click=move |_| ctx.aller(ctx.tp.avant(Etape::Verification))>"Étape précédente"</button>
+                    <button type="button" class="fr-btn fr-btn--secondary" disabled=move || pending.get() on:click=move |_| ctx.aller(ctx.tp.avant(Etape::Verification))>"Étape précédente"</button>
                 </li>
                 <li><button class="fr-btn" type="submit" disabled=move || pending.get()>"Poursuivre"</button></li>
             </ul>
@@ -299,7 +299,7 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
                 })}
             </fieldset>
             <ul class="fr-btns-group fr-btns-group--inline-md">
-                <li><button type="button" class="fr-btn fr-btn--secondary" on:click=move |_| ctx.aller(ctx.tp.avant(Etape::Recapitulatif))>"Étape précédente"</button></li>
+                <li><button type="button" class="fr-btn fr-btn--secondary" disabled=move || pending.get() on:click=move |_| ctx.aller(ctx.tp.avant(Etape::Recapitulatif))>"Étape précédente"</button></li>
                 <li>
                     <button class="fr-btn" type="submit" disabled=move || pending.get() || v.etat != EtatDemarche::Brouillon>
                         "Valider"

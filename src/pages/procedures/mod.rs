@@ -78,6 +78,8 @@ pub fn ProcedurePage() -> impl IntoView {
 pub fn etape_affichee(v: &DemarcheVue) -> Etape {
     match (v.etat, v.etape) {
         (EtatDemarche::Terminee, _) => Etape::Fin,
+        // « La demande est terminée » seulement quand elle l'est.
+        (_, Etape::Fin) => Etape::Recapitulatif,
         (_, Etape::Demarrage) => Etape::Saisie,
         (_, e) => e,
     }

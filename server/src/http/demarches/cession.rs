@@ -4,10 +4,11 @@ use super::{
     commun::{enregistrer_saisie, verifier_adresse, Brouillon},
     *,
 };
+use crate::db::Ecriture;
 use axum::extract::State;
 use immat_domain::{
     procedures::{Acquereur, AdresseVerifiee, CessionSaisie, DemarcheVue},
-    CodeCession, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS,
+    CodeCession, Etape, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS,
 };
 use rand::RngCore;
 use time::Duration;
@@ -59,6 +60,11 @@ impl Procedure for Cession {
         mut donnees: Donnees,
         vers: EtatDemarche,
     ) -> AppResult<(DemarcheRecord, Option<String>)> {
+        // Une cession est gratuite : « Valider » la termine. Tout autre état
+        // viendrait d'une règle de taxe changée ; rien n'est alors écrit.
+        if vers != EtatDemarche::Terminee {
+            return Err(AppError::Conflit("Cette déclaration de cession ne peut pas être terminée en ligne.".into()));
+        }
         let mut octets = [0u8; CODE_CESSION_LONGUEUR];
         rand::rngs::OsRng.fill_bytes(&mut octets);
         let code = CodeCession::from_random(&octets);
@@ -67,7 +73,8 @@ impl Procedure for Cession {
         if let DetailsDemarche::Cession(c) = &mut donnees.details {
             c.code_cession_expire_le = Some(horodatage(expire));
         }
-        let d = state.repo.terminer_cession(d, vers, &donnees.json()?, v.id, &hash, expire).await?;
+        let d =
+            state.repo.terminer_cession(Ecriture { d, vers, etape: Etape::Fin, donnees: &donnees.json()? }, v.id, &hash, expire).await?;
         Ok((d, Some(code.to_string())))
     }
 }

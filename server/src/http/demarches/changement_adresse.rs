@@ -4,12 +4,13 @@ use super::{
     commun::{enregistrer_saisie, verifier_adresse, Brouillon},
     *,
 };
+use crate::db::Ecriture;
 use axum::extract::State;
 use immat_domain::{
     adresse_postale::valider_adresse,
+    demarche::etape_apres_validation,
     procedures::{AdresseVerifiee, DemarcheVue, NouvelleAdresse},
     taxes::ETIQUETTES_PAR_CERTIFICAT,
-    Etape,
 };
 
 pub struct ChangementAdresse;
@@ -60,9 +61,17 @@ impl Procedure for ChangementAdresse {
         let adresse = donnees.details.adresse_retenue().cloned().ok_or_else(|| AppError::Conflit("Adresse non vérifiée.".into()))?;
         let json = donnees.json()?;
         let d = if vers == EtatDemarche::Terminee {
-            state.repo.terminer_changement_adresse(d, vers, &json, v.id, &adresse, ETIQUETTES_PAR_CERTIFICAT).await?
+            state
+                .repo
+                .terminer_changement_adresse(
+                    Ecriture { d, vers, etape: etape_apres_validation(vers), donnees: &json },
+                    v.id,
+                    &adresse,
+                    ETIQUETTES_PAR_CERTIFICAT,
+                )
+                .await?
         } else {
-            state.repo.changer_etat(d, vers, Etape::Recapitulatif, &json).await?
+            state.repo.changer_etat(d, vers, etape_apres_validation(vers), &json).await?
         };
         Ok((d, None))
     }

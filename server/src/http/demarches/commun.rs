@@ -66,7 +66,7 @@ pub fn vehicule_fiscal(v: &VehiculeRecord) -> AppResult<immat_domain::taxes::Veh
         date_premiere_immatriculation: premiere,
         ptac_kg: v.ptac_kg,
         collection: false,
-        fni: v.type_immatriculation.starts_with("fni"),
+        fni: v.type_immatriculation.est_fni(),
     })
 }
 
@@ -250,7 +250,16 @@ async fn demarrer(
     };
     // « Reprendre la demande en cours » plutôt qu'un doublon (l'index unique
     // tient aussi sous deux démarrages simultanés).
-    let (d, cree) = state.repo.creer_demarche(&nouveau_numero(state.now()), compte.id, v.id, req.teleprocedure, req.pour_qui).await?;
+    let nouvelles = Donnees {
+        avertissement,
+        ancienne_adresse: Some(adresse_du_vehicule(&v)),
+        code_confidentiel_version: version_du_code,
+        ..Donnees::nouvelles(details)
+    };
+    let (d, cree) = state
+        .repo
+        .creer_demarche(&nouveau_numero(state.now()), compte.id, v.id, req.teleprocedure, req.pour_qui, &nouvelles.json()?)
+        .await?;
     if !cree {
         // Reprise : avec un code vérifié à l'instant, la démarche vaut pour
         // la version actuelle du code.
@@ -264,13 +273,6 @@ async fn demarrer(
         };
         return Ok((StatusCode::OK, AppJson(vue(&state, &d, &v)?)));
     }
-    let donnees = Donnees {
-        avertissement,
-        ancienne_adresse: Some(adresse_du_vehicule(&v)),
-        code_confidentiel_version: version_du_code,
-        ..Donnees::nouvelles(details)
-    };
-    let d = state.repo.maj_demarche(&d, d.etape, &donnees.json()?).await?;
     Ok((StatusCode::CREATED, AppJson(vue(&state, &d, &v)?)))
 }
 

@@ -80,7 +80,8 @@ struct DonneesV0 {
     verification: Option<VerificationCommune>,
     adresse_retenue: Option<AdresseNormalisee>,
     ancienne_adresse: Option<AdresseNormalisee>,
-    #[serde(default)]
+    /// Toujours écrit par l'ancien code : son absence trahit autre chose
+    /// qu'une donnée de la version 0 (`{}` par exemple).
     clu_acceptees: Vec<String>,
     valide_le: Option<String>,
     code_cession_expire_le: Option<String>,
@@ -171,11 +172,38 @@ mod tests {
     }
 
     #[test]
+    fn cession_en_version_0() {
+        let v0 = json!({
+            "cession_saisie": {
+                "acquereur": {"type_personne": "morale", "raison_sociale": "Garage du Centre", "siret": "732 829 320 00074"},
+                "adresse": {"voie": "1 place de la Gare", "code_postal": "35000", "commune": "Rennes"},
+                "date_cession": "2026-11-01", "heure_cession": "09:00"
+            },
+            "acquereur": {"type_personne": "morale", "raison_sociale": "Garage du Centre", "siret": "73282932000074"},
+            "date_cession": "01/11/2026", "heure_cession": "09:00",
+            "adresse_normalisee": {"voie": "1 PLACE DE LA GARE", "complement": null, "lieu_dit": null, "code_postal": "35000", "commune": "RENNES"},
+            "verification": {"resultat": "conforme", "commune": "RENNES"},
+            "adresse_retenue": {"voie": "1 PLACE DE LA GARE", "complement": null, "lieu_dit": null, "code_postal": "35000", "commune": "RENNES"},
+            "clu_acceptees": ["exactitude"], "code_cession_expire_le": "16/11/2026 à 10:00"
+        });
+        let d = Donnees::de(&record(Teleprocedure::Cession, v0)).unwrap();
+        let DetailsDemarche::Cession(c) = &d.details else { panic!("{:?}", d.details) };
+        let cession = c.cession.as_ref().expect("cession validée reprise");
+        assert_eq!(cession.acquereur.libelle(), "Garage du Centre (SIRET 732 829 320 00074)");
+        assert_eq!(cession.date_cession, "01/11/2026");
+        assert_eq!(d.details.adresse_retenue().map(|a| a.commune.as_str()), Some("RENNES"));
+        assert_eq!(c.code_cession_expire_le.as_deref(), Some("16/11/2026 à 10:00"));
+        assert_eq!(d.clu_acceptees, ["exactitude"]);
+    }
+
+    #[test]
     fn donnees_illisibles_erreur() {
         for (tp, donnees) in [
             (Teleprocedure::ChangementAdresse, json!({"adresse_retenue": "pas une adresse"})),
             (Teleprocedure::ChangementAdresse, json!({"champ_inconnu": 1})),
             (Teleprocedure::ChangementAdresse, json!({"version": 7})),
+            // La valeur par défaut de la colonne : pas une donnée de la version 0.
+            (Teleprocedure::ChangementAdresse, json!({})),
             (Teleprocedure::Duplicata, json!({})),
             (
                 Teleprocedure::Cession,

@@ -1,6 +1,7 @@
 //! L'heure de Paris, par la base des fuseaux horaires (jiff, base IANA
 //! embarquée) : pas de règle d'heure d'été écrite à la main.
 
+use immat_domain::date_heure_fr;
 use time::OffsetDateTime;
 
 /// Date et heure lisibles, heure de Paris : `27/11/2026 à 15:05`.
@@ -8,9 +9,16 @@ pub fn horodatage(t: OffsetDateTime) -> String {
     static PARIS: std::sync::OnceLock<Option<jiff::tz::TimeZone>> = std::sync::OnceLock::new();
     let paris = PARIS.get_or_init(|| jiff::tz::TimeZone::get("Europe/Paris").ok());
     match (paris, jiff::Timestamp::from_second(t.unix_timestamp())) {
-        (Some(tz), Ok(ts)) => ts.to_zoned(tz.clone()).strftime("%d/%m/%Y à %H:%M").to_string(),
+        (Some(tz), Ok(ts)) => {
+            let z = ts.to_zoned(tz.clone());
+            let (annee, mois, jour) = (i32::from(z.year()), z.month(), z.day());
+            match time::Month::try_from(mois as u8).ok().and_then(|m| time::Date::from_calendar_date(annee, m, jour as u8).ok()) {
+                Some(d) => date_heure_fr(d, z.hour() as u8, z.minute() as u8),
+                None => format!("{} (UTC)", date_heure_fr(t.date(), t.hour(), t.minute())),
+            }
+        }
         // Sans base des fuseaux (impossible avec la base embarquée) : UTC, dit.
-        _ => format!("{:02}/{:02}/{} à {:02}:{:02} (UTC)", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute()),
+        _ => format!("{} (UTC)", date_heure_fr(t.date(), t.hour(), t.minute())),
     }
 }
 
