@@ -8,10 +8,10 @@ use crate::{
     demarche::{Etape, EtatDemarche, Teleprocedure},
     regles::ElementsNecessaires,
     taxes::{Energie, Genre, Taxes},
-    valeurs::{date_fr, parse_date_fr, CodeConfidentiel, Immatriculation, Nom, Prenoms, Siret},
+    valeurs::{parse_date_fr, CodeConfidentiel, DateFr, Heure, Immatriculation, Nom, Prenoms, Siret},
 };
 use serde::{Deserialize, Serialize};
-use time::{Date, Time};
+use time::Date;
 
 /// Les conditions légales d'utilisation (CLU) à cocher avant « Valider ».
 /// Leur texte officiel n'est pas public (fiche domaine §5) : rédaction
@@ -144,16 +144,8 @@ pub struct CessionSaisie {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type_personne", rename_all = "snake_case")]
 pub enum Acquereur {
-    /// `date_naissance` : en français, `jj/mm/aaaa`.
-    Physique {
-        nom: Nom,
-        prenoms: Prenoms,
-        date_naissance: String,
-    },
-    Morale {
-        raison_sociale: String,
-        siret: Siret,
-    },
+    Physique { nom: Nom, prenoms: Prenoms, date_naissance: DateFr },
+    Morale { raison_sociale: String, siret: Siret },
 }
 
 impl Acquereur {
@@ -169,17 +161,8 @@ impl Acquereur {
 pub struct CessionValidee {
     pub acquereur: Acquereur,
     pub adresse: AdresseNormalisee,
-    /// `jj/mm/aaaa`.
-    pub date_cession: String,
-    /// `hh:mm`.
-    pub heure_cession: String,
-}
-
-fn parse_heure(s: &str) -> Option<Time> {
-    let (h, m) = s.trim().split_once([':', 'h', 'H'])?;
-    let h: u8 = h.trim().parse().ok()?;
-    let m: u8 = if m.trim().is_empty() { 0 } else { m.trim().parse().ok()? };
-    Time::from_hms(h, m, 0).ok()
+    pub date_cession: DateFr,
+    pub heure_cession: Heure,
 }
 
 impl CessionSaisie {
@@ -207,7 +190,7 @@ impl CessionSaisie {
                     }
                 };
                 match (nom, prenoms, naissance) {
-                    (Some(n), Some(p), Some(d)) => Some(Acquereur::Physique { nom: n, prenoms: p, date_naissance: date_fr(d) }),
+                    (Some(n), Some(p), Some(d)) => Some(Acquereur::Physique { nom: n, prenoms: p, date_naissance: d.into() }),
                     _ => None,
                 }
             }
@@ -238,17 +221,14 @@ impl CessionSaisie {
                 None
             }
         };
-        let heure = parse_heure(&self.heure_cession);
+        let heure = Heure::parse(&self.heure_cession).ok();
         if heure.is_none() {
             erreurs.push(ChampErreur::new("heure_cession", "L'heure de la cession est au format hh:mm."));
         }
         match (acquereur, adresse, date, heure) {
-            (Some(acquereur), Some(adresse), Some(d), Some(h)) if erreurs.is_empty() => Ok(CessionValidee {
-                acquereur,
-                adresse,
-                date_cession: date_fr(d),
-                heure_cession: format!("{:02}:{:02}", h.hour(), h.minute()),
-            }),
+            (Some(acquereur), Some(adresse), Some(d), Some(h)) if erreurs.is_empty() => {
+                Ok(CessionValidee { acquereur, adresse, date_cession: d.into(), heure_cession: h })
+            }
             _ => Err(erreurs),
         }
     }
@@ -480,8 +460,8 @@ mod tests {
     fn cession_personne_physique_valide() {
         let v = cession().valider(AUJ, Some(date!(2021 - 03 - 15))).unwrap();
         assert_eq!(v.acquereur.libelle(), "Léa MARTIN");
-        assert_eq!(v.date_cession, "20/11/2026");
-        assert_eq!(v.heure_cession, "14:30");
+        assert_eq!(v.date_cession.to_string(), "20/11/2026");
+        assert_eq!(v.heure_cession.to_string(), "14:30");
     }
 
     #[test]

@@ -105,6 +105,59 @@ pub fn parse_date_fr(input: &str) -> Result<Date, DateError> {
     Date::from_calendar_date(y as i32, month, j as u8).map_err(|_| DateError::Inexistante)
 }
 
+/// Une date validée, montrée et échangée en français (`jj/mm/aaaa`) : date
+/// de naissance, date de cession…
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DateFr(Date);
+
+impl DateFr {
+    pub fn parse(input: &str) -> Result<Self, DateError> {
+        parse_date_fr(input).map(Self)
+    }
+    pub fn date(self) -> Date {
+        self.0
+    }
+}
+
+impl From<Date> for DateFr {
+    fn from(d: Date) -> Self {
+        Self(d)
+    }
+}
+
+impl fmt::Display for DateFr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&date_fr(self.0))
+    }
+}
+
+string_value!(DateFr, DateError);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("L'heure est au format hh:mm.")]
+pub struct HeureError;
+
+/// Une heure validée, `hh:mm` (la saisie accepte aussi `9h30`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Heure(time::Time);
+
+impl Heure {
+    pub fn parse(input: &str) -> Result<Self, HeureError> {
+        let (h, m) = input.trim().split_once([':', 'h', 'H']).ok_or(HeureError)?;
+        let h: u8 = h.trim().parse().map_err(|_| HeureError)?;
+        let m: u8 = if m.trim().is_empty() { 0 } else { m.trim().parse().map_err(|_| HeureError)? };
+        time::Time::from_hms(h, m, 0).map(Self).map_err(|_| HeureError)
+    }
+}
+
+impl fmt::Display for Heure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.0.hour(), self.0.minute())
+    }
+}
+
+string_value!(Heure, HeureError);
+
 /// Date du certificat d'immatriculation FNI, qui remplace le numéro de
 /// formule pour les anciens titres.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -22,7 +22,10 @@ pub use codes::{
     CODE_CESSION_VALIDITE_JOURS, CODE_CONFIDENTIEL_ATTENTE_JOURS, CODE_CONFIDENTIEL_LONGUEUR,
 };
 pub use entreprise::{Siren, SirenError, Siret};
-pub use formule::{date_fr, date_fr_depuis, date_heure_fr, parse_date_fr, DateCertificat, DateError, FormuleError, NumeroFormule};
+pub use formule::{
+    date_fr, date_fr_depuis, date_heure_fr, parse_date_fr, DateCertificat, DateError, DateFr, FormuleError, Heure, HeureError,
+    NumeroFormule,
+};
 pub use identite::{Email, EmailError, Nom, NomError, Prenoms};
 pub use immatriculation::{Immatriculation, ImmatriculationError, TypeImmatriculation};
 pub use vin::{Vin, VinError};

@@ -118,13 +118,8 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
         {avertissement.map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w" data-testid="avertissement"><p>{m}</p></div> })}
         {titulaire.map(|t| view! { <TitulaireActuel titulaire=t titre="Titulaire actuel (vendeur)" /> })}
         <form on:submit=on_submit novalidate data-testid="cession-form">
-            <RadioGroup
-                name="acquereur-type"
-                legend="Le nouvel acquéreur est"
-                options=TypePersonne::TOUS.into_iter().map(|t| (t, t.libelle().to_owned())).collect()
-                value=type_personne
-                error=errors.of("acquereur.type_personne")
-            />
+            <RadioGroup name="acquereur-type" legend="Le nouvel acquéreur est" value=type_personne
+                error=errors.of("acquereur.type_personne") options=TypePersonne::TOUS.into_iter().map(|t| (t, t.libelle().to_owned())).collect() />
             <Show
                 when=physique
                 fallback=move || view! {

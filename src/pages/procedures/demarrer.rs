@@ -104,36 +104,19 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
             </div>
         })}
         <form on:submit=on_submit novalidate data-testid="demarrer-form">
-            <RadioGroup
-                name="initiateur"
-                legend="L'initiateur de la demande"
-                options=PourQui::TOUS.into_iter().map(|p| (p, p.libelle().to_owned())).collect()
-                value=initiateur
-                error=errors.of("pour_qui")
-            />
+            <RadioGroup name="initiateur" legend="L'initiateur de la demande" value=initiateur error=errors.of("pour_qui")
+                options=PourQui::TOUS.into_iter().map(|p| (p, p.libelle().to_owned())).collect() />
             {move || refus_compte().map(|m| view! {
                 <div class="fr-alert fr-alert--warning fr-mb-3w" role="alert"><p>{m}</p></div>
             })}
-            <TextField
-                id="immatriculation"
-                label="Numéro d'immatriculation"
-                hint="Format AB-123-CD, ou 123 ABC 75 pour un ancien numéro"
-                value=immatriculation
-                error=errors.of("immatriculation") on_input=errors.clear_field("immatriculation")
-                autocomplete="off"
-                required=true
-                on_blur=valider_immat
-            />
+            <TextField id="immatriculation" label="Numéro d'immatriculation" hint="Format AB-123-CD, ou 123 ABC 75 pour un ancien numéro"
+                value=immatriculation error=errors.of("immatriculation") on_input=errors.clear_field("immatriculation")
+                autocomplete="off" required=true on_blur=valider_immat />
             <Show when=code_requis>
-                <TextField
-                    id="code_confidentiel"
-                    label="Code confidentiel"
+                <TextField id="code_confidentiel" label="Code confidentiel"
                     hint="8 caractères, reçus avec votre certificat d'immatriculation (par exemple AB2C-D3EF)"
-                    value=code
-                    error=errors.of("code_confidentiel") on_input=errors.clear_field("code_confidentiel")
-                    autocomplete="off"
-                    required=true
-                />
+                    value=code error=errors.of("code_confidentiel") on_input=errors.clear_field("code_confidentiel")
+                    autocomplete="off" required=true />
                 <p>
                     <button type="button" class="fr-btn fr-btn--tertiary fr-btn--sm" on:click=pas_de_code disabled=move || demande_de_code.en_cours().get()>
                         "Je n'ai pas de code confidentiel"

@@ -39,7 +39,7 @@ impl Procedure for Cession {
         if let Some(cession) = &c.cession {
             pdf.field("Acquéreur", &cession.acquereur.libelle());
             if let Acquereur::Physique { date_naissance, .. } = &cession.acquereur {
-                pdf.field("Date de naissance", date_naissance);
+                pdf.field("Date de naissance", &date_naissance.to_string());
             }
             if let Some(a) = donnees.details.adresse_retenue() {
                 pdf.field("Adresse", &a.une_ligne());
@@ -52,14 +52,7 @@ impl Procedure for Cession {
     /// La cession est enregistrée, le véhicule est « cédé », le code de
     /// cession est tiré (rendu une seule fois, stocké haché, 15 jours, usage
     /// unique) et le certificat de situation administrative est édité.
-    async fn terminer(
-        &self,
-        state: &AppState,
-        d: &DemarcheRecord,
-        v: &VehiculeRecord,
-        mut donnees: Donnees,
-        vers: EtatDemarche,
-    ) -> AppResult<(DemarcheRecord, Option<String>)> {
+    async fn terminer(&self, Validation { state, d, v, mut donnees, vers }: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)> {
         // Une cession est gratuite : « Valider » la termine. Tout autre état
         // viendrait d'une règle de taxe changée ; rien n'est alors écrit.
         if vers != EtatDemarche::Terminee {

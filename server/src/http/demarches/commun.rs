@@ -337,7 +337,7 @@ async fn valider(
     donnees.clu_acceptees = req.clu;
     donnees.valide_le = Some(horodatage(state.now()));
     donnees.taxes = Some(taxes);
-    let (d, secret) = p.terminer(&state, &d, &v, donnees, vers).await?;
+    let (d, secret) = p.terminer(Validation { state: &state, d: &d, v: &v, donnees, vers }).await?;
     let v = state.repo.vehicule(v.id).await?;
     let mut vue = vue(&state, &d, &v)?;
     vue.code_cession = secret;

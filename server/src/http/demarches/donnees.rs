@@ -9,6 +9,7 @@ use super::*;
 use immat_domain::{
     adresse_postale::{AdresseNormalisee, AdresseSaisie, VerificationCommune},
     procedures::{Acquereur, AdresseVerifiee, CessionSaisie, CessionValidee, DetailsCession, DetailsChangementAdresse, DetailsDemarche},
+    DateFr, Heure,
 };
 
 pub const VERSION: u32 = 1;
@@ -74,8 +75,8 @@ struct DonneesV0 {
     adresse_saisie: Option<AdresseSaisie>,
     cession_saisie: Option<CessionSaisie>,
     acquereur: Option<Acquereur>,
-    date_cession: Option<String>,
-    heure_cession: Option<String>,
+    date_cession: Option<DateFr>,
+    heure_cession: Option<Heure>,
     adresse_normalisee: Option<AdresseNormalisee>,
     verification: Option<VerificationCommune>,
     adresse_retenue: Option<AdresseNormalisee>,
@@ -190,7 +191,7 @@ mod tests {
         let DetailsDemarche::Cession(c) = &d.details else { panic!("{:?}", d.details) };
         let cession = c.cession.as_ref().expect("cession validée reprise");
         assert_eq!(cession.acquereur.libelle(), "Garage du Centre (SIRET 732 829 320 00074)");
-        assert_eq!(cession.date_cession, "01/11/2026");
+        assert_eq!(cession.date_cession.to_string(), "01/11/2026");
         assert_eq!(d.details.adresse_retenue().map(|a| a.commune.as_str()), Some("RENNES"));
         assert_eq!(c.code_cession_expire_le.as_deref(), Some("16/11/2026 à 10:00"));
         assert_eq!(d.clu_acceptees, ["exactitude"]);

@@ -55,14 +55,17 @@ pub trait Procedure: Send + Sync + 'static {
     /// cycle de vie du domaine) et ce qu'elle change au registre, ensemble et
     /// une seule fois. Rend la démarche écrite et, le cas échéant, un secret à
     /// montrer une seule fois (le code de cession).
-    async fn terminer(
-        &self,
-        state: &AppState,
-        d: &DemarcheRecord,
-        v: &VehiculeRecord,
-        donnees: Donnees,
-        vers: EtatDemarche,
-    ) -> AppResult<(DemarcheRecord, Option<String>)>;
+    async fn terminer(&self, validation: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)>;
+}
+
+/// Ce que « Valider » remet à la téléprocédure : la démarche lue, son
+/// véhicule, ses données complétées (CLU, taxes) et l'état d'arrivée.
+pub struct Validation<'a> {
+    pub state: &'a AppState,
+    pub d: &'a DemarcheRecord,
+    pub v: &'a VehiculeRecord,
+    pub donnees: Donnees,
+    pub vers: EtatDemarche,
 }
 
 /// Le registre : une ligne par téléprocédure construite.
