@@ -122,10 +122,10 @@ pub async fn demarche(numero: &str) -> ApiResult<DemarcheVue> {
     get(&format!("/demarches/{numero}")).await
 }
 
-/// L'étape « Saisie » d'une téléprocédure : `PUT /demarches/{numero}/{segment}`,
-/// le segment et le corps étant ceux de la téléprocédure.
-pub async fn saisir<B: Serialize>(numero: &str, segment: &str, req: &B) -> ApiResult<DemarcheVue> {
-    put(&format!("/demarches/{numero}/{segment}"), req).await
+/// L'étape « Saisie » d'une téléprocédure, à sa route (donnée par le
+/// domaine), avec le corps qui lui est propre.
+pub async fn saisir<B: Serialize>(tp: immat_domain::Teleprocedure, numero: &str, req: &B) -> ApiResult<DemarcheVue> {
+    put(&tp.route_de_saisie().replace("{numero}", numero), req).await
 }
 
 pub async fn verification(numero: &str, accepter: bool) -> ApiResult<DemarcheVue> {

@@ -59,6 +59,18 @@ impl Teleprocedure {
         }
     }
 
+    /// La route de l'API où le SPA envoie l'étape « Saisie » (le serveur
+    /// l'enregistre, le SPA y remplace `{numero}`).
+    pub fn route_de_saisie(self) -> &'static str {
+        match self {
+            Self::ChangementAdresse => "/demarches/{numero}/adresse",
+            Self::Cession => "/demarches/{numero}/cession",
+            Self::ChangementTitulaire => "/demarches/{numero}/titulaire",
+            Self::Duplicata => "/demarches/{numero}/duplicata",
+            Self::Complementaire => "/demarches/{numero}/complementaire",
+        }
+    }
+
     /// Le segment d'URL de la procédure dans le SPA et l'API.
     pub fn slug(self) -> &'static str {
         match self {
@@ -393,6 +405,13 @@ mod tests {
             assert_eq!(tp.etapes()[0], (Demarrage, "Démarrer la procédure"), "{tp:?}");
             assert!(tp.etapes().iter().all(|(e, _)| *e != Fin), "{tp:?}");
         }
+    }
+
+    #[test]
+    fn routes_de_saisie_distinctes() {
+        let routes: std::collections::BTreeSet<&str> = Teleprocedure::TOUTES.iter().map(|t| t.route_de_saisie()).collect();
+        assert_eq!(routes.len(), Teleprocedure::TOUTES.len());
+        assert!(routes.iter().all(|r| r.starts_with("/demarches/{numero}/") && !r.ends_with("/verification") && !r.ends_with("/valider")));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::{
     },
 };
 use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsDemarche, TypePersonne};
+use immat_domain::Teleprocedure;
 use leptos::prelude::*;
 
 /// La déclaration de cession dans l'assistant commun.
@@ -79,7 +80,8 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let a = AdresseSignals::new(Some(s.adresse.clone()).filter(|a| !a.voie.is_empty() || !a.code_postal.is_empty()));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
-    let envoi = ctx.soumission(errors, alerte, |numero, req: CessionSaisie| async move { api::saisir(&numero, "cession", &req).await });
+    let envoi = ctx
+        .soumission(errors, alerte, |numero, req: CessionSaisie| async move { api::saisir(Teleprocedure::Cession, &numero, &req).await });
     let pending = envoi.en_cours();
     let saisie = move || CessionSaisie {
         acquereur: AcquereurSaisie {

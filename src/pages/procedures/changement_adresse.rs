@@ -6,6 +6,7 @@ use crate::{
     api::{self, ClientError},
     components::{form_errors::FormErrors, status::ClientErrorAlert, wizard::TitulaireActuel},
 };
+use immat_domain::Teleprocedure;
 use immat_domain::{
     adresse_postale::valider_adresse,
     procedures::{DemarcheVue, DetailsDemarche, NouvelleAdresse},
@@ -34,7 +35,9 @@ pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
     }));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
-    let envoi = ctx.soumission(errors, alerte, |numero, req: NouvelleAdresse| async move { api::saisir(&numero, "adresse", &req).await });
+    let envoi = ctx.soumission(errors, alerte, |numero, req: NouvelleAdresse| async move {
+        api::saisir(Teleprocedure::ChangementAdresse, &numero, &req).await
+    });
     let pending = envoi.en_cours();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -18,7 +18,7 @@ pub struct Cession;
 #[async_trait::async_trait]
 impl Procedure for Cession {
     fn routes(&self) -> Routes {
-        Routes::new().put("/demarches/{numero}/cession", saisir_cession)
+        Routes::new().put(Teleprocedure::Cession.route_de_saisie(), saisir_cession)
     }
 
     fn objet_taxe(&self, _v: &VehiculeRecord) -> ObjetTaxe {

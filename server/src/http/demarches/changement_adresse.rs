@@ -18,7 +18,7 @@ pub struct ChangementAdresse;
 #[async_trait::async_trait]
 impl Procedure for ChangementAdresse {
     fn routes(&self) -> Routes {
-        Routes::new().put("/demarches/{numero}/adresse", saisir_adresse)
+        Routes::new().put(Teleprocedure::ChangementAdresse.route_de_saisie(), saisir_adresse)
     }
 
     fn objet_taxe(&self, v: &VehiculeRecord) -> ObjetTaxe {
