@@ -10,7 +10,7 @@ use crate::{
     demarche::{EtatDemarche, Teleprocedure},
     regles::SituationAdministrative,
     taxes::{Energie, Genre},
-    valeurs::{Email, Immatriculation},
+    valeurs::{DateCertificat, DateFr, Email, Immatriculation},
 };
 use serde::{Deserialize, Serialize};
 
@@ -171,9 +171,9 @@ pub struct VehiculeVue {
     pub genre: Genre,
     pub energie: Energie,
     pub puissance_cv: u16,
-    pub date_premiere_immatriculation: String,
+    pub date_premiere_immatriculation: DateFr,
     pub numero_formule: Option<String>,
-    pub date_certificat: Option<String>,
+    pub date_certificat: Option<DateCertificat>,
     pub titulaire: TitulaireVue,
     pub situation: SituationAdministrative,
     /// Changements d'adresse portés sur le certificat actuel (étiquettes).

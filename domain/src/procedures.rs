@@ -254,7 +254,7 @@ pub struct VehiculeResume {
     pub genre: Genre,
     pub energie: Energie,
     pub puissance_cv: u16,
-    pub date_premiere_immatriculation: String,
+    pub date_premiere_immatriculation: DateFr,
     pub titulaire: TitulaireVue,
 }
 

@@ -382,6 +382,8 @@ async fn changement_d_adresse_garde_le_lieu_dit() {
     let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
     let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "EF-789-GH").unwrap().clone();
     assert_eq!(v["titulaire"]["adresse"]["lieu_dit"], "LE HAUT BOURG");
+    // Les dates du registre arrivent en français (jamais en ISO).
+    assert_eq!(v["date_premiere_immatriculation"], "20/02/2018");
     assert_eq!(v["titulaire"]["adresse"]["voie"], "2 CHEMIN DES VIGNES");
 }
 

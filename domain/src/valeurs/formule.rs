@@ -73,12 +73,6 @@ pub fn date_heure_fr(d: Date, heure: u8, minute: u8) -> String {
     format!("{} à {heure:02}:{minute:02}", date_fr(d))
 }
 
-/// Une date stockée (`aaaa-mm-jj` ou `jj/mm/aaaa`) en français ; telle quelle
-/// si elle ne se lit pas.
-pub fn date_fr_depuis(texte: &str) -> String {
-    parse_date_fr(texte).map(date_fr).unwrap_or_else(|_| texte.to_owned())
-}
-
 /// Analyse une date saisie `jj/mm/aaaa` (les tirets, points et espaces
 /// sont acceptés comme séparateurs) ou `aaaa-mm-jj` (champ date HTML).
 pub fn parse_date_fr(input: &str) -> Result<Date, DateError> {
@@ -116,6 +110,10 @@ impl DateFr {
     }
     pub fn date(self) -> Date {
         self.0
+    }
+    /// `aaaa-mm-jj`, pour le stockage.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.0.year(), u8::from(self.0.month()), self.0.day())
     }
 }
 
@@ -177,6 +175,10 @@ impl DateCertificat {
     }
     pub fn date(self) -> Date {
         self.0
+    }
+    /// `aaaa-mm-jj`, pour le stockage.
+    pub fn iso(self) -> String {
+        DateFr(self.0).iso()
     }
 }
 

@@ -23,8 +23,7 @@ pub use codes::{
 };
 pub use entreprise::{Siren, SirenError, Siret};
 pub use formule::{
-    date_fr, date_fr_depuis, date_heure_fr, parse_date_fr, DateCertificat, DateError, DateFr, FormuleError, Heure, HeureError,
-    NumeroFormule,
+    date_fr, date_heure_fr, parse_date_fr, DateCertificat, DateError, DateFr, FormuleError, Heure, HeureError, NumeroFormule,
 };
 pub use identite::{Email, EmailError, Nom, NomError, Prenoms};
 pub use immatriculation::{Immatriculation, ImmatriculationError, TypeImmatriculation};

@@ -67,9 +67,14 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
         energie: from_code(&r.try_get::<String, _>("energie")?)?,
         puissance_cv: r.try_get::<i64, _>("puissance_cv")?.try_into().map_err(|_| DbError::Corrupt("puissance_cv".into()))?,
         ptac_kg: r.try_get::<Option<i64>, _>("ptac_kg")?.map(u32::try_from).transpose().map_err(|_| DbError::Corrupt("ptac_kg".into()))?,
-        date_premiere_immatriculation: r.try_get("date_premiere_immatriculation")?,
+        date_premiere_immatriculation: immat_domain::DateFr::parse(&r.try_get::<String, _>("date_premiere_immatriculation")?)
+            .map_err(|e| DbError::Corrupt(format!("date_premiere_immatriculation : {e}")))?,
         numero_formule: r.try_get("numero_formule")?,
-        date_certificat: r.try_get("date_certificat")?,
+        date_certificat: r
+            .try_get::<Option<String>, _>("date_certificat")?
+            .map(|d| immat_domain::DateCertificat::parse(&d))
+            .transpose()
+            .map_err(|e| DbError::Corrupt(format!("date_certificat : {e}")))?,
         compte_id: r.try_get("compte_id")?,
         titulaire_nom: r.try_get("titulaire_nom")?,
         titulaire_prenoms: r.try_get("titulaire_prenoms")?,
@@ -231,9 +236,9 @@ impl Repository for SqliteRepository {
         .bind(code_of(&v.energie))
         .bind(i64::from(v.puissance_cv))
         .bind(v.ptac_kg.map(i64::from))
-        .bind(&v.date_premiere_immatriculation)
+        .bind(v.date_premiere_immatriculation.iso())
         .bind(&v.numero_formule)
-        .bind(&v.date_certificat)
+        .bind(v.date_certificat.map(|d| d.iso()))
         .bind(v.compte_id)
         .bind(&v.titulaire_nom)
         .bind(&v.titulaire_prenoms)

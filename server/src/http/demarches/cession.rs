@@ -86,7 +86,7 @@ async fn saisir_cession(
     details.saisie = Some(req.clone());
     details.cession = None;
     details.adresse = None;
-    let premiere = immat_domain::parse_date_fr(&v.date_premiere_immatriculation).ok();
+    let premiere = Some(v.date_premiere_immatriculation.date());
     let valide = req
         .valider(state.now().date(), premiere)
         .map_err(AppError::Validation)

@@ -57,8 +57,7 @@ pub fn nom_titulaire(v: &VehiculeRecord) -> String {
 }
 
 pub fn vehicule_fiscal(v: &VehiculeRecord) -> AppResult<immat_domain::taxes::VehiculeFiscal> {
-    let premiere = immat_domain::parse_date_fr(&v.date_premiere_immatriculation)
-        .map_err(|e| DbError::Corrupt(format!("date de première immatriculation de {} : {e}", v.immatriculation)))?;
+    let premiere = v.date_premiere_immatriculation.date();
     Ok(immat_domain::taxes::VehiculeFiscal {
         genre: v.genre,
         energie: v.energie,
@@ -110,7 +109,7 @@ pub fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResul
             genre: v.genre,
             energie: v.energie,
             puissance_cv: v.puissance_cv,
-            date_premiere_immatriculation: v.date_premiere_immatriculation.clone(),
+            date_premiere_immatriculation: v.date_premiere_immatriculation,
             titulaire: titulaire_vue(v),
         },
         avertissement: donnees.avertissement,

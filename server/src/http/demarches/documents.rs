@@ -85,7 +85,7 @@ fn csa(d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
     pdf.field("Numéro d'immatriculation", &v.immatriculation);
     pdf.field("VIN", &v.vin);
     pdf.field("Marque", &v.marque);
-    pdf.field("Date de première immatriculation", &immat_domain::date_fr_depuis(&v.date_premiere_immatriculation));
+    pdf.field("Date de première immatriculation", &v.date_premiere_immatriculation.to_string());
     pdf.field("Titulaire", &nom_titulaire(v));
     pdf.heading("Oppositions et gages");
     for m in [Mention::Otci, Mention::Ove, Mention::Ovei, Mention::Dvs] {
