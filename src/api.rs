@@ -136,6 +136,16 @@ pub async fn valider(numero: &str, clu: Vec<String>) -> ApiResult<DemarcheVue> {
     post(&format!("/demarches/{numero}/valider"), &ValidationDemarche { clu }).await
 }
 
+/// « Payer » : la page du prestataire de paiement où aller.
+pub async fn payer(numero: &str) -> ApiResult<immat_domain::paiement::PaiementInitie> {
+    post(&format!("/demarches/{numero}/paiements"), &serde_json::json!({})).await
+}
+
+/// « Cliquer ici pour enregistrer votre paiement » : la démarche à jour.
+pub async fn verifier_paiement(numero: &str) -> ApiResult<DemarcheVue> {
+    post(&format!("/demarches/{numero}/paiements/verifier"), &serde_json::json!({})).await
+}
+
 pub async fn demander_code(req: &DemandeCodeConfidentiel) -> ApiResult<EnvoiCodeConfidentiel> {
     post("/code-confidentiel/demande", req).await
 }

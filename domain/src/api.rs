@@ -48,6 +48,8 @@ pub enum CodeErreur {
     OrigineRefusee,
     NonDisponible,
     TaxesIncalculables,
+    /// « Vous avez déjà payé. La démarche a été mise à jour. »
+    DejaPaye,
     Interne,
     /// Un code qu'un client plus ancien ne connaît pas encore.
     #[serde(other)]

@@ -87,8 +87,8 @@ impl Teleprocedure {
     /// démarrer.)
     pub fn disponible(self) -> bool {
         match self {
-            Self::ChangementAdresse | Self::Cession => true,
-            Self::ChangementTitulaire | Self::Duplicata | Self::Complementaire => false,
+            Self::ChangementAdresse | Self::Cession | Self::ChangementTitulaire => true,
+            Self::Duplicata | Self::Complementaire => false,
         }
     }
 
@@ -146,7 +146,7 @@ impl Teleprocedure {
         const RECAP: (Etape, &str) = (Recapitulatif, "Récapitulatif");
         const PAYER: (Etape, &str) = (Paiement, "Paiement en ligne");
         match self {
-            Self::ChangementAdresse => &[DEMARRER, (Saisie, "Nouvelle adresse"), VERIFIER, RECAP],
+            Self::ChangementAdresse => &[DEMARRER, (Saisie, "Nouvelle adresse"), VERIFIER, RECAP, PAYER],
             Self::Cession => &[DEMARRER, (Saisie, "Nouvel acquéreur"), VERIFIER, RECAP],
             Self::ChangementTitulaire => &[DEMARRER, (Saisie, "Nouveau titulaire"), VERIFIER, RECAP, PAYER],
             Self::Duplicata => &[DEMARRER, RECAP, PAYER],
@@ -384,7 +384,10 @@ mod tests {
     fn etapes_des_assistants_d_apres_le_support() {
         use Etape::*;
         let titres: Vec<&str> = Teleprocedure::ChangementAdresse.etapes().iter().map(|(_, t)| *t).collect();
-        assert_eq!(titres, ["Démarrer la procédure", "Nouvelle adresse", "Vérification de l'adresse", "Récapitulatif"]);
+        assert_eq!(
+            titres,
+            ["Démarrer la procédure", "Nouvelle adresse", "Vérification de l'adresse", "Récapitulatif", "Paiement en ligne"]
+        );
         assert_eq!(Teleprocedure::Cession.etape(Saisie), Some((2, "Nouvel acquéreur")));
         assert_eq!(Teleprocedure::Cession.apres(Saisie), Verification);
         assert_eq!(Teleprocedure::Cession.apres(Recapitulatif), Fin);

@@ -22,9 +22,11 @@
 
 pub mod adresse_postale;
 pub mod api;
+pub mod changement_titulaire;
 pub mod compte;
 pub mod demarche;
 pub mod limites;
+pub mod paiement;
 pub mod procedures;
 pub mod regles;
 pub mod taxes;

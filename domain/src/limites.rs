@@ -41,11 +41,18 @@ impl Limite {
     pub const DEMANDE_CODE_VEHICULE_TIERS: Self = Self { max: 3, fenetre_secondes: JOUR, blocage_secondes: JOUR };
     /// Mots de passe erronés pour une adresse électronique (qu'un compte
     /// existe ou non : la réponse est la même).
+    /// Preuves de cession erronées (code de cession, numéro de formule, date
+    /// du certificat) d'un compte pour un véhicule.
+    pub const PREUVE_CESSION_VEHICULE_COMPTE: Self = Self { max: 5, fenetre_secondes: JOUR, blocage_secondes: 15 * MINUTE };
+    /// Preuves de cession erronées d'un compte, tous véhicules confondus.
+    pub const PREUVE_CESSION_COMPTE: Self = Self { max: 10, fenetre_secondes: JOUR, blocage_secondes: JOUR };
     pub const CONNEXION_COMPTE: Self = Self { max: 5, fenetre_secondes: 15 * MINUTE, blocage_secondes: 15 * MINUTE };
     /// Connexions échouées depuis un même client (adresse IP).
     pub const CONNEXION_CLIENT: Self = Self { max: 20, fenetre_secondes: 15 * MINUTE, blocage_secondes: 15 * MINUTE };
 
-    pub const TOUTES: [Self; 6] = [
+    pub const TOUTES: [Self; 8] = [
+        Self::PREUVE_CESSION_VEHICULE_COMPTE,
+        Self::PREUVE_CESSION_COMPTE,
         Self::CODE_CONFIDENTIEL_VEHICULE_COMPTE,
         Self::CODE_CONFIDENTIEL_COMPTE,
         Self::DEMANDE_CODE_COMPTE,
@@ -107,6 +114,19 @@ pub fn message_code_bloque(secondes: i64) -> String {
 /// Le message d'un code confidentiel erroné.
 pub fn message_code_errone(reste: u32) -> String {
     format!("Le code confidentiel est erroné. Il vous reste {reste} essai{}.", if reste > 1 { "s" } else { "" })
+}
+
+/// Le message d'un blocage après trop de preuves de cession erronées.
+pub fn message_preuve_bloquee(secondes: i64) -> String {
+    format!("Trop de codes de cession ou de numéros de formule erronés : réessayez dans {}.", duree(secondes))
+}
+
+/// Le message d'une preuve de cession erronée.
+pub fn message_preuve_erronee(reste: u32) -> String {
+    format!(
+        "Ce code de cession (ou ce numéro de formule) ne correspond pas à ce véhicule. Il vous reste {reste} essai{}.",
+        if reste > 1 { "s" } else { "" }
+    )
 }
 
 /// Le message d'un trop grand nombre de demandes de code confidentiel.

@@ -4,8 +4,10 @@
 use crate::{
     adresse_postale::{valider_adresse, AdresseNormalisee, AdresseSaisie, VerificationCommune},
     api::{ChampErreur, TitulaireVue},
+    changement_titulaire::{DetailsChangementTitulaire, PreuveCession, PreuveSaisie},
     compte::PourQui,
     demarche::{Etape, EtatDemarche, Teleprocedure},
+    paiement::PaiementVue,
     regles::ElementsNecessaires,
     taxes::{Energie, Genre, Taxes},
     valeurs::{parse_date_fr, CodeConfidentiel, DateFr, Heure, Immatriculation, Nom, Prenoms, Siret},
@@ -45,10 +47,14 @@ pub struct NouvelleDemarche {
     pub immatriculation: String,
     #[serde(default)]
     pub code_confidentiel: String,
+    /// Changement de titulaire : le code de cession, ou le numéro de formule
+    /// / la date du certificat.
+    #[serde(default)]
+    pub preuve: PreuveSaisie,
 }
 
 impl NouvelleDemarche {
-    pub fn valider(&self, elements: &ElementsNecessaires) -> Result<(Immatriculation, Option<CodeConfidentiel>), Vec<ChampErreur>> {
+    pub fn valider(&self, elements: &ElementsNecessaires, aujourd_hui: Date) -> Result<Demarrage, Vec<ChampErreur>> {
         let mut erreurs = Vec::new();
         let immat = Immatriculation::parse(&self.immatriculation).map_err(|e| erreurs.push(ChampErreur::new("immatriculation", e))).ok();
         let code = if elements.code_confidentiel {
@@ -56,11 +62,21 @@ impl NouvelleDemarche {
         } else {
             None
         };
+        let preuve =
+            if elements.code_cession_ou_formule { self.preuve.valider(aujourd_hui).map_err(|e| erreurs.push(e)).ok() } else { None };
         match immat {
-            Some(i) if erreurs.is_empty() => Ok((i, code)),
+            Some(immatriculation) if erreurs.is_empty() => Ok(Demarrage { immatriculation, code_confidentiel: code, preuve }),
             _ => Err(erreurs),
         }
     }
+}
+
+/// « Démarrer la procédure », validé.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Demarrage {
+    pub immatriculation: Immatriculation,
+    pub code_confidentiel: Option<CodeConfidentiel>,
+    pub preuve: Option<PreuveCession>,
 }
 
 /// « Je n'ai pas de code confidentiel ».
@@ -165,6 +181,28 @@ pub struct CessionValidee {
     pub heure_cession: Heure,
 }
 
+/// Une date de naissance : passée, plausible (au plus 130 ans).
+pub fn date_de_naissance(saisie: &str, aujourd_hui: Date) -> Result<Date, String> {
+    match parse_date_fr(saisie) {
+        Ok(d) if d > aujourd_hui => Err("La date de naissance ne peut pas être dans le futur.".into()),
+        Ok(d) if aujourd_hui.year() - d.year() > 130 => Err("Cette date de naissance n'est pas plausible.".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Une raison sociale, espaces réduits, de 1 à 100 caractères.
+pub fn raison_sociale(saisie: &str) -> Result<String, &'static str> {
+    let rs = saisie.split_whitespace().collect::<Vec<_>>().join(" ");
+    if rs.is_empty() {
+        Err("Veuillez saisir la raison sociale.")
+    } else if rs.chars().count() > 100 {
+        Err("La raison sociale compte au plus 100 caractères.")
+    } else {
+        Ok(rs)
+    }
+}
+
 impl CessionSaisie {
     /// `premiere_immatriculation` : la cession ne peut la précéder.
     pub fn valider(&self, aujourd_hui: Date, premiere_immatriculation: Option<Date>) -> Result<CessionValidee, Vec<ChampErreur>> {
@@ -174,35 +212,18 @@ impl CessionSaisie {
             TypePersonne::Physique => {
                 let nom = Nom::parse(&a.nom).map_err(|e| erreurs.push(ChampErreur::new("acquereur.nom", e))).ok();
                 let prenoms = Prenoms::parse(&a.prenoms).map_err(|e| erreurs.push(ChampErreur::new("acquereur.prenoms", e))).ok();
-                let naissance = match parse_date_fr(&a.date_naissance) {
-                    Ok(d) if d > aujourd_hui => {
-                        erreurs.push(ChampErreur::new("acquereur.date_naissance", "La date de naissance ne peut pas être dans le futur."));
-                        None
-                    }
-                    Ok(d) if aujourd_hui.year() - d.year() > 130 => {
-                        erreurs.push(ChampErreur::new("acquereur.date_naissance", "Cette date de naissance n'est pas plausible."));
-                        None
-                    }
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        erreurs.push(ChampErreur::new("acquereur.date_naissance", e));
-                        None
-                    }
-                };
+                let naissance = date_de_naissance(&a.date_naissance, aujourd_hui)
+                    .map_err(|m| erreurs.push(ChampErreur::new("acquereur.date_naissance", m)))
+                    .ok();
                 match (nom, prenoms, naissance) {
                     (Some(n), Some(p), Some(d)) => Some(Acquereur::Physique { nom: n, prenoms: p, date_naissance: d.into() }),
                     _ => None,
                 }
             }
             TypePersonne::Morale => {
-                let rs = a.raison_sociale.split_whitespace().collect::<Vec<_>>().join(" ");
-                if rs.is_empty() {
-                    erreurs.push(ChampErreur::new("acquereur.raison_sociale", "Veuillez saisir la raison sociale."));
-                } else if rs.chars().count() > 100 {
-                    erreurs.push(ChampErreur::new("acquereur.raison_sociale", "La raison sociale compte au plus 100 caractères."));
-                }
+                let rs = raison_sociale(&a.raison_sociale).map_err(|m| erreurs.push(ChampErreur::new("acquereur.raison_sociale", m))).ok();
                 let siret = Siret::parse(&a.siret).map_err(|e| erreurs.push(ChampErreur::new("acquereur.siret", e))).ok();
-                siret.filter(|_| !rs.is_empty()).map(|s| Acquereur::Morale { raison_sociale: rs, siret: s })
+                rs.zip(siret).map(|(raison_sociale, siret)| Acquereur::Morale { raison_sociale, siret })
             }
         };
         let adresse = valider_adresse(&self.adresse, "adresse").map_err(|e| erreurs.extend(e)).ok();
@@ -323,6 +344,7 @@ pub struct DetailsCession {
 pub enum DetailsDemarche {
     ChangementAdresse(DetailsChangementAdresse),
     Cession(DetailsCession),
+    ChangementTitulaire(DetailsChangementTitulaire),
 }
 
 impl DetailsDemarche {
@@ -332,7 +354,8 @@ impl DetailsDemarche {
         match tp {
             Teleprocedure::ChangementAdresse => Some(Self::ChangementAdresse(Default::default())),
             Teleprocedure::Cession => Some(Self::Cession(Default::default())),
-            Teleprocedure::ChangementTitulaire | Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
+            Teleprocedure::ChangementTitulaire => Some(Self::ChangementTitulaire(Default::default())),
+            Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
         }
     }
 
@@ -340,6 +363,7 @@ impl DetailsDemarche {
         match self {
             Self::ChangementAdresse(_) => Teleprocedure::ChangementAdresse,
             Self::Cession(_) => Teleprocedure::Cession,
+            Self::ChangementTitulaire(_) => Teleprocedure::ChangementTitulaire,
         }
     }
 
@@ -348,6 +372,7 @@ impl DetailsDemarche {
         match self {
             Self::ChangementAdresse(d) => d.adresse.as_ref(),
             Self::Cession(d) => d.adresse.as_ref(),
+            Self::ChangementTitulaire(d) => d.adresse.as_ref(),
         }
     }
 
@@ -355,6 +380,7 @@ impl DetailsDemarche {
         match self {
             Self::ChangementAdresse(d) => d.adresse.as_mut(),
             Self::Cession(d) => d.adresse.as_mut(),
+            Self::ChangementTitulaire(d) => d.adresse.as_mut(),
         }
     }
 
@@ -363,6 +389,7 @@ impl DetailsDemarche {
         match self {
             Self::ChangementAdresse(d) => d.saisie.as_ref(),
             Self::Cession(d) => d.saisie.as_ref().map(|s| &s.adresse),
+            Self::ChangementTitulaire(d) => d.saisie.as_ref().map(|s| &s.adresse),
         }
     }
 
@@ -378,15 +405,17 @@ impl DetailsDemarche {
 pub enum Document {
     Recapitulatif,
     CertificatSituationAdministrative,
+    CertificatProvisoire,
 }
 
 impl Document {
-    pub const TOUS: [Self; 2] = [Self::Recapitulatif, Self::CertificatSituationAdministrative];
+    pub const TOUS: [Self; 3] = [Self::Recapitulatif, Self::CertificatSituationAdministrative, Self::CertificatProvisoire];
 
     pub fn libelle(self) -> &'static str {
         match self {
             Self::Recapitulatif => "Récapitulatif de la demande",
             Self::CertificatSituationAdministrative => "Certificat de situation administrative",
+            Self::CertificatProvisoire => "Certificat provisoire d'immatriculation (CPI)",
         }
     }
 
@@ -395,6 +424,7 @@ impl Document {
         match self {
             Self::Recapitulatif => "recapitulatif.pdf",
             Self::CertificatSituationAdministrative => "certificat-situation-administrative.pdf",
+            Self::CertificatProvisoire => "certificat-provisoire-immatriculation.pdf",
         }
     }
 
@@ -421,10 +451,14 @@ pub struct DemarcheVue {
     pub avertissement: Option<String>,
     pub details: DetailsDemarche,
     pub taxes: Taxes,
+    /// La règle appliquée pour la taxe régionale (Y1), en clair.
+    pub regle_y1: Option<String>,
     pub nouveau_certificat: bool,
     pub documents: Vec<DocumentVue>,
     /// Le code de cession, rendu une seule fois (à la validation).
     pub code_cession: Option<String>,
+    /// Le dernier paiement (tentative) de la démarche.
+    pub paiement: Option<PaiementVue>,
     pub cree_le: String,
     pub modifie_le: String,
 }
@@ -502,11 +536,16 @@ mod tests {
             pour_qui: PourQui::MoiMeme,
             immatriculation: "ab123cd".into(),
             code_confidentiel: String::new(),
+            preuve: Default::default(),
         };
-        assert_eq!(d.valider(&avec_code).unwrap_err()[0].champ, "code_confidentiel");
-        let (immat, code) = d.valider(&sans_code).unwrap();
-        assert_eq!(immat.to_string(), "AB-123-CD");
-        assert!(code.is_none());
+        assert_eq!(d.valider(&avec_code, AUJ).unwrap_err()[0].champ, "code_confidentiel");
+        let dem = d.valider(&sans_code, AUJ).unwrap();
+        assert_eq!(dem.immatriculation.to_string(), "AB-123-CD");
+        assert!(dem.code_confidentiel.is_none());
+        assert!(dem.preuve.is_none());
+        // Changement de titulaire : la preuve de la cession est exigée.
+        let avec_preuve = ElementsNecessaires { code_cession_ou_formule: true, ..sans_code };
+        assert_eq!(d.valider(&avec_preuve, AUJ).unwrap_err()[0].champ, "preuve.code_cession");
     }
 
     #[test]

@@ -395,6 +395,37 @@ pub fn y1_au_tarif(v: &VehiculeFiscal, tarif: &TarifRegional, date: Date) -> Mon
     y1
 }
 
+/// La règle appliquée pour Y1, en clair (détail « + » du récapitulatif) :
+/// la région, le tarif par cheval fiscal et les réductions.
+pub fn regle_y1(v: &VehiculeFiscal, region: Region, date: Date) -> String {
+    if matches!(v.genre, Genre::Cyclo | Genre::Agricole) {
+        return "Exonéré (cyclomoteur ou véhicule agricole).".into();
+    }
+    let Some(tarif) = tarif_en_vigueur(region, date) else {
+        return format!("Aucun tarif connu pour {}.", region.libelle());
+    };
+    let mut regle = format!("{} : {} par cheval fiscal", region.libelle(), tarif.par_cv.min(PLAFOND_TARIF_CV));
+    if !tarif.surtaxe_par_cv.est_nul() {
+        regle.push_str(&format!(" + {} de surtaxe", tarif.surtaxe_par_cv));
+    }
+    regle.push_str(&format!(" × {} CV", v.puissance_cv));
+    if v.energie.zero_emission() {
+        match tarif.reduction_electrique_pct {
+            100 => regle.push_str(" ; exonération totale (véhicule électrique ou à hydrogène)"),
+            50 => regle.push_str(" ; réduction de 50 % (véhicule électrique ou à hydrogène)"),
+            _ => {}
+        }
+    }
+    if ans_revolus(v.date_premiere_immatriculation, date) >= 10 {
+        regle.push_str(" ; réduction de moitié (véhicule de 10 ans ou plus)");
+    }
+    if matches!(v.genre, Genre::Moto | Genre::Camion | Genre::Tcp) {
+        regle.push_str(" ; réduction de moitié (motocyclette ou véhicule lourd)");
+    }
+    regle.push('.');
+    regle
+}
+
 /// Y2, la taxe sur les véhicules de transport (CIBS L421-56, arrêté).
 pub fn taxe_transport(v: &VehiculeFiscal) -> Montant {
     if v.collection || !matches!(v.genre, Genre::Ctte | Genre::Camion | Genre::Tcp) {
@@ -455,6 +486,25 @@ mod tests {
         }
     }
     const AUJ: Date = date!(2026 - 11 - 27);
+
+    #[test]
+    fn regle_y1_en_clair() {
+        let v = vp(7, date!(2014 - 05 - 02));
+        assert_eq!(
+            regle_y1(&v, Region::AuvergneRhoneAlpes, AUJ),
+            "Auvergne-Rhône-Alpes : 43,00\u{a0}€ par cheval fiscal × 7 CV ; réduction de moitié (véhicule de 10 ans ou plus)."
+        );
+        let mut e = vp(5, date!(2024 - 01 - 01));
+        e.energie = Energie::Electrique;
+        assert_eq!(
+            regle_y1(&e, Region::IleDeFrance, AUJ),
+            "Île-de-France : 54,95\u{a0}€ par cheval fiscal + 14,00\u{a0}€ de surtaxe × 5 CV."
+        );
+        assert_eq!(
+            regle_y1(&e, Region::Bretagne, AUJ),
+            "Bretagne : 60,00\u{a0}€ par cheval fiscal × 5 CV ; réduction de 50 % (véhicule électrique ou à hydrogène)."
+        );
+    }
 
     #[test]
     fn collectivite_d_outre_mer_erreur_seulement_pour_la_taxe_regionale() {

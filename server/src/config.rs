@@ -57,6 +57,21 @@ pub struct Config {
     /// Durée d'une session, en heures.
     #[arg(long, env = "IMMAT_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: i64,
+
+    /// L'adresse où le prestataire de paiement notifie le service
+    /// (`http://hôte:port`). Par défaut : l'adresse d'écoute du serveur.
+    #[arg(long, env = "IMMAT_URL_INTERNE")]
+    pub url_interne: Option<String>,
+
+    /// Délai (ms) avant que le prestataire de paiement de démonstration
+    /// n'envoie sa notification (les tests l'allongent pour arrêter le
+    /// serveur entre l'acceptation et la notification).
+    #[arg(long, env = "IMMAT_PAYFIP_DELAI_NOTIFICATION_MS", default_value_t = 0)]
+    pub payfip_delai_notification_ms: u64,
+
+    /// Intervalle (s) du rapprochement des paiements non réglés.
+    #[arg(long, env = "IMMAT_RAPPROCHEMENT_SECONDES", default_value_t = 30)]
+    pub rapprochement_secondes: u64,
 }
 
 impl Config {
@@ -84,6 +99,9 @@ impl Config {
             smtp_url: None,
             smtp_from: "Immat <ne-pas-repondre@immat.demo>".into(),
             session_hours: 12,
+            url_interne: None,
+            payfip_delai_notification_ms: 0,
+            rapprochement_secondes: 30,
         }
     }
 }

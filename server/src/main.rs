@@ -14,14 +14,36 @@ async fn main() -> anyhow::Result<()> {
         .with(tracing_subscriber::fmt::layer())
         .init();
 
-    let config = Config::parse();
+    let mut config = Config::parse();
     let clock: std::sync::Arc<dyn immat_server::clock::Clock> = std::sync::Arc::new(immat_server::clock::SystemClock);
     let repo = db::connect_with_clock(&config, clock.clone()).await?;
     demo::preparer(&config, repo.as_ref()).await?;
     if config.test_reset_token.is_some() {
         tracing::warn!("jeton de test configuré : POST /api/v1/demo/reinitialiser est ouvert à qui le présente");
     }
+    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+    let addr = listener.local_addr()?;
+    // Le prestataire de paiement notifie le service à son adresse d'écoute.
+    if config.url_interne.is_none() {
+        let hote = if addr.ip().is_unspecified() { std::net::IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
+        config.url_interne = Some(format!("http://{}", std::net::SocketAddr::new(hote, addr.port())));
+    }
     let state = http::AppState::with_clock(config.clone(), repo, clock);
+    // Le rapprochement des paiements : au démarrage (un paiement accepté
+    // pendant un arrêt est enregistré), puis à intervalles réguliers.
+    let rapprochement = state.clone();
+    let periode = std::time::Duration::from_secs(config.rapprochement_secondes.max(1));
+    tokio::spawn(async move {
+        let mut tic = tokio::time::interval(periode);
+        loop {
+            tic.tick().await;
+            match http::rapprocher(&rapprochement).await {
+                Ok(n) if n > 0 => tracing::info!(n, "paiements rapprochés"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "rapprochement des paiements impossible"),
+            }
+        }
+    });
     // Les clés de limites échues s'effacent d'heure en heure.
     let purge = state.clone();
     tokio::spawn(async move {
@@ -37,8 +59,6 @@ async fn main() -> anyhow::Result<()> {
         }
     });
     let app = http::app(state);
-    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
-    let addr = listener.local_addr()?;
     tracing::info!(%addr, demo = config.demo, "Immat en service sur http://{addr}");
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

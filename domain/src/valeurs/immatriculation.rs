@@ -92,6 +92,24 @@ impl Immatriculation {
         }
     }
 
+    /// Un numéro SIV tiré des octets donnés (le serveur les tire au hasard
+    /// et vérifie qu'il est libre) : lettres sans I, O, U, ni « WW » ni
+    /// « SS » à gauche, ni « SS » à droite, numéro de 001 à 999.
+    pub fn siv_depuis(octets: &[u8; 6]) -> Self {
+        const LETTRES: &[u8; 23] = b"ABCDEFGHJKLMNPQRSTVWXYZ";
+        let l = |b: u8| LETTRES[usize::from(b) % LETTRES.len()] as char;
+        let mut gauche = format!("{}{}", l(octets[0]), l(octets[1]));
+        if gauche == "WW" || gauche == "SS" {
+            gauche = "AA".into();
+        }
+        let mut droite = format!("{}{}", l(octets[4]), l(octets[5]));
+        if droite == "SS" {
+            droite = "AA".into();
+        }
+        let numero = (u16::from(octets[2]) << 8 | u16::from(octets[3])) % 999 + 1;
+        Self { kind: TypeImmatriculation::Siv, canonical: format!("{gauche}-{numero:03}-{droite}") }
+    }
+
     fn parse_siv(s: &str) -> Result<Self, ImmatriculationError> {
         let (gauche, reste) = s.split_at(s.find(|c: char| c.is_ascii_digit()).ok_or(ImmatriculationError::Format)?);
         if reste.len() != 5 {
@@ -187,6 +205,20 @@ string_value!(Immatriculation, ImmatriculationError);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numero_siv_tire_toujours_valide() {
+        for (a, b) in [(0u8, 0u8), (255, 255), (21, 21), (17, 17), (3, 200)] {
+            for n in [0u8, 1, 231, 255] {
+                let i = Immatriculation::siv_depuis(&[a, b, n, n, b, a]);
+                assert_eq!(Immatriculation::parse(i.as_str()).as_ref(), Ok(&i), "{i:?}");
+                assert_eq!(i.kind(), TypeImmatriculation::Siv);
+            }
+        }
+        // « WW » (provisoire) et « SS » ne sont jamais tirés.
+        let ww = Immatriculation::siv_depuis(&[19, 19, 0, 5, 16, 16]);
+        assert_eq!(ww.as_str(), "AA-006-AA");
+    }
     use proptest::prelude::*;
 
     fn ok(s: &str) -> Immatriculation {

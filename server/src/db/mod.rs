@@ -127,7 +127,7 @@ pub struct DemarcheRecord {
 }
 
 #[async_trait::async_trait]
-pub trait Repository: DemarcheRepository + LimiteRepository + Send + Sync + 'static {
+pub trait Repository: DemarcheRepository + LimiteRepository + PaiementRepository + PayfipRepository + Send + Sync + 'static {
     async fn migrate(&self) -> DbResult<()>;
 
     async fn compte_par_email(&self, email: &str) -> DbResult<Option<CompteRecord>>;
@@ -201,6 +201,8 @@ pub struct CodeCessionRecord {
     pub code_hash: String,
     pub expire_at: Option<OffsetDateTime>,
     pub utilise: bool,
+    /// La démarche (changement de titulaire) qui l'a pris.
+    pub utilise_par: Option<i64>,
 }
 
 /// La réponse à une réservation de tentative ([`LimiteRepository`]).
@@ -307,6 +309,30 @@ pub trait DemarcheRepository: Send + Sync + 'static {
         expire_at: OffsetDateTime,
     ) -> DbResult<DemarcheRecord>;
 
+    /// Le changement de titulaire : démarche terminée, véhicule au nouveau
+    /// titulaire (numéro SIV s'il était FNI, code confidentiel à renouveler),
+    /// ensemble et une seule fois.
+    async fn terminer_changement_titulaire(
+        &self,
+        e: Ecriture<'_>,
+        vehicule_id: i64,
+        n: &NouveauTitulaireRegistre,
+    ) -> DbResult<DemarcheRecord>;
+    /// Ce numéro d'immatriculation est-il libre ?
+    async fn immatriculation_libre(&self, immatriculation: &str) -> DbResult<bool>;
+    /// Crée le brouillon d'un changement de titulaire et lui réserve le code
+    /// de cession (s'il y en a un), ensemble : un code pris par la démarche
+    /// d'un autre acquéreur donne [`DbError::Conflict`] et rien n'est créé.
+    async fn creer_demarche_acquereur(
+        &self,
+        numero: &str,
+        compte_id: i64,
+        vehicule_id: i64,
+        pour_qui: PourQui,
+        donnees: &serde_json::Value,
+        code_cession_id: Option<i64>,
+    ) -> DbResult<(DemarcheRecord, bool)>;
+
     /// Les codes de cession d'un véhicule : (id, hachage, expiration,
     /// utilisation).
     async fn codes_cession(&self, vehicule_id: i64) -> DbResult<Vec<CodeCessionRecord>>;
@@ -318,4 +344,105 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     /// véhicules (les comptes restent), avant un nouvel ensemencement.
     async fn vider_registre_demo(&self) -> DbResult<()>;
     async fn envois(&self) -> DbResult<Vec<EnvoiRecord>>;
+}
+
+/// Un paiement (une tentative) d'une démarche, côté service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaiementRecord {
+    pub id: i64,
+    pub demarche_id: i64,
+    pub tentative: i64,
+    pub refdet: String,
+    pub idop: Option<String>,
+    pub montant_centimes: i64,
+    pub etat: immat_domain::paiement::EtatPaiement,
+    pub carte_fin: Option<String>,
+    pub numero_autorisation: Option<String>,
+    pub cree_le: OffsetDateTime,
+    pub regle_le: Option<OffsetDateTime>,
+}
+
+/// Les paiements des démarches. Chaque écriture est conditionnelle à l'état
+/// lu (`en_cours`) : une notification rejouée, un rapprochement et le clic
+/// de l'usager ne règlent un paiement qu'une fois.
+#[async_trait::async_trait]
+pub trait PaiementRepository: Send + Sync + 'static {
+    /// Écrit une nouvelle tentative « en cours » (rang calculé en SQL), ou
+    /// [`DbError::Conflict`] s'il y en a déjà une en cours.
+    async fn creer_paiement(&self, demarche_id: i64, numero: &str, montant_centimes: i64) -> DbResult<PaiementRecord>;
+    async fn attacher_idop(&self, paiement_id: i64, idop: &str) -> DbResult<()>;
+    async fn paiement_par_idop(&self, idop: &str) -> DbResult<Option<PaiementRecord>>;
+    /// Les tentatives d'une démarche, la plus récente d'abord.
+    async fn paiements_de(&self, demarche_id: i64) -> DbResult<Vec<PaiementRecord>>;
+    /// Règle une tentative en cours ; faux si elle ne l'était plus.
+    async fn regler_paiement(
+        &self,
+        paiement_id: i64,
+        etat: immat_domain::paiement::EtatPaiement,
+        carte_fin: Option<&str>,
+        numero_autorisation: Option<&str>,
+        quand: OffsetDateTime,
+    ) -> DbResult<bool>;
+    /// Les tentatives en cours (à rapprocher auprès du prestataire).
+    async fn paiements_en_cours(&self) -> DbResult<Vec<PaiementRecord>>;
+    /// Les démarches payées dont l'enregistrement n'est pas fini.
+    async fn demarches_payees(&self) -> DbResult<Vec<DemarcheRecord>>;
+    async fn demarche(&self, id: i64) -> DbResult<DemarcheRecord>;
+}
+
+/// Une opération chez le prestataire de paiement de démonstration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRecord {
+    pub idop: String,
+    pub refdet: String,
+    pub montant_centimes: i64,
+    pub objet: String,
+    pub urlnotif: Option<String>,
+    pub urlredirect: String,
+    pub resultrans: Option<immat_domain::paiement::ResultatTransaction>,
+    pub defi: bool,
+    pub carte_fin: Option<String>,
+    pub numauto: Option<String>,
+    pub cree_le: OffsetDateTime,
+    pub traite_le: Option<OffsetDateTime>,
+}
+
+/// Le stockage du prestataire de paiement (ses tables seulement).
+#[async_trait::async_trait]
+pub trait PayfipRepository: Send + Sync + 'static {
+    async fn payfip_creer(&self, op: &OperationRecord) -> DbResult<()>;
+    async fn payfip_operation(&self, idop: &str) -> DbResult<Option<OperationRecord>>;
+    /// Une opération en attente passe au défi 3-D Secure ; faux sinon.
+    async fn payfip_defi(&self, idop: &str) -> DbResult<bool>;
+    /// Conclut une opération en attente ; faux si elle était déjà conclue
+    /// (un seul débit, même sous deux envois simultanés).
+    async fn payfip_conclure(
+        &self,
+        idop: &str,
+        resultat: immat_domain::paiement::ResultatTransaction,
+        carte_fin: Option<&str>,
+        numauto: Option<&str>,
+        quand: OffsetDateTime,
+    ) -> DbResult<bool>;
+    async fn payfip_notifiee(&self, idop: &str, quand: OffsetDateTime) -> DbResult<()>;
+}
+
+/// Ce que le changement de titulaire écrit au registre.
+#[derive(Debug, Clone)]
+pub struct NouveauTitulaireRegistre {
+    /// Le compte du nouveau titulaire (« pour moi-même »), sinon aucun.
+    pub compte_id: Option<i64>,
+    /// La version du registre (du code confidentiel) lue au démarrage :
+    /// l'écriture exige qu'elle n'ait pas changé (aucun autre transfert).
+    pub version_registre: i64,
+    pub ancienne_immatriculation: String,
+    pub immatriculation: String,
+    pub type_immatriculation: immat_domain::TypeImmatriculation,
+    pub numero_formule: String,
+    pub titulaire_nom: String,
+    pub titulaire_prenoms: Option<String>,
+    pub titulaire_raison_sociale: Option<String>,
+    pub titulaire_siren: Option<String>,
+    pub cotitulaire: Option<String>,
+    pub adresse: AdresseNormalisee,
 }

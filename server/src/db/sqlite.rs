@@ -9,6 +9,9 @@ use sqlx::{
 use std::{str::FromStr, sync::Arc, time::Duration};
 use time::format_description::well_known::Rfc3339;
 
+mod paiement;
+mod titulaire;
+
 #[derive(Clone)]
 pub struct SqliteRepository {
     pool: SqlitePool,
@@ -633,6 +636,35 @@ impl DemarcheRepository for SqliteRepository {
         Ok(ecrite)
     }
 
+    async fn terminer_changement_titulaire(
+        &self,
+        e: Ecriture<'_>,
+        vehicule_id: i64,
+        n: &NouveauTitulaireRegistre,
+    ) -> DbResult<DemarcheRecord> {
+        titulaire::terminer(self, e, vehicule_id, n).await
+    }
+
+    async fn immatriculation_libre(&self, immatriculation: &str) -> DbResult<bool> {
+        let n: i64 = sqlx::query_scalar("select count(*) from vehicule where immatriculation = $1")
+            .bind(immatriculation)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+
+    async fn creer_demarche_acquereur(
+        &self,
+        numero: &str,
+        compte_id: i64,
+        vehicule_id: i64,
+        pour_qui: PourQui,
+        donnees: &serde_json::Value,
+        code_cession_id: Option<i64>,
+    ) -> DbResult<(DemarcheRecord, bool)> {
+        titulaire::creer(self, numero, compte_id, vehicule_id, pour_qui, donnees, code_cession_id).await
+    }
+
     async fn codes_cession(&self, vehicule_id: i64) -> DbResult<Vec<CodeCessionRecord>> {
         let rows = sqlx::query("select * from code_cession where vehicule_id = $1 order by code_cession_id desc")
             .bind(vehicule_id)
@@ -645,6 +677,7 @@ impl DemarcheRepository for SqliteRepository {
                     code_hash: r.try_get("code_hash")?,
                     expire_at: parse_ts(&r.try_get::<String, _>("expire_at")?),
                     utilise: r.try_get::<Option<String>, _>("utilise_at")?.is_some(),
+                    utilise_par: r.try_get("utilise_par")?,
                 })
             })
             .collect()
@@ -677,7 +710,9 @@ impl DemarcheRepository for SqliteRepository {
 
     async fn vider_registre_demo(&self) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
-        for table in ["code_cession", "envoi", "limite", "code_confidentiel_en_attente", "demarche", "vehicule"] {
+        for table in
+            ["payfip_operation", "paiement", "code_cession", "envoi", "limite", "code_confidentiel_en_attente", "demarche", "vehicule"]
+        {
             sqlx::query(&format!("delete from {table}")).execute(&mut *tx).await?;
         }
         tx.commit().await?;

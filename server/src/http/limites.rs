@@ -84,44 +84,78 @@ pub async fn exiger_non_bloque(state: &AppState, v: &VehiculeRecord, compte_id: 
 ///
 /// Les codes en attente (« Je n'ai pas de code confidentiel ») sont acceptés
 /// aussi ; le premier qui sert remplace l'ancien code.
-pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, compte_id: i64, code: &CodeConfidentiel) -> AppResult<i64> {
-    let cle_vc = cle_code_vehicule_compte(v.id, compte_id);
-    let cle_c = cle_code_compte(compte_id);
-    let limite_vc = Limite::CODE_CONFIDENTIEL_VEHICULE_COMPTE;
-    let n = reserver(state, &cle_vc, &limite_vc, message_code_bloque).await?;
-    if let Err(e) = reserver(state, &cle_c, &Limite::CODE_CONFIDENTIEL_COMPTE, message_code_bloque).await {
-        rendre(state, &[&cle_vc]).await;
+/// Les deux compteurs d'un essai de code : le compte pour ce véhicule, le
+/// compte tous véhicules confondus.
+pub struct Compteurs<'a> {
+    pub vehicule_compte: (&'a str, Limite),
+    pub compte: (&'a str, Limite),
+    pub bloque: fn(i64) -> String,
+    pub errone: fn(u32) -> String,
+    /// Le champ où dire l'erreur.
+    pub champ: &'a str,
+}
+
+/// Un essai de code sous limites : les tentatives sont réservées avant le
+/// jugement ; un succès les rend, un échec compte et peut bloquer.
+pub async fn essayer<T>(
+    state: &AppState,
+    c: &Compteurs<'_>,
+    juge: impl std::future::Future<Output = AppResult<Option<T>>>,
+) -> AppResult<T> {
+    let (cle_vc, limite_vc) = (c.vehicule_compte.0, &c.vehicule_compte.1);
+    let cle_c = c.compte.0;
+    let n = reserver(state, cle_vc, limite_vc, c.bloque).await?;
+    if let Err(e) = reserver(state, cle_c, &c.compte.1, c.bloque).await {
+        rendre(state, &[cle_vc]).await;
         return Err(e);
     }
-    let trouve = match juger(state, v, code).await {
+    let trouve = match juge.await {
         Ok(t) => t,
         Err(e) => {
-            rendre(state, &[&cle_vc, &cle_c]).await;
+            rendre(state, &[cle_vc, cle_c]).await;
             return Err(e);
         }
     };
     let now = state.now();
-    if let Some(en_attente) = trouve {
-        state.repo.effacer_tentatives(&cle_vc, now).await?;
-        state.repo.rendre_tentative(&cle_c, now).await?;
-        return Ok(match en_attente {
-            Some(id) if state.repo.adopter_code_confidentiel(v.id, id).await? => v.code_confidentiel_version + 1,
-            Some(_) => state.repo.vehicule(v.id).await?.code_confidentiel_version,
-            None => v.code_confidentiel_version,
-        });
+    if let Some(t) = trouve {
+        state.repo.effacer_tentatives(cle_vc, now).await?;
+        state.repo.rendre_tentative(cle_c, now).await?;
+        return Ok(t);
     }
     match limite_vc.apres_echec(n) {
         ApresEchec::Bloque { secondes } => {
             let jusqu_a = now + Duration::seconds(secondes);
-            state.repo.bloquer(&cle_vc, jusqu_a).await?;
-            Err(trop(message_code_bloque, jusqu_a, now))
+            state.repo.bloquer(cle_vc, jusqu_a).await?;
+            Err(trop(c.bloque, jusqu_a, now))
         }
-        ApresEchec::EssaisRestants(reste) => Err(AppError::champ("code_confidentiel", message_code_errone(reste))),
+        ApresEchec::EssaisRestants(reste) => Err(AppError::champ(c.champ, (c.errone)(reste))),
     }
 }
 
-/// Le code saisi est-il le code du véhicule (`Some(None)`) ou l'un des codes
-/// en attente (`Some(Some(id))`) ?
+pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, compte_id: i64, code: &CodeConfidentiel) -> AppResult<i64> {
+    let (cle_vc, cle_c) = (cle_code_vehicule_compte(v.id, compte_id), cle_code_compte(compte_id));
+    let compteurs = Compteurs {
+        vehicule_compte: (&cle_vc, Limite::CODE_CONFIDENTIEL_VEHICULE_COMPTE),
+        compte: (&cle_c, Limite::CODE_CONFIDENTIEL_COMPTE),
+        bloque: message_code_bloque,
+        errone: message_code_errone,
+        champ: "code_confidentiel",
+    };
+    let en_attente = essayer(state, &compteurs, juger(state, v, code)).await?;
+    Ok(match en_attente {
+        Some(id) if state.repo.adopter_code_confidentiel(v.id, id).await? => v.code_confidentiel_version + 1,
+        Some(_) => state.repo.vehicule(v.id).await?.code_confidentiel_version,
+        None => v.code_confidentiel_version,
+    })
+}
+
+pub fn cle_preuve_vehicule_compte(vehicule_id: i64, compte_id: i64) -> String {
+    format!("preuve-cession:vehicule:{vehicule_id}:compte:{compte_id}")
+}
+pub fn cle_preuve_compte(compte_id: i64) -> String {
+    format!("preuve-cession:compte:{compte_id}")
+}
+
 async fn juger(state: &AppState, v: &VehiculeRecord, code: &CodeConfidentiel) -> AppResult<Option<Option<i64>>> {
     let mut candidats = Vec::new();
     if let Some(h) = &v.code_confidentiel_hash {

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub(crate) mod demarches;
+pub use demarches::paiement::rapprocher;
 pub mod error;
 mod espace;
 pub mod limites;
@@ -49,6 +50,10 @@ pub struct AppState {
     pub communes: Arc<Communes>,
     pub clock: Arc<dyn Clock>,
     pub hacheur: Hacheur,
+    /// Le prestataire de paiement, vu du service (création, détail).
+    pub prestataire: Arc<dyn crate::payfip::PrestatairePaiement>,
+    /// Le bac à sable qui sert les pages de paiement sous `/payfip`.
+    pub bac_a_sable: crate::payfip::BacASable,
 }
 
 impl AppState {
@@ -57,7 +62,20 @@ impl AppState {
     }
 
     pub fn with_clock(config: Config, repo: Arc<dyn Repository>, clock: Arc<dyn Clock>) -> Self {
-        Self { config: Arc::new(config), repo, communes: Arc::new(Communes::charger()), clock, hacheur: Hacheur::par_defaut() }
+        let bac = crate::payfip::BacASable::new(
+            repo.clone(),
+            clock.clone(),
+            std::time::Duration::from_millis(config.payfip_delai_notification_ms),
+        );
+        Self {
+            config: Arc::new(config),
+            repo,
+            communes: Arc::new(Communes::charger()),
+            clock,
+            hacheur: Hacheur::par_defaut(),
+            prestataire: Arc::new(bac.clone()),
+            bac_a_sable: bac,
+        }
     }
 
     pub fn now(&self) -> time::OffsetDateTime {
@@ -82,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api_routes(&state.config).into_router().fallback(api_not_found))
         .route("/api", get(api_not_found).fallback(api_not_found))
         .route("/api/{*rest}", get(api_not_found).fallback(api_not_found))
+        .nest_service("/payfip", crate::payfip::routes(state.bac_a_sable.clone()))
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), securite::couche))

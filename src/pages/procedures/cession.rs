@@ -1,7 +1,7 @@
 //! « DÉCLARATION DE CESSION » : le titulaire actuel, le nouvel acquéreur,
 //! la date et l'heure de la cession, « Poursuivre ».
 
-use super::etapes::{AdresseFields, AdresseSignals, Ctx};
+use super::etapes::{aujourd_hui, AdresseFields, AdresseSignals, Ctx};
 use crate::{
     api::{self, ClientError},
     components::{
@@ -95,15 +95,6 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
         adresse: a.saisie(),
         date_cession: date_cession.get_untracked(),
         heure_cession: heure_cession.get_untracked(),
-    };
-    let aujourd_hui = move || {
-        let d = js_sys::Date::new_0();
-        time::Date::from_calendar_date(
-            d.get_full_year() as i32,
-            time::Month::try_from(d.get_month() as u8 + 1).unwrap_or(time::Month::January),
-            d.get_date() as u8,
-        )
-        .unwrap_or(time::macros::date!(2026 - 01 - 01))
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -2,6 +2,7 @@
 //! d'immatriculation », le code confidentiel là où le tableau du support le
 //! demande, puis « Démarrer la procédure ».
 
+use super::etapes::aujourd_hui;
 use crate::{
     api::{self, ClientError},
     components::{
@@ -14,6 +15,7 @@ use crate::{
     session::use_session,
 };
 use immat_domain::{
+    changement_titulaire::{ModePreuve, PreuveSaisie},
     procedures::{DemandeCodeConfidentiel, NouvelleDemarche},
     regles::elements_necessaires,
     PourQui, Teleprocedure,
@@ -29,6 +31,9 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
     let initiateur = RwSignal::new(PourQui::MoiMeme);
     let immatriculation = RwSignal::new(query.with_untracked(|q| q.get("immatriculation")).unwrap_or_default());
     let code = RwSignal::new(String::new());
+    let mode_preuve = RwSignal::new(ModePreuve::CodeCession);
+    let code_cession = RwSignal::new(String::new());
+    let formule_ou_date = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
     let info = RwSignal::new(None::<String>);
@@ -42,16 +47,22 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
         elements_necessaires(tp, compte, initiateur.get()).err().map(|e| e.to_string())
     };
     let code_requis = move || elements.get().is_some_and(|e| e.code_confidentiel);
+    let preuve_requise = move || elements.get().is_some_and(|e| e.code_cession_ou_formule);
     let requete = move || NouvelleDemarche {
         teleprocedure: tp,
         pour_qui: initiateur.get_untracked(),
         immatriculation: immatriculation.get_untracked(),
         code_confidentiel: code.get_untracked(),
+        preuve: PreuveSaisie {
+            mode: mode_preuve.get_untracked(),
+            code_cession: code_cession.get_untracked(),
+            formule_ou_date: formule_ou_date.get_untracked(),
+        },
     };
 
     let valider_immat = Callback::new(move |()| {
         if let Some(e) = elements.get_untracked() {
-            let errs = requete().valider(&e).err().unwrap_or_default();
+            let errs = requete().valider(&e, aujourd_hui()).err().unwrap_or_default();
             errors.set_fields(&["immatriculation"], &errs);
         }
     });
@@ -72,7 +83,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
         alerte.set(None);
         let Some(e) = elements.get_untracked() else { return };
         let req = requete();
-        if errors.retenir(req.valider(&e)).is_some() {
+        if errors.retenir(req.valider(&e, aujourd_hui())).is_some() {
             demarrage.envoyer(req);
         }
     };
@@ -122,6 +133,24 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
                         "Je n'ai pas de code confidentiel"
                     </button>
                 </p>
+            </Show>
+            <Show when=preuve_requise>
+                <RadioGroup name="preuve" legend="La cession du véhicule" value=mode_preuve error=errors.of("preuve.mode")
+                    options=ModePreuve::TOUS.into_iter().map(|m| (m, m.libelle().to_owned())).collect() />
+                <Show
+                    when=move || mode_preuve.get() == ModePreuve::CodeCession
+                    fallback=move || view! {
+                        <TextField id="formule_ou_date" label="Numéro de formule ou date du certificat"
+                            hint="Certificat SIV : le numéro de formule (par exemple 2021AB12345). Ancien numéro FNI : la date du certificat (jj/mm/aaaa)."
+                            value=formule_ou_date error=errors.of("preuve.formule_ou_date") on_input=errors.clear_field("preuve.formule_ou_date")
+                            autocomplete="off" required=true />
+                    }
+                >
+                    <TextField id="code_cession" label="Code de cession"
+                        hint="12 caractères, remis par le vendeur après sa déclaration de cession (par exemple ABCD-EFGH-JK23)"
+                        value=code_cession error=errors.of("preuve.code_cession") on_input=errors.clear_field("preuve.code_cession")
+                        autocomplete="off" required=true />
+                </Show>
             </Show>
             <ul class="fr-btns-group fr-btns-group--inline-md">
                 <li>

@@ -13,6 +13,7 @@ use crate::{
 };
 use immat_domain::{
     adresse_postale::{AdresseNormalisee, AdresseSaisie, VerificationCommune},
+    paiement::{EtatPaiement, ENREGISTRER_PAIEMENT},
     procedures::{DemarcheVue, CLU},
     Etape, EtatDemarche, Teleprocedure,
 };
@@ -240,12 +241,6 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
         {ctx.stepper()}
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
         {v.avertissement.clone().map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w"><p>{m}</p></div> })}
-        {(v.etat == EtatDemarche::APayer).then(|| view! {
-            <div class="fr-alert fr-alert--warning fr-mb-3w" role="status" data-testid="paiement-non-disponible">
-                <h3 class="fr-alert__title">"Paiement en ligne pas encore disponible"</h3>
-                <p>"Un nouveau certificat doit être émis et des taxes sont dues. Le paiement en ligne n'est pas encore construit dans Immat : votre demande est conservée « à payer » dans votre espace."</p>
-            </div>
-        })}
         <p class="fr-text--lg">{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
         {declare}
         <div class="fr-accordions-group fr-mb-4w">
@@ -268,6 +263,7 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
+                {v.regle_y1.clone().map(|r| view! { <p data-testid="regle-y1">{format!("Taxe régionale (Y1) : {r}")}</p> })}
             </Detail>
         </div>
         <form on:submit=on_submit novalidate>
@@ -307,6 +303,109 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
                 </li>
             </ul>
         </form>
+    }
+    .into_any()
+}
+
+/// La date du jour du navigateur (le serveur revalide avec la sienne).
+pub fn aujourd_hui() -> time::Date {
+    let d = js_sys::Date::new_0();
+    time::Date::from_calendar_date(
+        d.get_full_year() as i32,
+        time::Month::try_from(d.get_month() as u8 + 1).unwrap_or(time::Month::January),
+        d.get_date() as u8,
+    )
+    .unwrap_or(time::macros::date!(2026 - 01 - 01))
+}
+
+/// « Paiement en ligne » : le montant, « Payer par carte bancaire » (vers la
+/// page du prestataire), et « Cliquer ici pour enregistrer votre paiement »
+/// au retour. Revenir ici (retour du prestataire, rechargement, autre
+/// appareil) demande au serveur où en est le paiement.
+#[component]
+pub fn Paiement(ctx: Ctx) -> impl IntoView {
+    let Some(v) = ctx.vue.get_untracked() else {
+        return ().into_any();
+    };
+    let alerte = RwSignal::new(None::<ClientError>);
+    let info = RwSignal::new(None::<String>);
+    // Aller voir : la réponse est la démarche à jour (terminée : la fin).
+    let verifier = Soumission::new(
+        |numero: String| async move { api::verifier_paiement(&numero).await },
+        move |r| match r {
+            // Encore à payer : la même page, à jour (pas de nouvel écran,
+            // donc pas de nouvelle vérification automatique).
+            Ok(v) if super::etape_affichee(&v) == Etape::Paiement => ctx.vue.set(Some(v)),
+            Ok(v) => ctx.suivre(v),
+            Err(e) => alerte.set(Some(e)),
+        },
+    );
+    let payer = Soumission::new(
+        |numero: String| async move { api::payer(&numero).await },
+        move |r| match r {
+            Ok(p) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().assign(&p.url);
+                }
+            }
+            Err(e) if e.api().is_some_and(|a| a.code == immat_domain::api::CodeErreur::DejaPaye) => {
+                info.set(Some(e.to_string()));
+                let _ = verifier.envoyer(ctx.numero());
+            }
+            Err(e) => alerte.set(Some(e)),
+        },
+    );
+    let retour = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("paiement").is_some());
+    let en_cours = v.paiement.as_ref().is_some_and(|p| p.etat == EtatPaiement::EnCours);
+    if retour || en_cours || v.etat == EtatDemarche::Payee {
+        let _ = verifier.envoyer(v.numero.clone());
+    }
+    let occupe = move || payer.en_cours().get() || verifier.en_cours().get();
+    let montant = v.taxes.y6();
+    let numero = v.numero.clone();
+    let numero2 = v.numero.clone();
+    view! {
+        {ctx.stepper()}
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        {move || info.get().map(|m| view! { <div class="fr-alert fr-alert--info fr-mb-3w" role="status"><p>{m}</p></div> })}
+        <p class="fr-text--lg">{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
+        {move || ctx.vue.with(|v| v.as_ref().and_then(|v| v.paiement.clone())).map(|p| {
+            let classe = match p.etat {
+                EtatPaiement::Paye => "fr-alert fr-alert--success fr-mb-3w",
+                EtatPaiement::EnCours => "fr-alert fr-alert--info fr-mb-3w",
+                EtatPaiement::Refuse | EtatPaiement::Abandonne => "fr-alert fr-alert--warning fr-mb-3w",
+            };
+            view! { <div class=classe role="status" data-testid="etat-paiement"><p>{p.etat.message()}</p></div> }
+        })}
+        <div class="fr-table">
+            <table data-testid="montant-a-payer">
+                <caption>"Taxes à payer"</caption>
+                <thead><tr><th scope="col">"Taxe"</th><th scope="col">"Montant"</th></tr></thead>
+                <tbody>
+                    {v.taxes.lignes().into_iter().map(|(code, libelle, m)| view! {
+                        <tr><td>{format!("{code} — {libelle}")}</td><td>{m.to_string()}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <p>"Le paiement se fait par carte bancaire sur la page sécurisée du service de paiement. "
+           "Attention : pour finaliser la procédure, il est impératif d'appuyer ensuite sur le bouton « "{ENREGISTRER_PAIEMENT}" »."</p>
+        <ul class="fr-btns-group fr-btns-group--inline-md">
+            {move || ctx.vue.with(|v| v.as_ref().is_some_and(|v| v.etat == EtatDemarche::APayer)).then(|| {
+                let numero = numero.clone();
+                view! {
+                <li>
+                    <button class="fr-btn" type="button" disabled=occupe on:click=move |_| { alerte.set(None); payer.envoyer(numero.clone()); }>
+                        {format!("Payer {montant} par carte bancaire")}
+                    </button>
+                </li>
+            }})}
+            <li>
+                <button class="fr-btn fr-btn--secondary" type="button" disabled=occupe on:click=move |_| { alerte.set(None); verifier.envoyer(numero2.clone()); }>
+                    {ENREGISTRER_PAIEMENT}
+                </button>
+            </li>
+        </ul>
     }
     .into_any()
 }

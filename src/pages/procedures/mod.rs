@@ -3,6 +3,7 @@
 
 mod cession;
 mod changement_adresse;
+mod changement_titulaire;
 mod demarrer;
 mod etapes;
 mod non_disponible;
@@ -36,7 +37,8 @@ pub fn ui(tp: Teleprocedure) -> Option<ProcedureUi> {
     match tp {
         Teleprocedure::ChangementAdresse => Some(changement_adresse::UI),
         Teleprocedure::Cession => Some(cession::UI),
-        Teleprocedure::ChangementTitulaire | Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
+        Teleprocedure::ChangementTitulaire => Some(changement_titulaire::UI),
+        Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
     }
 }
 
@@ -78,6 +80,7 @@ pub fn ProcedurePage() -> impl IntoView {
 pub fn etape_affichee(v: &DemarcheVue) -> Etape {
     match (v.etat, v.etape) {
         (EtatDemarche::Terminee, _) => Etape::Fin,
+        (EtatDemarche::APayer | EtatDemarche::Payee, _) => Etape::Paiement,
         // « La demande est terminée » seulement quand elle l'est.
         (_, Etape::Fin) => Etape::Recapitulatif,
         (_, Etape::Demarrage) => Etape::Saisie,
@@ -137,7 +140,8 @@ fn Assistant(tp: Teleprocedure, ui: ProcedureUi, numero: String) -> impl IntoVie
         match etape.get() {
             Etape::Demarrage | Etape::Saisie => (ui.saisie)(ctx),
             Etape::Verification => view! { <etapes::Verification ctx=ctx /> }.into_any(),
-            Etape::Recapitulatif | Etape::Paiement => view! { <etapes::Recapitulatif ctx=ctx ui=ui /> }.into_any(),
+            Etape::Recapitulatif => view! { <etapes::Recapitulatif ctx=ctx ui=ui /> }.into_any(),
+            Etape::Paiement => view! { <etapes::Paiement ctx=ctx /> }.into_any(),
             Etape::Fin => view! { <etapes::Fin ctx=ctx ui=ui /> }.into_any(),
         }
     }

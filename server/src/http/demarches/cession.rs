@@ -6,6 +6,7 @@ use super::{
 };
 use crate::db::Ecriture;
 use axum::extract::State;
+use immat_domain::regles::Mention;
 use immat_domain::{
     procedures::{Acquereur, AdresseVerifiee, CessionSaisie, DemarcheVue},
     CodeCession, Etape, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS,
@@ -47,6 +48,15 @@ impl Procedure for Cession {
             pdf.field("Date et heure de la cession", &format!("{} à {}", cession.date_cession, cession.heure_cession));
         }
         pdf.field("Code de cession valable jusqu'au", c.code_cession_expire_le.as_deref().unwrap_or("—"));
+    }
+
+    fn document(&self, document: Document, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
+        match document {
+            Document::CertificatSituationAdministrative => csa(d, v, donnees),
+            Document::Recapitulatif | Document::CertificatProvisoire => {
+                Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))
+            }
+        }
     }
 
     /// La cession est enregistrée, le véhicule est « cédé », le code de
@@ -96,4 +106,46 @@ async fn saisir_cession(
             details.cession = Some(c);
         });
     enregistrer_saisie(&state, d, &v, donnees, valide).await
+}
+
+fn oui_non(b: bool) -> &'static str {
+    if b {
+        "OUI"
+    } else {
+        "NON"
+    }
+}
+
+/// Certificat de situation administrative (contenu d'après HistoVec).
+fn csa(d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
+    let s = &v.situation;
+    let mut pdf = Pdf::new("Certificat de situation administrative", super::documents::PIED)?;
+    pdf.para("Attention : il est impératif de conserver ce certificat et de le remettre à l'acquéreur.");
+    pdf.field("Édité le", donnees.valide_le.as_deref().unwrap_or("—"));
+    pdf.field("Démarche", &d.numero);
+    pdf.heading("Véhicule");
+    pdf.field("Numéro d'immatriculation", &v.immatriculation);
+    pdf.field("VIN", &v.vin);
+    pdf.field("Marque", &v.marque);
+    pdf.field("Date de première immatriculation", &v.date_premiere_immatriculation.to_string());
+    pdf.field("Titulaire", &donnees.titulaire.as_ref().map(|t| t.nom_complet()).unwrap_or_else(|| nom_titulaire(v)));
+    pdf.heading("Oppositions et gages");
+    for m in [Mention::Otci, Mention::Ove, Mention::Ovei, Mention::Dvs] {
+        pdf.field(m.libelle(), oui_non(s.a(m)));
+    }
+    pdf.field("Procédure de réparation contrôlée", oui_non(s.ove));
+    let gage = match (&v.gage_creancier, s.gage) {
+        (Some(c), true) => format!("OUI (créancier : {c})"),
+        (None, true) => "OUI".to_owned(),
+        _ => "NON".to_owned(),
+    };
+    pdf.field(Mention::Gage.libelle(), &gage);
+    pdf.heading("Situation de l'immatriculation");
+    for m in [Mention::Suspendue, Mention::Annulee, Mention::Vol] {
+        pdf.field(m.libelle(), oui_non(s.a(m)));
+    }
+    pdf.field("Certificat d'immatriculation volé, perdu ou duplicata", "NON");
+    pdf.field(Mention::Cede.libelle(), oui_non(s.a(Mention::Cede)));
+    pdf.para("Un certificat de situation administrative de moins de 15 jours doit être remis à l'acquéreur.");
+    Ok(pdf.finish()?)
 }

@@ -14,7 +14,7 @@ use immat_domain::{
     adresse_postale::{verifier_commune, AdresseNormalisee, VerificationCommune},
     api::{ChampErreur, CodeErreur, TitulaireVue},
     demarche,
-    procedures::{ChoixVerification, DemarcheVue, DocumentVue, NouvelleDemarche, ValidationDemarche, VehiculeResume},
+    procedures::{ChoixVerification, DocumentVue, ValidationDemarche, VehiculeResume},
     regles::{elements_necessaires, peut_demarrer, Verdict},
     taxes::{taxes, Region, TaxeError},
     Etape, Immatriculation, PourQui, CODE_ALPHABET,
@@ -69,57 +69,73 @@ pub fn vehicule_fiscal(v: &VehiculeRecord) -> AppResult<immat_domain::taxes::Veh
     })
 }
 
-/// Les taxes dues par la démarche, calculées par le domaine. La région du
-/// domicile du titulaire (CIBS L421-43) n'est exigée que là où une taxe en
-/// dépend : une adresse en collectivité d'outre-mer n'empêche pas une
-/// déclaration de cession ou un changement d'adresse.
-pub fn taxes_de(state: &AppState, p: &dyn Procedure, v: &VehiculeRecord) -> AppResult<Taxes> {
-    let region = immat_domain::CodePostal::parse(&v.adresse_code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
-    taxes(p.objet_taxe(v), &vehicule_fiscal(v)?, region, state.now().date()).map_err(|e| match e {
+/// Les taxes dues par la démarche, calculées par le domaine, et la règle
+/// appliquée pour Y1. La région du domicile (CIBS L421-43 ; celui du
+/// nouveau titulaire pour un changement de titulaire) n'est exigée que là
+/// où une taxe en dépend : une adresse en collectivité d'outre-mer
+/// n'empêche pas une déclaration de cession ou un changement d'adresse.
+pub fn taxes_de(state: &AppState, p: &dyn Procedure, details: &DetailsDemarche, v: &VehiculeRecord) -> AppResult<(Taxes, Option<String>)> {
+    let contexte = p.contexte_fiscal(details, v);
+    let region = immat_domain::CodePostal::parse(&contexte.code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
+    let fiscal = immat_domain::taxes::VehiculeFiscal { collection: contexte.collection, ..vehicule_fiscal(v)? };
+    let aujourd_hui = state.now().date();
+    let taxes = taxes(p.objet_taxe(v), &fiscal, region, aujourd_hui).map_err(|e| match e {
         TaxeError::RegionInconnue | TaxeError::TarifInconnu => {
             AppError::Requete { status: StatusCode::UNPROCESSABLE_ENTITY, code: CodeErreur::TaxesIncalculables, message: e.to_string() }
         }
-    })
+    })?;
+    let regle = region.filter(|_| !taxes.y1.est_nul()).map(|r| immat_domain::taxes::regle_y1(&fiscal, r, aujourd_hui));
+    Ok((taxes, regle))
 }
 
-pub fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<DemarcheVue> {
+pub async fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<DemarcheVue> {
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(d)?;
-    let taxes = match donnees.taxes {
-        Some(t) => t,
-        None => taxes_de(state, p, v)?,
+    let (taxes, regle_y1) = match (donnees.taxes, &donnees.regle_y1) {
+        (Some(t), regle) => (t, regle.clone()),
+        (None, _) => taxes_de(state, p, &donnees.details, v)?,
     };
     let documents = if d.etat == EtatDemarche::Terminee {
         p.documents().iter().map(|doc| DocumentVue { libelle: doc.libelle().into(), url: doc.url(&d.numero) }).collect()
     } else {
         Vec::new()
     };
-    let immatriculation = Immatriculation::parse(&v.immatriculation).map_err(|e| anyhow::anyhow!("immatriculation en base : {e}"))?;
+    let paiement = state.repo.paiements_de(d.id).await?.into_iter().next().map(|p| super::paiement::paiement_vue(&p));
     Ok(DemarcheVue {
         numero: d.numero.clone(),
         teleprocedure: d.teleprocedure,
         etat: d.etat,
         etape: d.etape,
         pour_qui: d.pour_qui,
-        vehicule: VehiculeResume {
-            immatriculation,
-            vin: v.vin.clone(),
-            marque: v.marque.clone(),
-            modele: v.modele.clone(),
-            genre: v.genre,
-            energie: v.energie,
-            puissance_cv: v.puissance_cv,
-            date_premiere_immatriculation: v.date_premiere_immatriculation,
-            titulaire: titulaire_vue(v),
-        },
+        vehicule: vehicule_resume(v, donnees.titulaire.as_ref())?,
         avertissement: donnees.avertissement,
         details: donnees.details,
         nouveau_certificat: p.nouveau_certificat(&taxes),
         taxes,
+        regle_y1,
         documents,
         code_cession: None,
+        paiement,
         cree_le: d.created_at.clone(),
         modifie_le: d.updated_at.clone(),
+    })
+}
+
+/// Le véhicule tel que la démarche le montre : le titulaire est celui du
+/// démarrage (un vendeur ne voit pas le nouveau titulaire dans sa
+/// déclaration de cession terminée).
+fn vehicule_resume(v: &VehiculeRecord, titulaire: Option<&TitulaireVue>) -> AppResult<VehiculeResume> {
+    let immatriculation = Immatriculation::parse(&v.immatriculation).map_err(|e| anyhow::anyhow!("immatriculation en base : {e}"))?;
+    Ok(VehiculeResume {
+        immatriculation,
+        vin: v.vin.clone(),
+        marque: v.marque.clone(),
+        modele: v.modele.clone(),
+        genre: v.genre,
+        energie: v.energie,
+        puissance_cv: v.puissance_cv,
+        date_premiere_immatriculation: v.date_premiere_immatriculation,
+        titulaire: titulaire.cloned().unwrap_or_else(|| titulaire_vue(v)),
     })
 }
 
@@ -186,7 +202,7 @@ pub async fn enregistrer_saisie(
     let etape = if valide.is_ok() { d.teleprocedure.apres(Etape::Saisie) } else { Etape::Saisie };
     let d = state.repo.maj_demarche(&d, etape, &donnees.json()?).await?;
     valide?;
-    Ok(AppJson(vue(state, &d, v)?))
+    Ok(AppJson(vue(state, &d, v).await?))
 }
 
 /// Refuse toute modification d'une démarche qui n'est plus un brouillon.
@@ -197,7 +213,7 @@ pub fn exiger_brouillon(d: &DemarcheRecord) -> AppResult<()> {
     Ok(())
 }
 
-fn nouveau_numero(maintenant: OffsetDateTime) -> String {
+pub fn nouveau_numero(maintenant: OffsetDateTime) -> String {
     let mut octets = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut octets);
     let suffixe: String = octets.iter().map(|b| CODE_ALPHABET[usize::from(b % 32)] as char).collect();
@@ -208,13 +224,15 @@ fn nouveau_numero(maintenant: OffsetDateTime) -> String {
 /// (qu'il existe ou non).
 pub const VEHICULE_HORS_COMPTE: &str = "Aucun véhicule de votre compte n'est immatriculé sous ce numéro. Pour le véhicule d'une autre personne, choisissez « Pour quelqu'un d'autre ».";
 
-/// « Démarrer la procédure ».
+/// « Démarrer la procédure » : la téléprocédure construite, le compte qui
+/// y a droit, les champs du tableau des éléments nécessaires ; la suite
+/// revient à la téléprocédure.
 async fn demarrer(
     State(state): State<AppState>,
     Citoyen(compte): Citoyen,
     AppJson(req): AppJson<NouvelleDemarche>,
 ) -> AppResult<(StatusCode, AppJson<DemarcheVue>)> {
-    let (Some(_), Some(details)) = (procedure(req.teleprocedure), DetailsDemarche::nouveau(req.teleprocedure)) else {
+    let Some(p) = procedure(req.teleprocedure) else {
         return Err(AppError::Requete {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: CodeErreur::NonDisponible,
@@ -223,8 +241,33 @@ async fn demarrer(
     };
     let elements =
         elements_necessaires(req.teleprocedure, compte.type_compte(), req.pour_qui).map_err(|e| AppError::Interdit(e.to_string()))?;
-    let (immat, code) = req.valider(&elements).map_err(AppError::Validation)?;
-    let v = state.repo.vehicule_par_immatriculation(&immat.to_string()).await?;
+    let demarrage = req.valider(&elements, state.now().date()).map_err(AppError::Validation)?;
+    let (status, vue) = p.demarrer(&state, &compte, &req, demarrage).await?;
+    Ok((status, AppJson(vue)))
+}
+
+/// La situation du véhicule permet-elle la démarche ? Un blocage est une
+/// erreur au champ de l'immatriculation ; un avertissement est rendu.
+pub fn situation_permet(v: &VehiculeRecord, tp: Teleprocedure) -> AppResult<Option<String>> {
+    match peut_demarrer(&v.situation, tp) {
+        Verdict::Bloque(raison) => Err(AppError::Validation(vec![ChampErreur::new("immatriculation", raison)])),
+        Verdict::AutoriseAvecAvertissement(m) => Ok(Some(m)),
+        Verdict::Autorise => Ok(None),
+    }
+}
+
+/// Le démarrage commun : le véhicule du compte (« pour moi-même ») ou d'un
+/// tiers, avec son code confidentiel là où le tableau le demande.
+pub async fn demarrer_sur_son_vehicule(
+    state: &AppState,
+    compte: &crate::db::CompteRecord,
+    req: &NouvelleDemarche,
+    demarrage: Demarrage,
+) -> AppResult<(StatusCode, DemarcheVue)> {
+    let Some(details) = DetailsDemarche::nouveau(req.teleprocedure) else {
+        return Err(AppError::Introuvable(format!("La téléprocédure « {} » n'est pas disponible.", req.teleprocedure.libelle())));
+    };
+    let v = state.repo.vehicule_par_immatriculation(&demarrage.immatriculation.to_string()).await?;
     // « Pour moi-même » : seulement un véhicule du compte. Un véhicule
     // d'autrui et un numéro inconnu reçoivent la même réponse.
     let v = match (req.pour_qui, v) {
@@ -235,23 +278,20 @@ async fn demarrer(
             return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."));
         }
     };
-    let version_du_code = match &code {
-        Some(code) => Some(verifier_code(&state, &v, compte.id, code).await?),
+    let version_du_code = match &demarrage.code_confidentiel {
+        Some(code) => Some(verifier_code(state, &v, compte.id, code).await?),
         None => {
-            exiger_non_bloque(&state, &v, compte.id).await?;
+            exiger_non_bloque(state, &v, compte.id).await?;
             None
         }
     };
-    let avertissement = match peut_demarrer(&v.situation, req.teleprocedure) {
-        Verdict::Bloque(raison) => return Err(AppError::Validation(vec![ChampErreur::new("immatriculation", raison)])),
-        Verdict::AutoriseAvecAvertissement(m) => Some(m),
-        Verdict::Autorise => None,
-    };
+    let avertissement = situation_permet(&v, req.teleprocedure)?;
     // « Reprendre la demande en cours » plutôt qu'un doublon (l'index unique
     // tient aussi sous deux démarrages simultanés).
     let nouvelles = Donnees {
         avertissement,
         ancienne_adresse: Some(adresse_du_vehicule(&v)),
+        titulaire: Some(titulaire_vue(&v)),
         code_confidentiel_version: version_du_code,
         ..Donnees::nouvelles(details)
     };
@@ -270,14 +310,14 @@ async fn demarrer(
             }
             _ => d,
         };
-        return Ok((StatusCode::OK, AppJson(vue(&state, &d, &v)?)));
+        return Ok((StatusCode::OK, vue(state, &d, &v).await?));
     }
-    Ok((StatusCode::CREATED, AppJson(vue(&state, &d, &v)?)))
+    Ok((StatusCode::CREATED, vue(state, &d, &v).await?))
 }
 
 async fn lire(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(numero): Path<String>) -> AppResult<AppJson<DemarcheVue>> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
-    Ok(AppJson(vue(&state, &d, &v)?))
+    Ok(AppJson(vue(&state, &d, &v).await?))
 }
 
 /// Vérifie la commune de l'adresse saisie ; rend le résultat, ou une erreur
@@ -305,7 +345,7 @@ async fn verification(
     };
     adresse.retenir(choix.accepter);
     let d = state.repo.maj_demarche(&d, d.teleprocedure.apres(Etape::Verification), &donnees.json()?).await?;
-    Ok(AppJson(vue(&state, &d, &v)?))
+    Ok(AppJson(vue(&state, &d, &v).await?))
 }
 
 /// « Valider » au récapitulatif, CLU cochées : la transition vient du cycle de
@@ -331,14 +371,15 @@ async fn valider(
     if let Verdict::Bloque(raison) = peut_demarrer(&v.situation, d.teleprocedure) {
         return Err(AppError::Conflit(raison));
     }
-    let taxes = taxes_de(&state, p, &v)?;
+    let (taxes, regle_y1) = taxes_de(&state, p, &donnees.details, &v)?;
     let vers = demarche::valider(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
     donnees.clu_acceptees = req.clu;
     donnees.valide_le = Some(horodatage(state.now()));
     donnees.taxes = Some(taxes);
+    donnees.regle_y1 = regle_y1;
     let (d, secret) = p.terminer(Validation { state: &state, d: &d, v: &v, donnees, vers }).await?;
     let v = state.repo.vehicule(v.id).await?;
-    let mut vue = vue(&state, &d, &v)?;
+    let mut vue = vue(&state, &d, &v).await?;
     vue.code_cession = secret;
     Ok(AppJson(vue))
 }

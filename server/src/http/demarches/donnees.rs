@@ -8,6 +8,7 @@
 use super::*;
 use immat_domain::{
     adresse_postale::{AdresseNormalisee, AdresseSaisie, VerificationCommune},
+    api::TitulaireVue,
     procedures::{Acquereur, AdresseVerifiee, CessionSaisie, CessionValidee, DetailsCession, DetailsChangementAdresse, DetailsDemarche},
     DateFr, Heure,
 };
@@ -24,6 +25,13 @@ pub struct Donnees {
     /// Heure de Paris.
     pub valide_le: Option<String>,
     pub taxes: Option<Taxes>,
+    /// La règle appliquée pour Y1 (détail « + »), figée à la validation.
+    #[serde(default)]
+    pub regle_y1: Option<String>,
+    /// Le titulaire au démarrage (ce que la démarche montre du véhicule,
+    /// même une fois le véhicule passé à un autre titulaire).
+    #[serde(default)]
+    pub titulaire: Option<TitulaireVue>,
     /// La version du code confidentiel du véhicule quand la démarche a été
     /// ouverte avec lui : si le code change entre-temps, elle ne se valide
     /// plus (un ancien détenteur du code ne garde pas la main).
@@ -40,6 +48,8 @@ impl Donnees {
             clu_acceptees: Vec::new(),
             valide_le: None,
             taxes: None,
+            regle_y1: None,
+            titulaire: None,
             code_confidentiel_version: None,
             details,
         }
@@ -124,6 +134,8 @@ impl DonneesV0 {
             clu_acceptees: self.clu_acceptees,
             valide_le: self.valide_le,
             taxes: self.taxes,
+            regle_y1: None,
+            titulaire: None,
             code_confidentiel_version: self.code_confidentiel_version,
             details,
         })

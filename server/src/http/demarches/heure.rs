@@ -4,10 +4,25 @@
 use immat_domain::date_heure_fr;
 use time::OffsetDateTime;
 
+fn paris() -> &'static Option<jiff::tz::TimeZone> {
+    static PARIS: std::sync::OnceLock<Option<jiff::tz::TimeZone>> = std::sync::OnceLock::new();
+    PARIS.get_or_init(|| jiff::tz::TimeZone::get("Europe/Paris").ok())
+}
+
+/// La date du jour à Paris (UTC sans base des fuseaux).
+pub fn date_de_paris(t: OffsetDateTime) -> time::Date {
+    let zonee = paris().as_ref().zip(jiff::Timestamp::from_second(t.unix_timestamp()).ok()).map(|(tz, ts)| ts.to_zoned(tz.clone()));
+    zonee
+        .and_then(|z| {
+            let mois = time::Month::try_from(z.month() as u8).ok()?;
+            time::Date::from_calendar_date(i32::from(z.year()), mois, z.day() as u8).ok()
+        })
+        .unwrap_or(t.date())
+}
+
 /// Date et heure lisibles, heure de Paris : `27/11/2026 à 15:05`.
 pub fn horodatage(t: OffsetDateTime) -> String {
-    static PARIS: std::sync::OnceLock<Option<jiff::tz::TimeZone>> = std::sync::OnceLock::new();
-    let paris = PARIS.get_or_init(|| jiff::tz::TimeZone::get("Europe/Paris").ok());
+    let paris = paris();
     match (paris, jiff::Timestamp::from_second(t.unix_timestamp())) {
         (Some(tz), Ok(ts)) => {
             let z = ts.to_zoned(tz.clone());

@@ -6,11 +6,13 @@
 
 mod cession;
 mod changement_adresse;
+mod changement_titulaire;
 pub mod code_confidentiel;
 mod commun;
 mod documents;
 mod donnees;
 mod heure;
+pub mod paiement;
 
 pub use commun::{adresse_du_vehicule, nom_titulaire, titulaire_vue, VEHICULE_HORS_COMPTE};
 pub use heure::horodatage;
@@ -20,9 +22,10 @@ use crate::{
     db::{DbError, DemarcheRecord, VehiculeRecord},
     documents::Pdf,
 };
+use axum::http::StatusCode;
 use donnees::Donnees;
 use immat_domain::{
-    procedures::{DetailsDemarche, Document},
+    procedures::{DemarcheVue, Demarrage, DetailsDemarche, Document, NouvelleDemarche},
     taxes::{ObjetTaxe, Taxes},
     EtatDemarche, Teleprocedure,
 };
@@ -36,6 +39,30 @@ pub trait Procedure: Send + Sync + 'static {
 
     /// Ce qu'elle doit en taxes, pour ce véhicule.
     fn objet_taxe(&self, v: &VehiculeRecord) -> ObjetTaxe;
+
+    /// Le domicile (code postal) qui fixe la taxe régionale, et l'usage de
+    /// collection : par défaut, ceux du titulaire inscrit au registre.
+    fn contexte_fiscal(&self, _details: &DetailsDemarche, v: &VehiculeRecord) -> ContexteFiscal {
+        ContexteFiscal { code_postal: v.adresse_code_postal.clone(), collection: false }
+    }
+
+    /// « Démarrer la procédure », une fois l'initiateur, le numéro et le code
+    /// contrôlés : par défaut, la démarche du titulaire (ou de son
+    /// mandataire) sur un véhicule inscrit.
+    async fn demarrer(
+        &self,
+        state: &AppState,
+        compte: &crate::db::CompteRecord,
+        req: &NouvelleDemarche,
+        demarrage: Demarrage,
+    ) -> AppResult<(StatusCode, DemarcheVue)> {
+        commun::demarrer_sur_son_vehicule(state, compte, req, demarrage).await
+    }
+
+    /// Un document qui lui est propre (autre que le récapitulatif).
+    fn document(&self, _document: Document, _d: &DemarcheRecord, _v: &VehiculeRecord, _donnees: &Donnees) -> AppResult<Vec<u8>> {
+        Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))
+    }
 
     /// Émet-elle un nouveau certificat, vu ses taxes ?
     fn nouveau_certificat(&self, _taxes: &Taxes) -> bool {
@@ -58,6 +85,13 @@ pub trait Procedure: Send + Sync + 'static {
     async fn terminer(&self, validation: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)>;
 }
 
+/// Ce qui fixe les taxes d'une démarche, en plus du véhicule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContexteFiscal {
+    pub code_postal: String,
+    pub collection: bool,
+}
+
 /// Ce que « Valider » remet à la téléprocédure : la démarche lue, son
 /// véhicule, ses données complétées (CLU, taxes) et l'état d'arrivée.
 pub struct Validation<'a> {
@@ -73,7 +107,8 @@ pub fn procedure(tp: Teleprocedure) -> Option<&'static dyn Procedure> {
     match tp {
         Teleprocedure::ChangementAdresse => Some(&changement_adresse::ChangementAdresse),
         Teleprocedure::Cession => Some(&cession::Cession),
-        Teleprocedure::ChangementTitulaire | Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
+        Teleprocedure::ChangementTitulaire => Some(&changement_titulaire::ChangementTitulaire),
+        Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
     }
 }
 
@@ -87,6 +122,7 @@ pub fn routes() -> Routes {
         }
     }
     r.merge(commun::routes_fin())
+        .merge(paiement::routes())
         .post("/code-confidentiel/demande", code_confidentiel::demander)
         .get("/cert/envois", code_confidentiel::envois)
 }

@@ -1,0 +1,116 @@
+//! Le changement de titulaire en SQLite : la démarche de l'acquéreur et son
+//! code de cession, puis le registre au nouveau titulaire.
+
+use super::*;
+
+/// Le brouillon et la réservation du code de cession, dans une transaction.
+pub(super) async fn creer(
+    repo: &SqliteRepository,
+    numero: &str,
+    compte_id: i64,
+    vehicule_id: i64,
+    pour_qui: PourQui,
+    donnees: &serde_json::Value,
+    code_cession_id: Option<i64>,
+) -> DbResult<(DemarcheRecord, bool)> {
+    let maintenant = repo.clock.now();
+    let mut tx = repo.pool.begin().await?;
+    let tp = Teleprocedure::ChangementTitulaire;
+    let inseree = sqlx::query(
+        "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
+         values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7, $8)
+         on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
+         returning *",
+    )
+    .bind(numero)
+    .bind(compte_id)
+    .bind(vehicule_id)
+    .bind(code_of(&tp))
+    .bind(code_of(&EtatDemarche::Brouillon))
+    .bind(code_of(&pour_qui))
+    .bind(ts(maintenant))
+    .bind(donnees.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (d, cree) = match inseree {
+        Some(row) => (demarche_from_row(&row)?, true),
+        None => {
+            let row = sqlx::query(
+                "select * from demarche where compte_id = $1 and vehicule_id = $2 and teleprocedure = $3
+                 and etat not in ('terminee', 'abandonnee') order by demarche_id desc limit 1",
+            )
+            .bind(compte_id)
+            .bind(vehicule_id)
+            .bind(code_of(&tp))
+            .fetch_one(&mut *tx)
+            .await?;
+            (demarche_from_row(&row)?, false)
+        }
+    };
+    if let Some(code_id) = code_cession_id {
+        // Usage unique : libre, ou déjà pris par cette même démarche (reprise).
+        let pris = sqlx::query(
+            "update code_cession set utilise_at = coalesce(utilise_at, $1), utilise_par = $2
+             where code_cession_id = $3 and vehicule_id = $4 and (utilise_at is null or utilise_par = $2)",
+        )
+        .bind(ts(maintenant))
+        .bind(d.id)
+        .bind(code_id)
+        .bind(vehicule_id)
+        .execute(&mut *tx)
+        .await?;
+        if pris.rows_affected() != 1 {
+            return Err(DbError::Conflict("Ce code de cession a déjà été utilisé.".into()));
+        }
+    }
+    tx.commit().await?;
+    Ok((d, cree))
+}
+
+/// La démarche passe à « terminée » et le véhicule au nouveau titulaire, à
+/// condition que le registre porte encore le vendeur lu au démarrage.
+pub(super) async fn terminer(
+    repo: &SqliteRepository,
+    e: Ecriture<'_>,
+    vehicule_id: i64,
+    n: &NouveauTitulaireRegistre,
+) -> DbResult<DemarcheRecord> {
+    let mut tx = repo.pool.begin().await?;
+    let ecrite = ecrire_demarche(&mut tx, e.d, e.vers, e.etape, e.donnees, repo.clock.now()).await?;
+    let a = &n.adresse;
+    let r = sqlx::query(
+        "update vehicule set compte_id = $1, immatriculation = $2, type_immatriculation = $3, numero_formule = $4,
+         date_certificat = null, titulaire_nom = $5, titulaire_prenoms = $6, titulaire_raison_sociale = $7,
+         titulaire_siren = $8, cotitulaire = $9, adresse_voie = $10, adresse_complement = $11, adresse_lieu_dit = $12,
+         adresse_code_postal = $13, adresse_commune = $14, changements_adresse = 0, cede = 0,
+         code_confidentiel_hash = null, code_confidentiel_version = code_confidentiel_version + 1
+         where vehicule_id = $15 and code_confidentiel_version = $16 and immatriculation = $17",
+    )
+    .bind(n.compte_id)
+    .bind(&n.immatriculation)
+    .bind(code_of(&n.type_immatriculation))
+    .bind(&n.numero_formule)
+    .bind(&n.titulaire_nom)
+    .bind(&n.titulaire_prenoms)
+    .bind(&n.titulaire_raison_sociale)
+    .bind(&n.titulaire_siren)
+    .bind(&n.cotitulaire)
+    .bind(&a.voie)
+    .bind(&a.complement)
+    .bind(&a.lieu_dit)
+    .bind(&a.code_postal)
+    .bind(&a.commune)
+    .bind(vehicule_id)
+    .bind(n.version_registre)
+    .bind(&n.ancienne_immatriculation)
+    .execute(&mut *tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        return Err(DbError::Conflict("Le titulaire de ce véhicule a changé depuis le début de cette démarche.".into()));
+    }
+    // Les codes confidentiels en attente (envoyés à l'ancien titulaire)
+    // tombent.
+    sqlx::query("delete from code_confidentiel_en_attente where vehicule_id = $1").bind(vehicule_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(ecrite)
+}

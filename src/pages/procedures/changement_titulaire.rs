@@ -1,0 +1,180 @@
+//! « CHANGEMENT DE TITULAIRE » : le système reconnaît l'ancien titulaire ;
+//! l'acquéreur saisit l'usage du véhicule, l'identité du nouveau titulaire
+//! (et d'un cotitulaire), son adresse ; « Poursuivre ».
+
+use super::etapes::{aujourd_hui, AdresseFields, AdresseSignals, Ctx};
+use crate::{
+    api::{self, ClientError},
+    components::{
+        field::TextField,
+        form_errors::FormErrors,
+        status::ClientErrorAlert,
+        wizard::{RadioGroup, TitulaireActuel},
+    },
+};
+use immat_domain::{
+    changement_titulaire::{DetailsChangementTitulaire, NouveauTitulaire, TitulaireSaisie, UsageVehicule},
+    procedures::{DemarcheVue, DetailsDemarche, TypePersonne},
+    Teleprocedure,
+};
+use leptos::prelude::*;
+
+/// Le changement de titulaire dans l'assistant commun.
+pub const UI: super::ProcedureUi =
+    super::ProcedureUi { saisie: |ctx| view! { <SaisieTitulaire ctx=ctx /> }.into_any(), recapitulatif, fin };
+
+fn details(v: &DemarcheVue) -> Option<&DetailsChangementTitulaire> {
+    let DetailsDemarche::ChangementTitulaire(d) = &v.details else { return None };
+    Some(d)
+}
+
+fn recapitulatif(v: &DemarcheVue) -> AnyView {
+    let t = details(v).and_then(|d| d.titulaire.clone());
+    let ancien = details(v).and_then(|d| d.ancien_titulaire.clone());
+    view! {
+        <h3>"Nouveau titulaire"</h3>
+        <p data-testid="recap-declare">
+            {t.as_ref().map(|t| t.titulaire.libelle())}
+            {match t.as_ref().map(|t| &t.titulaire) {
+                Some(NouveauTitulaire::Physique { date_naissance, .. }) => format!(", né(e) le {date_naissance}"),
+                _ => String::new(),
+            }}
+            <br />
+            {t.as_ref().and_then(|t| t.cotitulaire.as_ref()).map(|c| view! { {format!("Cotitulaire : {}", c.libelle())} <br /> })}
+            {t.as_ref().map(|t| format!("Usage : {}", t.usage.libelle()))}
+            <br />
+            {v.details.adresse_retenue().map(super::etapes::lignes)}
+        </p>
+        {ancien.map(|a| view! { <p>{format!("Ancien titulaire : {}", a.nom_complet())}</p> })}
+    }
+    .into_any()
+}
+
+/// Le numéro attribué et la validité du CPI.
+fn fin(v: &DemarcheVue) -> AnyView {
+    let Some(cpi) = details(v).and_then(|d| d.cpi.clone()) else {
+        return ().into_any();
+    };
+    view! {
+        <div class="fr-callout fr-mb-4w">
+            <h3 class="fr-callout__title">"Certificat provisoire d'immatriculation"</h3>
+            <p class="fr-callout__text">
+                "Numéro d'immatriculation : " <strong data-testid="nouvelle-immatriculation">{cpi.immatriculation.to_string()}</strong>
+                <br />
+                {cpi.ancienne_immatriculation.map(|a| view! { {format!("(ancien numéro : {a} — posez de nouvelles plaques)")} <br /> })}
+                {format!("Valable jusqu'au {}, en France uniquement, en attendant le certificat définitif envoyé par courrier.", cpi.valable_jusqu_au)}
+                <br />
+                {format!("Référence de vérification : {}", cpi.reference)}
+            </p>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
+    let v = ctx.vue.get_untracked();
+    let ancien = v.as_ref().and_then(|v| details(v).and_then(|d| d.ancien_titulaire.clone()));
+    let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
+    let gage = avertissement.is_some();
+    let s = v.as_ref().and_then(details).and_then(|d| d.saisie.clone()).unwrap_or_default();
+    let usage = RwSignal::new(s.usage);
+    let type_personne = RwSignal::new(s.type_personne);
+    let nom = RwSignal::new(s.nom.clone());
+    let prenoms = RwSignal::new(s.prenoms.clone());
+    let naissance = RwSignal::new(s.date_naissance.clone());
+    let raison_sociale = RwSignal::new(s.raison_sociale.clone());
+    let siren = RwSignal::new(s.siren.clone());
+    let avec_cotitulaire = RwSignal::new(s.avec_cotitulaire);
+    let co_nom = RwSignal::new(s.cotitulaire_nom.clone());
+    let co_prenoms = RwSignal::new(s.cotitulaire_prenoms.clone());
+    let gage_vu = RwSignal::new(s.gage_pris_connaissance);
+    let a = AdresseSignals::new(Some(s.adresse.clone()).filter(|a| !a.voie.is_empty() || !a.code_postal.is_empty()));
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let envoi = ctx.soumission(errors, alerte, |numero, req: TitulaireSaisie| async move {
+        api::saisir(Teleprocedure::ChangementTitulaire, &numero, &req).await
+    });
+    let pending = envoi.en_cours();
+    let saisie = move || TitulaireSaisie {
+        usage: usage.get_untracked(),
+        type_personne: type_personne.get_untracked(),
+        nom: nom.get_untracked(),
+        prenoms: prenoms.get_untracked(),
+        date_naissance: naissance.get_untracked(),
+        raison_sociale: raison_sociale.get_untracked(),
+        siren: siren.get_untracked(),
+        avec_cotitulaire: avec_cotitulaire.get_untracked(),
+        cotitulaire_nom: co_nom.get_untracked(),
+        cotitulaire_prenoms: co_prenoms.get_untracked(),
+        adresse: a.saisie(),
+        gage_pris_connaissance: gage_vu.get_untracked(),
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = saisie();
+        if errors.retenir(req.valider(aujourd_hui(), gage)).is_some() {
+            envoi.envoyer(req);
+        }
+    };
+    let physique = move || type_personne.get() == TypePersonne::Physique;
+    let gage_error = errors.of("gage_pris_connaissance");
+    view! {
+        {ctx.stepper()}
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        {avertissement.map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w" data-testid="avertissement"><p>{m}</p></div> })}
+        {ancien.map(|t| view! { <TitulaireActuel titulaire=t titre="Le système reconnaît l'ancien titulaire" /> })}
+        <form on:submit=on_submit novalidate data-testid="titulaire-form">
+            <RadioGroup name="usage" legend="Usage du véhicule" value=usage error=errors.of("usage")
+                options=UsageVehicule::TOUS.into_iter().map(|u| (u, u.libelle().to_owned())).collect() />
+            <RadioGroup name="titulaire-type" legend="Le nouveau titulaire est" value=type_personne
+                error=errors.of("titulaire.type_personne") options=TypePersonne::TOUS.into_iter().map(|t| (t, t.libelle().to_owned())).collect() />
+            <Show
+                when=physique
+                fallback=move || view! {
+                    <TextField id="titulaire-raison-sociale" label="Raison sociale" value=raison_sociale
+                        error=errors.of("titulaire.raison_sociale") on_input=errors.clear_field("titulaire.raison_sociale") autocomplete="organization" required=true />
+                    <TextField id="titulaire-siren" label="Numéro SIREN" hint="9 chiffres" value=siren
+                        error=errors.of("titulaire.siren") on_input=errors.clear_field("titulaire.siren") required=true />
+                }
+            >
+                <TextField id="titulaire-nom" label="Nom du nouveau titulaire" value=nom
+                    error=errors.of("titulaire.nom") on_input=errors.clear_field("titulaire.nom") autocomplete="family-name" required=true />
+                <TextField id="titulaire-prenoms" label="Prénoms du nouveau titulaire" value=prenoms
+                    error=errors.of("titulaire.prenoms") on_input=errors.clear_field("titulaire.prenoms") autocomplete="given-name" required=true />
+                <TextField id="titulaire-date-naissance" label="Date de naissance du nouveau titulaire" hint="Format jj/mm/aaaa"
+                    value=naissance error=errors.of("titulaire.date_naissance") on_input=errors.clear_field("titulaire.date_naissance") input_type="date" required=true />
+            </Show>
+            <div class="fr-fieldset__element">
+                <div class="fr-checkbox-group">
+                    <input type="checkbox" id="avec-cotitulaire" prop:checked=move || avec_cotitulaire.get()
+                        on:change=move |ev| avec_cotitulaire.set(event_target_checked(&ev)) />
+                    <label class="fr-label" for="avec-cotitulaire">"Ajouter un cotitulaire (facultatif)"</label>
+                </div>
+            </div>
+            <Show when=move || avec_cotitulaire.get()>
+                <TextField id="cotitulaire-nom" label="Nom du cotitulaire" value=co_nom
+                    error=errors.of("cotitulaire.nom") on_input=errors.clear_field("cotitulaire.nom") required=true />
+                <TextField id="cotitulaire-prenoms" label="Prénoms du cotitulaire" value=co_prenoms
+                    error=errors.of("cotitulaire.prenoms") on_input=errors.clear_field("cotitulaire.prenoms") required=true />
+            </Show>
+            <AdresseFields a=a errors=errors legend="Adresse du nouveau titulaire" />
+            {gage.then(|| view! {
+                <div class=move || if gage_error.with(Option::is_some) { "fr-checkbox-group fr-checkbox-group--error fr-mb-3w" } else { "fr-checkbox-group fr-mb-3w" }>
+                    <input type="checkbox" id="gage-pris-connaissance"
+                        aria-invalid=move || gage_error.with(Option::is_some).then_some("true")
+                        aria-describedby=move || gage_error.with(Option::is_some).then_some("gage-desc-error")
+                        prop:checked=move || gage_vu.get()
+                        on:change=move |ev| { gage_vu.set(event_target_checked(&ev)); errors.clear_field("gage_pris_connaissance").run(()); } />
+                    <label class="fr-label" for="gage-pris-connaissance">"J'ai pris connaissance du gage inscrit sur ce véhicule *"</label>
+                    {move || gage_error.get().map(|m| view! {
+                        <div class="fr-messages-group"><p class="fr-message fr-message--error" id="gage-desc-error">{m}</p></div>
+                    })}
+                </div>
+            })}
+            <ul class="fr-btns-group fr-btns-group--inline-md">
+                <li><button class="fr-btn" type="submit" disabled=move || pending.get()>"Poursuivre"</button></li>
+            </ul>
+        </form>
+    }
+}
