@@ -3,7 +3,6 @@
 //! s'ajouter sans toucher aux gestionnaires HTTP, et le SPA construit.
 
 pub mod clock;
-pub mod code_cession;
 pub mod communes;
 pub mod config;
 pub mod db;

@@ -259,50 +259,11 @@ async fn reinitialisation_de_demonstration() {
     assert!(e["vehicules"].as_array().unwrap().iter().all(|v| v["demarches"].as_array().unwrap().is_empty()));
 }
 
-/// Le code de cession : lié au véhicule, 15 jours, usage unique.
+/// Véhicule FNI : un changement d'adresse émet un nouveau certificat
+/// (2,76 €) ; la démarche est « à payer » sans toucher au registre, puis le
+/// même paiement que le changement de titulaire la termine.
 #[tokio::test]
-async fn code_de_cession_lie_au_vehicule_expire_et_usage_unique() {
-    use immat_server::code_cession::{consommer, CodeCessionError};
-    use immat_server::db;
-    let app = common::spawn().await;
-    let cookie = app.login("marie.dupont@demo.immat.fr").await;
-    let d = demarrer(&app, &cookie, "cession", "EF-789-GH", "").await.json();
-    let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());
-    let cession = json!({
-        "acquereur": {"type_personne": "morale", "raison_sociale": "Garage du Centre", "siret": "73282932000074"},
-        "adresse": {"voie": "1 place de la Gare", "code_postal": "35000", "commune": "Rennes"},
-        "date_cession": "2026-11-01", "heure_cession": "09:00"
-    });
-    assert_eq!(put_json(&app, &format!("{base}/cession"), &cession, &cookie).await.status, StatusCode::OK);
-    let r = put_json(&app, &format!("{base}/verification"), &json!({"accepter": true}), &cookie).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let fin = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&cookie)).await.json();
-    let code = immat_domain::CodeCession::parse(fin["code_cession"].as_str().unwrap()).unwrap();
-
-    let repo = db::connect(&app.config).await.unwrap();
-    let ef = repo.vehicule_par_immatriculation("EF-789-GH").await.unwrap().unwrap();
-    let autre = repo.vehicule_par_immatriculation("AB-123-CD").await.unwrap().unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    let hacheur = immat_server::hachage::Hacheur::par_defaut();
-    // Lié au véhicule.
-    assert_eq!(consommer(repo.as_ref(), &hacheur, autre.id, &code, now).await.unwrap(), Err(CodeCessionError::Inconnu));
-    // Expiré au-delà de 15 jours.
-    assert_eq!(
-        consommer(repo.as_ref(), &hacheur, ef.id, &code, now + time::Duration::days(16)).await.unwrap(),
-        Err(CodeCessionError::Expire)
-    );
-    // Valable, puis usage unique.
-    assert_eq!(consommer(repo.as_ref(), &hacheur, ef.id, &code, now + time::Duration::days(14)).await.unwrap(), Ok(()));
-    assert_eq!(consommer(repo.as_ref(), &hacheur, ef.id, &code, now).await.unwrap(), Err(CodeCessionError::DejaUtilise));
-    let faux = immat_domain::CodeCession::parse("AAAA-BBBB-CCCC").unwrap();
-    assert_eq!(consommer(repo.as_ref(), &hacheur, ef.id, &faux, now).await.unwrap(), Err(CodeCessionError::Inconnu));
-}
-
-/// Véhicule FNI : un changement d'adresse émet un certificat SIV (2,76 €) ; le
-/// paiement n'existe pas encore, la démarche reste « à payer » et le registre
-/// n'est pas modifié.
-#[tokio::test]
-async fn changement_d_adresse_avec_nouveau_certificat_reste_a_payer() {
+async fn changement_d_adresse_avec_nouveau_certificat_paye_en_ligne() {
     let app = common::spawn().await;
     let cookie = app.login("julien.paul@demo.immat.fr").await;
     let d = demarrer(&app, &cookie, "changement_adresse", "123 ABC 75", "NP6Q-R7ST").await;
@@ -327,6 +288,20 @@ async fn changement_d_adresse_avec_nouveau_certificat_reste_a_payer() {
     let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "123 ABC 75").unwrap().clone();
     assert_eq!(v["titulaire"]["adresse"]["voie"], "12 RUE DE LA REPUBLIQUE");
     assert_eq!(v["demarches"][0]["etat"], "a_payer");
+    // Le paiement (2,76 €, la carte acceptée du bac à sable).
+    let p = app.post_json(&format!("{base}/paiements"), &json!({}), Some(&cookie)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text());
+    let idop = p.json()["url"].as_str().unwrap().rsplit('=').next().unwrap().to_owned();
+    let page = app
+        .post_form("/payfip/paiement", &[("idop", &idop), ("numero", "4111111111111111"), ("expiration", "12/30"), ("cryptogramme", "123")])
+        .await;
+    assert!(page.text().contains("2,76"), "{}", page.text());
+    let r = app.post_json(&format!("{base}/paiements/verifier"), &json!({}), Some(&cookie)).await.json();
+    assert_eq!(r["etat"], "terminee");
+    assert_eq!(r["paiement"]["carte_fin"], "1111");
+    let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
+    let v = e["vehicules"].as_array().unwrap().iter().find(|v| v["immatriculation"] == "123 ABC 75").unwrap().clone();
+    assert_eq!(v["titulaire"]["adresse"]["voie"], "2 RUE NEUVE");
 }
 
 /// Le mode d'acheminement du code confidentiel, à travers le serveur, pour

@@ -85,6 +85,13 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("GET", "/demarches/{numero}") => [401, 404, 403, 200],
         ("PUT", "/demarches/{numero}/adresse") => [401, 404, 403, 200],
         ("PUT", "/demarches/{numero}/cession") => [401, 404, 403, 409],
+        // La démarche du propriétaire est un changement d'adresse.
+        ("PUT", "/demarches/{numero}/titulaire") => [401, 404, 403, 409],
+        // Gratuite, elle n'est jamais à payer.
+        ("POST", "/demarches/{numero}/paiements") => [401, 404, 403, 409],
+        ("POST", "/demarches/{numero}/paiements/verifier") => [401, 404, 403, 200],
+        // De serveur à serveur, sans session : une opération inconnue.
+        ("POST", "/paiements/notification") => [404, 404, 404, 404],
         ("PUT", "/demarches/{numero}/verification") => [401, 404, 403, 200],
         ("POST", "/demarches/{numero}/valider") => [401, 404, 403, 200],
         ("GET", "/demarches/{numero}/documents/{nom}") => [401, 404, 403, 200],
@@ -109,9 +116,14 @@ fn corps_de(method: &Method, path: &str) -> Option<Value> {
             "adresse": {"voie": "4 rue Nationale", "code_postal": "59000", "commune": "Lille"},
             "date_cession": "01/01/2026", "heure_cession": "10:15"
         })),
+        ("PUT", "/demarches/{numero}/titulaire") => Some(json!({
+            "nom": "Martin", "prenoms": "Léa", "date_naissance": "14/07/1990",
+            "adresse": {"voie": "4 rue Nationale", "code_postal": "59000", "commune": "Lille"}
+        })),
         ("PUT", "/demarches/{numero}/verification") => Some(json!({"accepter": true})),
         ("POST", "/demarches/{numero}/valider") => Some(json!({"clu": CLU})),
         ("POST", "/code-confidentiel/demande") => Some(json!({"immatriculation": "EF-789-GH", "pour_qui": "moi_meme"})),
+        ("POST", "/paiements/notification") => Some(json!({"idop": "00000000-0000-0000-0000-000000000000"})),
         ("POST", _) | ("PUT", _) => Some(json!({})),
         _ => None,
     }

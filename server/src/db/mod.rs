@@ -336,8 +336,6 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     /// Les codes de cession d'un véhicule : (id, hachage, expiration,
     /// utilisation).
     async fn codes_cession(&self, vehicule_id: i64) -> DbResult<Vec<CodeCessionRecord>>;
-    /// Marque le code utilisé ; faux s'il l'était déjà (course perdue).
-    async fn marquer_code_cession_utilise(&self, id: i64, quand: OffsetDateTime) -> DbResult<bool>;
 
     async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64>;
     /// Mode démonstration : efface démarches, envois, tentatives et

@@ -683,15 +683,6 @@ impl DemarcheRepository for SqliteRepository {
             .collect()
     }
 
-    async fn marquer_code_cession_utilise(&self, id: i64, quand: OffsetDateTime) -> DbResult<bool> {
-        let r = sqlx::query("update code_cession set utilise_at = $1 where code_cession_id = $2 and utilise_at is null")
-            .bind(ts(quand))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
     async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64> {
         let id = sqlx::query_scalar(
             "insert into envoi (canal, destinataire, objet, corps, vehicule_id, created_at) values ($1, $2, $3, $4, $5, $6)

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub repo: std::sync::Arc<dyn db::Repository>,
     /// Le hacheur du serveur (même sémaphore).
     pub hacheur: immat_server::hachage::Hacheur,
+    /// L'état du serveur (tâches de fond appelées par les tests).
+    pub state: http::AppState,
 }
 
 pub async fn spawn() -> TestApp {
@@ -62,8 +64,8 @@ async fn spawn_full(
         state.hacheur = h;
     }
     let hacheur = state.hacheur.clone();
-    let router = http::app(state);
-    TestApp { router, dir, config, clock, repo, hacheur }
+    let router = http::app(state.clone());
+    TestApp { router, dir, config, clock, repo, hacheur, state }
 }
 
 pub struct Resp {
@@ -108,6 +110,14 @@ impl TestApp {
 
     pub async fn put_json(&self, uri: &str, body: &Value, cookie: &str) -> Resp {
         self.send(json_request(axum::http::Method::PUT, uri, body, Some(cookie))).await
+    }
+
+    /// Un formulaire HTML envoyé (pages du prestataire de paiement).
+    pub async fn post_form(&self, uri: &str, champs: &[(&str, &str)]) -> Resp {
+        let corps: String =
+            champs.iter().map(|(k, v)| format!("{k}={}", v.replace(' ', "+").replace('/', "%2F"))).collect::<Vec<_>>().join("&");
+        let req = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(corps)).unwrap();
+        self.send(req).await
     }
 
     /// Se connecte avec un compte de démonstration ; rend le cookie.

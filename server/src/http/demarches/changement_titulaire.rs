@@ -234,9 +234,9 @@ fn reference_de_verification(numero: &str, immatriculation: &str, vin: &str) -> 
 /// cession à réserver (s'il y en a un).
 async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, preuve: &PreuveCession) -> AppResult<Option<i64>> {
     let (cle_vc, cle_c) = (cle_preuve_vehicule_compte(v.id, compte_id), cle_preuve_compte(compte_id));
-    let (champ, codes) = match preuve {
-        PreuveCession::Code(_) => ("preuve.code_cession", state.repo.codes_cession(v.id).await?),
-        PreuveCession::Formule(_) | PreuveCession::DateCertificat(_) => ("preuve.formule_ou_date", state.repo.codes_cession(v.id).await?),
+    let champ = match preuve {
+        PreuveCession::Code(_) => "preuve.code_cession",
+        PreuveCession::Formule(_) | PreuveCession::DateCertificat(_) => "preuve.formule_ou_date",
     };
     let maintenant = state.now();
     let vivant = |c: &crate::db::CodeCessionRecord| c.expire_at.is_some_and(|e| e > maintenant);
@@ -249,6 +249,7 @@ async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, p
     };
     match preuve {
         PreuveCession::Code(code) => {
+            let codes = state.repo.codes_cession(v.id).await?;
             let candidats = codes.iter().map(|c| (c.clone(), c.code_hash.clone())).collect();
             let juge = async { Ok(state.hacheur.trouver(code.compact().to_owned(), candidats).await?) };
             let c = essayer(state, &compteurs, juge).await?;
@@ -271,7 +272,7 @@ async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, p
         PreuveCession::Formule(_) | PreuveCession::DateCertificat(_) => {
             // Une cession déclarée en ligne se reprend avec son code : le
             // numéro de formule, lu sur le certificat, ne suffit plus.
-            if v.situation.a(Mention::Cede) && codes.iter().any(|c| !c.utilise && vivant(c)) {
+            if v.situation.a(Mention::Cede) {
                 return Err(AppError::champ(
                     champ,
                     "Le vendeur a déclaré la cession en ligne : saisissez le code de cession qu'il vous a remis.",

@@ -88,12 +88,16 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
     let tentative = match state.repo.creer_paiement(d.id, &d.numero, montant.centimes()).await {
         Ok(p) => p,
         // Un autre « Payer » simultané a créé la tentative : la même page.
+        // (Elle reçoit son opération dans l'instant : on l'attend un peu.)
         Err(DbError::Conflict(_)) => {
-            let p = state.repo.paiements_de(d.id).await?.into_iter().find(|p| p.etat == EtatPaiement::EnCours && p.idop.is_some());
-            return match p.and_then(|p| p.idop) {
-                Some(idop) => Ok(AppJson(page_de_paiement(&idop))),
-                None => Err(AppError::Conflit("Un paiement est en cours de création : réessayez dans un instant.".into())),
-            };
+            for _ in 0..20 {
+                let p = state.repo.paiements_de(d.id).await?.into_iter().find(|p| p.etat == EtatPaiement::EnCours);
+                if let Some(idop) = p.and_then(|p| p.idop) {
+                    return Ok(AppJson(page_de_paiement(&idop)));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            return Err(AppError::Conflit("Un paiement est en cours de création : réessayez dans un instant.".into()));
         }
         Err(e) => return Err(e.into()),
     };
