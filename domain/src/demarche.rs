@@ -146,7 +146,7 @@ impl Teleprocedure {
         const RECAP: (Etape, &str) = (Recapitulatif, "Récapitulatif");
         const PAYER: (Etape, &str) = (Paiement, "Paiement en ligne");
         match self {
-            Self::ChangementAdresse => &[DEMARRER, (Saisie, "Nouvelle adresse"), VERIFIER, RECAP, PAYER],
+            Self::ChangementAdresse => &[DEMARRER, (Saisie, "Nouvelle adresse"), VERIFIER, RECAP],
             Self::Cession => &[DEMARRER, (Saisie, "Nouvel acquéreur"), VERIFIER, RECAP],
             Self::ChangementTitulaire => &[DEMARRER, (Saisie, "Nouveau titulaire"), VERIFIER, RECAP, PAYER],
             Self::Duplicata => &[DEMARRER, RECAP, PAYER],
