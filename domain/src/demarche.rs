@@ -384,10 +384,7 @@ mod tests {
     fn etapes_des_assistants_d_apres_le_support() {
         use Etape::*;
         let titres: Vec<&str> = Teleprocedure::ChangementAdresse.etapes().iter().map(|(_, t)| *t).collect();
-        assert_eq!(
-            titres,
-            ["Démarrer la procédure", "Nouvelle adresse", "Vérification de l'adresse", "Récapitulatif", "Paiement en ligne"]
-        );
+        assert_eq!(titres, ["Démarrer la procédure", "Nouvelle adresse", "Vérification de l'adresse", "Récapitulatif"]);
         assert_eq!(Teleprocedure::Cession.etape(Saisie), Some((2, "Nouvel acquéreur")));
         assert_eq!(Teleprocedure::Cession.apres(Saisie), Verification);
         assert_eq!(Teleprocedure::Cession.apres(Recapitulatif), Fin);

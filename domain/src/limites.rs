@@ -44,14 +44,20 @@ impl Limite {
     /// Preuves de cession erronées (code de cession, numéro de formule, date
     /// du certificat) d'un compte pour un véhicule.
     pub const PREUVE_CESSION_VEHICULE_COMPTE: Self = Self { max: 5, fenetre_secondes: JOUR, blocage_secondes: 15 * MINUTE };
+    /// Preuves de cession erronées pour un véhicule, tous comptes confondus :
+    /// la date d'un certificat FNI se devine ; au-delà, le véhicule est
+    /// fermé aux nouveaux acquéreurs pour la journée (le code de cession,
+    /// lui, se présente sur le même compteur, mais 32¹² ne se devine pas).
+    pub const PREUVE_CESSION_VEHICULE: Self = Self { max: 10, fenetre_secondes: JOUR, blocage_secondes: JOUR };
     /// Preuves de cession erronées d'un compte, tous véhicules confondus.
     pub const PREUVE_CESSION_COMPTE: Self = Self { max: 10, fenetre_secondes: JOUR, blocage_secondes: JOUR };
     pub const CONNEXION_COMPTE: Self = Self { max: 5, fenetre_secondes: 15 * MINUTE, blocage_secondes: 15 * MINUTE };
     /// Connexions échouées depuis un même client (adresse IP).
     pub const CONNEXION_CLIENT: Self = Self { max: 20, fenetre_secondes: 15 * MINUTE, blocage_secondes: 15 * MINUTE };
 
-    pub const TOUTES: [Self; 8] = [
+    pub const TOUTES: [Self; 9] = [
         Self::PREUVE_CESSION_VEHICULE_COMPTE,
+        Self::PREUVE_CESSION_VEHICULE,
         Self::PREUVE_CESSION_COMPTE,
         Self::CODE_CONFIDENTIEL_VEHICULE_COMPTE,
         Self::CODE_CONFIDENTIEL_COMPTE,
@@ -124,7 +130,7 @@ pub fn message_preuve_bloquee(secondes: i64) -> String {
 /// Le message d'une preuve de cession erronée.
 pub fn message_preuve_erronee(reste: u32) -> String {
     format!(
-        "Ce code de cession (ou ce numéro de formule) ne correspond pas à ce véhicule. Il vous reste {reste} essai{}.",
+        "Cette preuve de cession (code de cession, numéro de formule ou date du certificat) ne correspond pas à ce véhicule. Il vous reste {reste} essai{}.",
         if reste > 1 { "s" } else { "" }
     )
 }

@@ -17,8 +17,9 @@ pub const DEJA_PAYE: &str = "Vous avez déjà payé. La démarche a été mise �
 /// le bouton « Cliquer ici pour enregistrer votre paiement ». »
 pub const ENREGISTRER_PAIEMENT: &str = "Cliquer ici pour enregistrer votre paiement";
 
-/// La carte telle que saisie sur la page de paiement.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// La carte telle que saisie sur la page de paiement. Sa trace (`Debug`) ne
+/// montre ni le numéro ni le cryptogramme.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct CarteSaisie {
     #[serde(default)]
     pub numero: String,
@@ -26,6 +27,13 @@ pub struct CarteSaisie {
     pub expiration: String,
     #[serde(default)]
     pub cryptogramme: String,
+}
+
+impl std::fmt::Debug for CarteSaisie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fin: String = self.numero.chars().filter(char::is_ascii_digit).rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        f.debug_struct("CarteSaisie").field("numero", &format!("•••• {fin}")).field("expiration", &self.expiration).finish_non_exhaustive()
+    }
 }
 
 /// Une carte contrôlée : clé de Luhn, expiration à venir, cryptogramme à 3
@@ -183,6 +191,10 @@ mod tests {
                 ("cryptogramme", "Le cryptogramme compte 3 chiffres, au dos de la carte.")
             ]
         );
+        // Aucune trace ne montre le numéro ni le cryptogramme.
+        let trace = format!("{ok:?} {c:?}");
+        assert!(!trace.contains("4111 1111 1111 1111") && !trace.contains("4111111111111111") && !trace.contains("123"), "{trace}");
+        assert!(trace.contains("•••• 1111"), "{trace}");
         // Le mois en cours est encore valable.
         let ce_mois = CarteSaisie { expiration: "11/26".into(), ..ok };
         assert!(ce_mois.valider(date!(2026 - 11 - 28)).is_ok());

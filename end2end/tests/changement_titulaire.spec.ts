@@ -36,7 +36,7 @@ async function marieJusquAuPaiement(page: Page, code: string) {
   await expectAccessible(page);
   await expect(page.getByLabel("Code confidentiel")).toHaveCount(0);
   await page.getByLabel("Numéro d'immatriculation").fill("AB-123-CD");
-  await page.getByLabel("Code de cession").fill(code);
+  await page.getByRole("textbox", { name: /^Code de cession/ }).fill(code);
   await page.getByRole("button", { name: "Démarrer la procédure" }).click();
   await expect(w.stepper).toContainText("Nouveau titulaire");
   await expect(page.getByTestId("titulaire-actuel")).toContainText("Julien PAUL");

@@ -72,8 +72,19 @@ impl BacASable {
         Self { repo, clock, delai_notification }
     }
 
+    /// L'opération ; ouverte depuis plus d'une heure sans être conclue, elle
+    /// est abandonnée (comme une session de paiement expirée) : plus rien
+    /// n'est débité au montant d'hier, et le rapprochement cesse de la
+    /// demander.
     async fn operation(&self, idop: &str) -> anyhow::Result<Option<OperationRecord>> {
-        Ok(self.repo.payfip_operation(idop).await?)
+        let Some(op) = self.repo.payfip_operation(idop).await? else {
+            return Ok(None);
+        };
+        if op.resultrans.is_none() && self.clock.now() - op.cree_le > OPERATION_VALIDITE {
+            self.conclure(&op, ResultatTransaction::Abandonne, None).await?;
+            return Ok(self.repo.payfip_operation(idop).await?);
+        }
+        Ok(Some(op))
     }
 
     /// Conclut l'opération (une seule fois) puis notifie le service.
@@ -158,6 +169,9 @@ impl PrestatairePaiement for BacASable {
         }))
     }
 }
+
+/// Durée pendant laquelle une opération peut être payée.
+pub const OPERATION_VALIDITE: time::Duration = time::Duration::hours(1);
 
 /// Ce que le bac à sable fait d'une carte valide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

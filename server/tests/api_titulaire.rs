@@ -124,8 +124,10 @@ async fn vente_puis_changement_de_titulaire_paye_et_cpi() {
     assert_eq!(p[0].carte_fin.as_deref(), Some("1111"));
     assert_eq!(p[0].montant_centimes, 31376);
 
-    let d = app.get(&base, Some(&cookie)).await.json();
+    // Le clic de l'usager, après la notification : la démarche terminée, rien de plus.
+    let d = app.post_json(&format!("{base}/paiements/verifier"), &json!({}), Some(&cookie)).await.json();
     assert_eq!(d["etat"], "terminee");
+    assert_eq!(paiements(&app, &base, &cookie).await.len(), 1);
     let docs: Vec<&str> = d["documents"].as_array().unwrap().iter().map(|x| x["libelle"].as_str().unwrap()).collect();
     assert_eq!(docs, ["Certificat provisoire d'immatriculation (CPI)", "Récapitulatif de la demande"]);
     let cpi = &d["details"]["cpi"];
@@ -333,4 +335,163 @@ async fn autre_usager_ne_paie_ni_ne_verifie_la_demarche_d_autrui() {
     let julien = app.login(JULIEN).await;
     assert_eq!(app.post_json(&format!("{base}/paiements"), &json!({}), Some(&julien)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.post_json(&format!("{base}/paiements/verifier"), &json!({}), Some(&julien)).await.status, StatusCode::NOT_FOUND);
+}
+
+fn par_certificat(immat: &str, preuve: &str) -> Value {
+    json!({"teleprocedure": "changement_titulaire", "pour_qui": "moi_meme", "immatriculation": immat,
+           "preuve": {"mode": "certificat", "formule_ou_date": preuve}})
+}
+
+/// Saisit une personne morale à Lyon, vérifie, valide : à payer.
+async fn titulaire_morale_jusqu_au_paiement(app: &TestApp, base: &str, cookie: &str) {
+    let titulaire = json!({
+        "usage": "professionnel", "type_personne": "morale", "raison_sociale": "Garage Central", "siren": "732829320",
+        "adresse": {"voie": "2 rue Neuve", "code_postal": "69002", "commune": "Lyon"}
+    });
+    let r = app.put_json(&format!("{base}/titulaire"), &titulaire, cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(app.put_json(&format!("{base}/verification"), &json!({"accepter": true}), cookie).await.status, StatusCode::OK);
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["etat"], "a_payer");
+}
+
+#[tokio::test]
+async fn vehicule_fni_vendu_sans_declaration_recoit_un_numero_siv() {
+    let app = common::spawn().await;
+    let garage = app.login(GARAGE).await;
+    // Un certificat FNI n'a pas de numéro de formule : sa date seulement.
+    let r = app.post_json("/api/v1/demarches", &par_certificat("123 ABC 75", "2021AB12345"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let r = app.post_json("/api/v1/demarches", &par_certificat("123 ABC 75", "12/09/2007"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    titulaire_morale_jusqu_au_paiement(&app, &base, &garage).await;
+    let idop = payer(&app, &base, &garage).await;
+    assert!(carte(&app, &idop, "4111111111111111").await.text().contains("Paiement accepté"));
+    let d = app.post_json(&format!("{base}/paiements/verifier"), &json!({}), Some(&garage)).await.json();
+    assert_eq!(d["etat"], "terminee", "{d}");
+    let cpi = &d["details"]["cpi"];
+    assert_eq!(cpi["ancienne_immatriculation"], "123 ABC 75");
+    let nouveau = cpi["immatriculation"].as_str().unwrap().to_owned();
+    let i = immat_domain::Immatriculation::parse(&nouveau).unwrap();
+    assert_eq!(i.kind(), immat_domain::TypeImmatriculation::Siv);
+    assert!(app.repo.vehicule_par_immatriculation("123 ABC 75").await.unwrap().is_none());
+    let v = app.repo.vehicule_par_immatriculation(&nouveau).await.unwrap().unwrap();
+    assert_eq!(v.titulaire_raison_sociale.as_deref(), Some("Garage Central"));
+    assert_eq!(v.titulaire_siren.as_deref(), Some("732829320"));
+    assert!(v.code_confidentiel_hash.is_none(), "le nouveau titulaire demande son code");
+    // Le garage le voit dans son espace.
+    let e = app.get("/api/v1/espace", Some(&garage)).await.json();
+    assert_eq!(e["vehicules"][0]["immatriculation"], nouveau.as_str());
+}
+
+#[tokio::test]
+async fn opposition_au_transfert_bloque_au_demarrage_avec_sa_raison() {
+    let app = common::spawn().await;
+    let garage = app.login(GARAGE).await;
+    let r = app.post_json("/api/v1/demarches", &par_certificat("GH-234-JK", "2020GH23456"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["champs"][0]["champ"], "immatriculation");
+    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("OTCI"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn gage_un_avertissement_que_l_acheteur_reconnait() {
+    let app = common::spawn().await;
+    // Julien cède CD-456-EF (gagé).
+    let julien = app.login(JULIEN).await;
+    let r = app
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "cession", "pour_qui": "moi_meme", "immatriculation": "CD-456-EF", "code_confidentiel": "GH4J-K5LM"}),
+            Some(&julien),
+        )
+        .await;
+    let cession = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    let acq = json!({
+        "acquereur": {"type_personne": "physique", "nom": "Dupont", "prenoms": "Marie", "date_naissance": "02/05/1985"},
+        "adresse": {"voie": "1 place de la Gare", "code_postal": "35000", "commune": "Rennes"},
+        "date_cession": "01/11/2026", "heure_cession": "09:00"
+    });
+    app.put_json(&format!("{cession}/cession"), &acq, &julien).await;
+    app.put_json(&format!("{cession}/verification"), &json!({"accepter": true}), &julien).await;
+    let code = app.post_json(&format!("{cession}/valider"), &json!({"clu": CLU}), Some(&julien)).await.json()["code_cession"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let marie = app.login(MARIE).await;
+    let r = app.post_json("/api/v1/demarches", &demarrage("CD-456-EF", &code), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert!(r.json()["avertissement"].as_str().unwrap().contains("gage"));
+    let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    let mut titulaire = json!({
+        "nom": "Dupont", "prenoms": "Marie", "date_naissance": "02/05/1985",
+        "adresse": {"voie": "1 place de la Gare", "code_postal": "35000", "commune": "Rennes"}
+    });
+    let r = app.put_json(&format!("{base}/titulaire"), &titulaire, &marie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["champs"][0]["champ"], "gage_pris_connaissance");
+    // La saisie est gardée malgré l'erreur.
+    assert_eq!(app.get(&base, Some(&marie)).await.json()["details"]["saisie"]["nom"], "Dupont");
+    titulaire["gage_pris_connaissance"] = json!(true);
+    assert_eq!(app.put_json(&format!("{base}/titulaire"), &titulaire, &marie).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn registre_change_avant_le_paiement_rien_n_est_encaisse() {
+    let app = common::spawn().await;
+    let garage = app.login(GARAGE).await;
+    let r = app.post_json("/api/v1/demarches", &par_certificat("LM-890-NP", "2022LM89012"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    titulaire_morale_jusqu_au_paiement(&app, &base, &garage).await;
+    // Entre-temps, le titulaire déclare la cession en ligne à quelqu'un d'autre.
+    let martin = app.login("gestion@transports-martin.demo.immat.fr").await;
+    let r = app
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "cession", "pour_qui": "moi_meme", "immatriculation": "LM-890-NP", "code_confidentiel": "J2K3-L4M5"}),
+            Some(&martin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let cession = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    let acq = json!({
+        "acquereur": {"type_personne": "morale", "raison_sociale": "Autre Garage", "siret": "73282932000074"},
+        "adresse": {"voie": "1 place de la Gare", "code_postal": "35000", "commune": "Rennes"},
+        "date_cession": "01/11/2026", "heure_cession": "09:00"
+    });
+    app.put_json(&format!("{cession}/cession"), &acq, &martin).await;
+    app.put_json(&format!("{cession}/verification"), &json!({"accepter": true}), &martin).await;
+    let r = app.post_json(&format!("{cession}/valider"), &json!({"clu": CLU}), Some(&martin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Le garage ne peut plus payer : aucune tentative n'est créée.
+    let r = app.post_json(&format!("{base}/paiements"), &json!({}), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert!(r.json()["message"].as_str().unwrap().contains("Le certificat de ce véhicule a changé"), "{}", r.text());
+    assert!(paiements(&app, &base, &garage).await.is_empty());
+}
+
+#[tokio::test]
+async fn preuves_erronees_limitees_par_vehicule_tous_comptes() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    let garage = app.login(GARAGE).await;
+    for (cookie, qui) in [(&marie, "Marie"), (&garage, "garage")] {
+        for i in 1..=5 {
+            let r = app.post_json("/api/v1/demarches", &par_certificat("LM-890-NP", "2022LM00000"), Some(cookie)).await;
+            let attendu = if i < 5 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::TOO_MANY_REQUESTS };
+            assert_eq!(r.status, attendu, "{qui}, essai {i} : {}", r.text());
+        }
+    }
+    // Le blocage par compte (15 minutes) passé, le véhicule reste fermé pour
+    // la journée, même avec la bonne preuve.
+    app.clock.advance(time::Duration::minutes(20));
+    let r = app.post_json("/api/v1/demarches", &par_certificat("LM-890-NP", "2022LM89012"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    app.clock.advance(time::Duration::days(1));
+    let garage = app.login(GARAGE).await;
+    let r = app.post_json("/api/v1/demarches", &par_certificat("LM-890-NP", "2022LM89012"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }

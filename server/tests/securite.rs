@@ -472,7 +472,7 @@ async fn codes_en_attente_et_demarche_ouverte_avec_un_ancien_code() {
     // La démarche ouverte avec l'ancien code ne se valide plus.
     let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&gestion)).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
-    assert!(r.json()["message"].as_str().unwrap().contains("Le code confidentiel de ce véhicule a changé"));
+    assert!(r.json()["message"].as_str().unwrap().contains("Le certificat de ce véhicule a changé depuis le début de cette démarche"));
     let e = app.get("/api/v1/espace", Some(&julien)).await.json();
     assert!(e.to_string().contains("12 RUE DE LA REPUBLIQUE"), "le registre n'a pas changé");
     // Un code en attente expire au bout de 30 jours.

@@ -28,8 +28,15 @@ pub enum CarteError {
     CryptogrammeFormat,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NumeroCarte(String);
+
+/// Jamais le numéro entier dans une trace : les 4 derniers chiffres.
+impl fmt::Debug for NumeroCarte {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NumeroCarte(•••• {})", self.quatre_derniers())
+    }
+}
 
 impl NumeroCarte {
     pub fn parse(input: &str) -> Result<Self, CarteError> {
@@ -139,8 +146,14 @@ impl<'de> serde::Deserialize<'de> for ExpirationCarte {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Cryptogramme(String);
+
+impl fmt::Debug for Cryptogramme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cryptogramme(•••)")
+    }
+}
 
 impl Cryptogramme {
     pub fn parse(input: &str) -> Result<Self, CarteError> {

@@ -621,7 +621,12 @@ impl DemarcheRepository for SqliteRepository {
         let mut tx = self.pool.begin().await?;
         let ecrite = ecrire_demarche(&mut tx, e.d, e.vers, e.etape, e.donnees, self.clock.now()).await?;
         let cede =
-            sqlx::query("update vehicule set cede = 1 where vehicule_id = $1 and cede = 0").bind(vehicule_id).execute(&mut *tx).await?;
+            // La version du registre change : une démarche d'acquéreur ouverte
+            // avant la déclaration (numéro de formule) ne se valide plus.
+            sqlx::query("update vehicule set cede = 1, code_confidentiel_version = code_confidentiel_version + 1 where vehicule_id = $1 and cede = 0")
+                .bind(vehicule_id)
+                .execute(&mut *tx)
+                .await?;
         if cede.rows_affected() != 1 {
             return Err(DbError::Conflict("Une déclaration de cession a déjà été enregistrée pour ce véhicule.".into()));
         }

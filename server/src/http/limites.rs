@@ -89,6 +89,9 @@ pub async fn exiger_non_bloque(state: &AppState, v: &VehiculeRecord, compte_id: 
 pub struct Compteurs<'a> {
     pub vehicule_compte: (&'a str, Limite),
     pub compte: (&'a str, Limite),
+    /// Un compteur des échecs sur ce véhicule, tous comptes confondus
+    /// (preuves devinables) : bloqué, plus personne n'essaie.
+    pub tous_comptes: Option<(&'a str, Limite)>,
     pub bloque: fn(i64) -> String,
     pub errone: fn(u32) -> String,
     /// Le champ où dire l'erreur.
@@ -104,6 +107,12 @@ pub async fn essayer<T>(
 ) -> AppResult<T> {
     let (cle_vc, limite_vc) = (c.vehicule_compte.0, &c.vehicule_compte.1);
     let cle_c = c.compte.0;
+    if let Some((cle, _)) = &c.tous_comptes {
+        let now = state.now();
+        if let Some(jusqu_a) = state.repo.blocage(cle, now).await? {
+            return Err(trop(c.bloque, jusqu_a, now));
+        }
+    }
     let n = reserver(state, cle_vc, limite_vc, c.bloque).await?;
     if let Err(e) = reserver(state, cle_c, &c.compte.1, c.bloque).await {
         rendre(state, &[cle_vc]).await;
@@ -122,6 +131,13 @@ pub async fn essayer<T>(
         state.repo.rendre_tentative(cle_c, now).await?;
         return Ok(t);
     }
+    if let Some((cle, limite)) = &c.tous_comptes {
+        if let Reservation::Accordee(m) = state.repo.reserver_tentative(cle, limite, now).await? {
+            if let ApresEchec::Bloque { secondes } = limite.apres_echec(m) {
+                state.repo.bloquer(cle, now + Duration::seconds(secondes)).await?;
+            }
+        }
+    }
     match limite_vc.apres_echec(n) {
         ApresEchec::Bloque { secondes } => {
             let jusqu_a = now + Duration::seconds(secondes);
@@ -137,6 +153,7 @@ pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, compte_id: i64,
     let compteurs = Compteurs {
         vehicule_compte: (&cle_vc, Limite::CODE_CONFIDENTIEL_VEHICULE_COMPTE),
         compte: (&cle_c, Limite::CODE_CONFIDENTIEL_COMPTE),
+        tous_comptes: None,
         bloque: message_code_bloque,
         errone: message_code_errone,
         champ: "code_confidentiel",
@@ -154,6 +171,9 @@ pub fn cle_preuve_vehicule_compte(vehicule_id: i64, compte_id: i64) -> String {
 }
 pub fn cle_preuve_compte(compte_id: i64) -> String {
     format!("preuve-cession:compte:{compte_id}")
+}
+pub fn cle_preuve_vehicule(vehicule_id: i64) -> String {
+    format!("preuve-cession:vehicule:{vehicule_id}")
 }
 
 async fn juger(state: &AppState, v: &VehiculeRecord, code: &CodeConfidentiel) -> AppResult<Option<Option<i64>>> {

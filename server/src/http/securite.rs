@@ -49,7 +49,9 @@ pub fn inter_sites(headers: &HeaderMap, autorite: Option<&str>) -> bool {
 }
 
 pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
+    // L'API (données personnelles, PDF) et les pages du prestataire de
+    // paiement (la carte saisie) ne restent dans aucun cache.
+    let sans_cache = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/payfip/");
     if modifie(req.method()) && inter_sites(req.headers(), req.uri().authority().map(|a| a.as_str())) {
         return AppError::Requete {
             status: StatusCode::FORBIDDEN,
@@ -73,7 +75,7 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
         set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
     }
     let html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
-    if api {
+    if sans_cache {
         set(h, header::CACHE_CONTROL, "no-store");
     } else if html {
         set(h, header::CACHE_CONTROL, "no-cache");

@@ -6,7 +6,10 @@
 
 use super::*;
 use axum::{
-    extract::{Form, Query, State},
+    extract::{
+        rejection::{FormRejection, QueryRejection},
+        Form, Query, State,
+    },
     http::{header, StatusCode},
     response::{Html, IntoResponse, Response},
     routing::get,
@@ -202,7 +205,8 @@ struct IdOp {
     idop: String,
 }
 
-async fn page_carte(State(bac): State<BacASable>, Query(q): Query<IdOp>) -> Response {
+async fn page_carte(State(bac): State<BacASable>, q: Result<Query<IdOp>, QueryRejection>) -> Response {
+    let Ok(Query(q)) = q else { return introuvable() };
     match bac.operation(&q.idop).await {
         Ok(Some(op)) if op.resultrans.is_some() => page_resultat(&op),
         Ok(Some(op)) if op.defi => formulaire_defi(&op, None).into_response(),
@@ -233,7 +237,17 @@ struct FormCarte {
     cryptogramme: String,
 }
 
-async fn payer(State(bac): State<BacASable>, Form(f): Form<FormCarte>) -> Response {
+/// Un formulaire illisible : une page, pas une erreur brute.
+fn formulaire_illisible() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        page("Formulaire illisible", "<p>Le formulaire envoyé n'a pas pu être lu. Revenez au service et relancez le paiement.</p>"),
+    )
+        .into_response()
+}
+
+async fn payer(State(bac): State<BacASable>, f: Result<Form<FormCarte>, FormRejection>) -> Response {
+    let Ok(Form(f)) = f else { return formulaire_illisible() };
     let op = match bac.operation(&f.idop).await {
         Ok(Some(op)) => op,
         Ok(None) => return introuvable(),
@@ -254,7 +268,13 @@ async fn payer(State(bac): State<BacASable>, Form(f): Form<FormCarte>) -> Respon
         Issue::Refusee => ResultatTransaction::Refuse,
         Issue::Defi3ds => {
             return match bac.repo.payfip_defi(&op.idop).await {
-                Ok(_) => formulaire_defi(&op, None).into_response(),
+                Ok(true) => formulaire_defi(&op, None).into_response(),
+                // Conclue entre-temps (autre onglet) : son résultat.
+                Ok(false) => match bac.operation(&op.idop).await {
+                    Ok(Some(op)) => page_resultat(&op),
+                    Ok(None) => introuvable(),
+                    Err(err) => panne(err),
+                },
                 Err(err) => panne(err.into()),
             };
         }
@@ -281,7 +301,8 @@ struct FormDefi {
     code: String,
 }
 
-async fn defi(State(bac): State<BacASable>, Form(f): Form<FormDefi>) -> Response {
+async fn defi(State(bac): State<BacASable>, f: Result<Form<FormDefi>, FormRejection>) -> Response {
+    let Ok(Form(f)) = f else { return formulaire_illisible() };
     let op = match bac.operation(&f.idop).await {
         Ok(Some(op)) => op,
         Ok(None) => return introuvable(),
@@ -299,7 +320,8 @@ async fn defi(State(bac): State<BacASable>, Form(f): Form<FormDefi>) -> Response
     conclure_et_afficher(&bac, &op, r, Some(&CARTE_3DS[CARTE_3DS.len() - 4..])).await
 }
 
-async fn annuler(State(bac): State<BacASable>, Form(f): Form<IdOp>) -> Response {
+async fn annuler(State(bac): State<BacASable>, f: Result<Form<IdOp>, FormRejection>) -> Response {
+    let Ok(Form(f)) = f else { return formulaire_illisible() };
     match bac.operation(&f.idop).await {
         Ok(Some(op)) if op.resultrans.is_none() => conclure_et_afficher(&bac, &op, ResultatTransaction::Abandonne, None).await,
         Ok(Some(op)) => page_resultat(&op),

@@ -109,8 +109,13 @@ pub(super) async fn terminer(
         return Err(DbError::Conflict("Le titulaire de ce véhicule a changé depuis le début de cette démarche.".into()));
     }
     // Les codes confidentiels en attente (envoyés à l'ancien titulaire)
-    // tombent.
+    // tombent, et aucun code de cession de l'ancien titulaire ne sert plus.
     sqlx::query("delete from code_confidentiel_en_attente where vehicule_id = $1").bind(vehicule_id).execute(&mut *tx).await?;
+    sqlx::query("update code_cession set utilise_at = coalesce(utilise_at, $1) where vehicule_id = $2")
+        .bind(ts(repo.clock.now()))
+        .bind(vehicule_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(ecrite)
 }

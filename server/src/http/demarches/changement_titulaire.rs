@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     db::{CompteRecord, Ecriture, NouveauTitulaireRegistre},
-    http::limites::{cle_preuve_compte, cle_preuve_vehicule_compte, essayer, Compteurs},
+    http::limites::{cle_preuve_compte, cle_preuve_vehicule, cle_preuve_vehicule_compte, essayer, Compteurs},
 };
 use axum::extract::State;
 use immat_domain::{
@@ -139,8 +139,19 @@ impl Procedure for ChangementTitulaire {
             .repo
             .creer_demarche_acquereur(&nouveau_numero(state.now()), compte.id, v.id, req.pour_qui, &donnees.json()?, code_cession_id)
             .await?;
-        let status = if cree { StatusCode::CREATED } else { StatusCode::OK };
-        Ok((status, vue(state, &d, &v).await?))
+        if cree {
+            return Ok((StatusCode::CREATED, vue(state, &d, &v).await?));
+        }
+        // Reprise, la preuve vérifiée à l'instant : la démarche vaut pour le
+        // registre tel qu'il est maintenant.
+        let mut reprise = Donnees::de(&d)?;
+        let d = if d.etat == EtatDemarche::Brouillon && reprise.code_confidentiel_version != Some(v.code_confidentiel_version) {
+            reprise.code_confidentiel_version = Some(v.code_confidentiel_version);
+            state.repo.maj_demarche(&d, d.etape, &reprise.json()?).await?
+        } else {
+            d
+        };
+        Ok((StatusCode::OK, vue(state, &d, &v).await?))
     }
 
     /// Avant le paiement : « à payer ». Le paiement enregistré : le véhicule
@@ -230,10 +241,12 @@ fn reference_de_verification(numero: &str, immatriculation: &str, vin: &str) -> 
     format!("{}-{}-{}", &s[0..4], &s[4..8], &s[8..12])
 }
 
-/// Vérifie la preuve de la cession, sous limites d'essais ; rend le code de
-/// cession à réserver (s'il y en a un).
+/// Vérifie la preuve de la cession, sous limites d'essais (par compte et
+/// véhicule, par compte, et par véhicule tous comptes confondus) ; rend le
+/// code de cession à réserver (s'il y en a un).
 async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, preuve: &PreuveCession) -> AppResult<Option<i64>> {
     let (cle_vc, cle_c) = (cle_preuve_vehicule_compte(v.id, compte_id), cle_preuve_compte(compte_id));
+    let cle_v = cle_preuve_vehicule(v.id);
     let champ = match preuve {
         PreuveCession::Code(_) => "preuve.code_cession",
         PreuveCession::Formule(_) | PreuveCession::DateCertificat(_) => "preuve.formule_ou_date",
@@ -243,17 +256,32 @@ async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, p
     let compteurs = Compteurs {
         vehicule_compte: (&cle_vc, Limite::PREUVE_CESSION_VEHICULE_COMPTE),
         compte: (&cle_c, Limite::PREUVE_CESSION_COMPTE),
+        tous_comptes: Some((&cle_v, Limite::PREUVE_CESSION_VEHICULE)),
         bloque: message_preuve_bloquee,
         errone: message_preuve_erronee,
         champ,
     };
-    match preuve {
+    let resultat = match preuve {
         PreuveCession::Code(code) => {
             let codes = state.repo.codes_cession(v.id).await?;
             let candidats = codes.iter().map(|c| (c.clone(), c.code_hash.clone())).collect();
             let juge = async { Ok(state.hacheur.trouver(code.compact().to_owned(), candidats).await?) };
-            let c = essayer(state, &compteurs, juge).await?;
-            // Le bon code : on peut dire pourquoi il ne sert plus.
+            essayer(state, &compteurs, juge).await.map(Some)
+        }
+        PreuveCession::Formule(_) | PreuveCession::DateCertificat(_) => {
+            // Le numéro de formule vaut pour un certificat SIV, la date pour
+            // un certificat FNI (qui n'a pas de numéro de formule).
+            let correspond = match preuve {
+                PreuveCession::Formule(f) => !v.type_immatriculation.est_fni() && v.numero_formule.as_deref() == Some(f.as_str()),
+                PreuveCession::DateCertificat(d) => v.type_immatriculation.est_fni() && v.date_certificat == Some(*d),
+                PreuveCession::Code(_) => false,
+            };
+            essayer(state, &compteurs, async { Ok(correspond.then_some(())) }).await.map(|()| None)
+        }
+    };
+    match resultat? {
+        // Le bon code : on peut dire pourquoi il ne sert plus.
+        Some(c) => {
             let a_moi = match c.utilise_par {
                 Some(id) => state.repo.demarche(id).await.map(|d| d.compte_id == compte_id).unwrap_or(false),
                 None => false,
@@ -269,23 +297,13 @@ async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, p
             }
             Ok(Some(c.id))
         }
-        PreuveCession::Formule(_) | PreuveCession::DateCertificat(_) => {
-            // Une cession déclarée en ligne se reprend avec son code : le
-            // numéro de formule, lu sur le certificat, ne suffit plus.
-            if v.situation.a(Mention::Cede) {
-                return Err(AppError::champ(
-                    champ,
-                    "Le vendeur a déclaré la cession en ligne : saisissez le code de cession qu'il vous a remis.",
-                ));
-            }
-            let correspond = match preuve {
-                PreuveCession::Formule(f) => v.numero_formule.as_deref() == Some(f.as_str()),
-                PreuveCession::DateCertificat(d) => v.date_certificat == Some(*d),
-                PreuveCession::Code(_) => false,
-            };
-            essayer(state, &compteurs, async { Ok(correspond.then_some(())) }).await?;
-            Ok(None)
+        // Une cession déclarée en ligne se reprend avec son code : le
+        // certificat barré ne suffit plus (dit seulement à qui a la bonne
+        // preuve).
+        None if v.situation.a(Mention::Cede) => {
+            Err(AppError::champ(champ, "Le vendeur a déclaré la cession en ligne : saisissez le code de cession qu'il vous a remis."))
         }
+        None => Ok(None),
     }
 }
 

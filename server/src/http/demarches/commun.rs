@@ -220,6 +220,12 @@ pub fn nouveau_numero(maintenant: OffsetDateTime) -> String {
     format!("{}-{}", maintenant.year(), suffixe)
 }
 
+/// Le registre du véhicule a changé depuis le démarrage (nouveau code
+/// confidentiel, cession déclarée, autre transfert).
+pub const REGISTRE_CHANGE: &str = "Le certificat de ce véhicule a changé depuis le début de cette démarche (nouveau code confidentiel, \
+     cession déclarée ou autre changement de titulaire) : elle ne peut plus être validée ni payée. \
+     Reprenez-la depuis « Ajouter une demande ».";
+
 /// La réponse à « pour moi-même » sur un véhicule qui n'est pas au compte
 /// (qu'il existe ou non).
 pub const VEHICULE_HORS_COMPTE: &str = "Aucun véhicule de votre compte n'est immatriculé sous ce numéro. Pour le véhicule d'une autre personne, choisissez « Pour quelqu'un d'autre ».";
@@ -361,11 +367,7 @@ async fn valider(
         return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
     }
     if donnees.code_confidentiel_version.is_some_and(|version| version != v.code_confidentiel_version) {
-        return Err(AppError::Conflit(
-            "Le code confidentiel de ce véhicule a changé depuis le début de cette démarche : elle ne peut plus être validée. \
-             Reprenez-la depuis « Ajouter une demande » avec le nouveau code."
-                .into(),
-        ));
+        return Err(AppError::Conflit(REGISTRE_CHANGE.into()));
     }
     // La situation du véhicule a pu changer depuis le démarrage.
     if let Verdict::Bloque(raison) = peut_demarrer(&v.situation, d.teleprocedure) {

@@ -60,7 +60,7 @@ fn page_de_paiement(idop: &str) -> PaiementInitie {
 
 /// « Payer » : une tentative écrite, puis l'opération chez le prestataire.
 async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(numero): Path<String>) -> AppResult<AppJson<PaiementInitie>> {
-    let (d, _) = charger(&state, compte.id, &numero).await?;
+    let (d, v) = charger(&state, compte.id, &numero).await?;
     match d.etat {
         EtatDemarche::APayer => {}
         EtatDemarche::Payee | EtatDemarche::Terminee => {
@@ -83,7 +83,15 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
             EtatPaiement::Refuse | EtatPaiement::Abandonne => {}
         }
     }
+    // Rien n'est encaissé pour une démarche qui ne pourrait plus aboutir : le
+    // registre et la situation du véhicule sont revus avant chaque tentative.
     let donnees = Donnees::de(&d)?;
+    if donnees.code_confidentiel_version.is_some_and(|version| version != v.code_confidentiel_version) {
+        return Err(AppError::Conflit(super::commun::REGISTRE_CHANGE.into()));
+    }
+    if let immat_domain::regles::Verdict::Bloque(raison) = immat_domain::regles::peut_demarrer(&v.situation, d.teleprocedure) {
+        return Err(AppError::Conflit(raison));
+    }
     let montant = donnees.taxes.ok_or_else(|| anyhow::anyhow!("démarche {} à payer sans taxes figées", d.numero))?.y6();
     let tentative = match state.repo.creer_paiement(d.id, &d.numero, montant.centimes()).await {
         Ok(p) => p,
@@ -101,7 +109,6 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
         }
         Err(e) => return Err(e.into()),
     };
-    let v = state.repo.vehicule(d.vehicule_id.unwrap_or_default()).await?;
     let demande = DemandeOperation {
         refdet: tentative.refdet.clone(),
         montant_centimes: tentative.montant_centimes,
@@ -169,7 +176,13 @@ pub async fn constater(state: &AppState, p: &PaiementRecord) -> AppResult<EtatPa
     };
     let detail = state.prestataire.detail(idop).await.map_err(|e| {
         tracing::error!(error = %e, %idop, "détail du paiement impossible");
-        indisponible()
+        AppError::Requete {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: CodeErreur::Surcharge,
+            message: "Nous ne pouvons pas joindre le service de paiement pour vérifier votre paiement. S'il a été accepté, \
+                      il sera enregistré automatiquement : revenez dans quelques minutes."
+                .into(),
+        }
     })?;
     let Some(detail) = detail else {
         return Err(anyhow::anyhow!("opération {idop} inconnue du prestataire").into());
@@ -216,7 +229,15 @@ pub async fn finaliser(state: &AppState, demarche_id: i64) -> AppResult<()> {
                         tracing::info!(numero = %d.numero, "paiement enregistré, démarche terminée");
                         Ok(())
                     }
-                    Err(AppError::Db(DbError::Conflict(m))) => Err(DbError::Conflict(m)),
+                    Err(AppError::Db(DbError::Conflict(m))) => {
+                        // Personne d'autre n'a écrit la démarche : c'est le
+                        // registre qui refuse (il a changé après le paiement).
+                        if state.repo.demarche(demarche_id).await?.version == d.version {
+                            tracing::error!(numero = %d.numero, raison = %m, "démarche payée que le registre refuse : à reprendre par le CERT (remboursement)");
+                            return Err(AppError::Conflit(PAYEE_NON_ENREGISTRABLE.into()));
+                        }
+                        Err(DbError::Conflict(m))
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -231,6 +252,12 @@ pub async fn finaliser(state: &AppState, demarche_id: i64) -> AppResult<()> {
     }
     Ok(())
 }
+
+/// Ce que lit l'usager dont le paiement est accepté mais que le registre
+/// refuse d'enregistrer (le véhicule a changé de situation entre-temps).
+pub const PAYEE_NON_ENREGISTRABLE: &str = "Votre paiement a bien été reçu, mais le certificat de ce véhicule a changé depuis le début de \
+     votre démarche : elle ne peut pas être terminée en ligne. Elle reste « Paiement à enregistrer » ; le CERT la reprend et vous \
+     rembourse si elle ne peut aboutir.";
 
 /// Le rapprochement : chaque tentative en cours est demandée au
 /// prestataire, chaque démarche payée est terminée. Au démarrage du serveur
