@@ -6,7 +6,7 @@
 use crate::{
     adresse_postale::{valider_adresse, AdresseNormalisee, AdresseSaisie},
     api::{ChampErreur, TitulaireVue},
-    procedures::{date_de_naissance, raison_sociale, AdresseVerifiee, TypePersonne},
+    procedures::{personne_physique, raison_sociale, AdresseVerifiee, TypePersonne},
     taxes::Montant,
     valeurs::{CodeCession, DateCertificat, DateFr, Immatriculation, Nom, NumeroFormule, Prenoms, Siren},
 };
@@ -194,15 +194,8 @@ impl TitulaireSaisie {
         let mut erreurs = Vec::new();
         let titulaire = match self.type_personne {
             TypePersonne::Physique => {
-                let nom = Nom::parse(&self.nom).map_err(|e| erreurs.push(ChampErreur::new("titulaire.nom", e))).ok();
-                let prenoms = Prenoms::parse(&self.prenoms).map_err(|e| erreurs.push(ChampErreur::new("titulaire.prenoms", e))).ok();
-                let naissance = date_de_naissance(&self.date_naissance, aujourd_hui)
-                    .map_err(|m| erreurs.push(ChampErreur::new("titulaire.date_naissance", m)))
-                    .ok();
-                match (nom, prenoms, naissance) {
-                    (Some(nom), Some(prenoms), Some(d)) => Some(NouveauTitulaire::Physique { nom, prenoms, date_naissance: d.into() }),
-                    _ => None,
-                }
+                personne_physique((&self.nom, &self.prenoms, &self.date_naissance), "titulaire", aujourd_hui, &mut erreurs)
+                    .map(|(nom, prenoms, date_naissance)| NouveauTitulaire::Physique { nom, prenoms, date_naissance })
             }
             TypePersonne::Morale => {
                 let rs =

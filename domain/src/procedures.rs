@@ -191,6 +191,22 @@ pub fn date_de_naissance(saisie: &str, aujourd_hui: Date) -> Result<Date, String
     }
 }
 
+/// Nom, prénoms et date de naissance d'une personne physique ; les erreurs
+/// vont aux champs `{prefixe}.nom`, `{prefixe}.prenoms`,
+/// `{prefixe}.date_naissance`.
+pub fn personne_physique(
+    (nom, prenoms, naissance): (&str, &str, &str),
+    prefixe: &str,
+    aujourd_hui: Date,
+    erreurs: &mut Vec<ChampErreur>,
+) -> Option<(Nom, Prenoms, DateFr)> {
+    let nom = Nom::parse(nom).map_err(|e| erreurs.push(ChampErreur::new(format!("{prefixe}.nom"), e))).ok();
+    let prenoms = Prenoms::parse(prenoms).map_err(|e| erreurs.push(ChampErreur::new(format!("{prefixe}.prenoms"), e))).ok();
+    let naissance =
+        date_de_naissance(naissance, aujourd_hui).map_err(|m| erreurs.push(ChampErreur::new(format!("{prefixe}.date_naissance"), m))).ok();
+    Some((nom?, prenoms?, naissance?.into()))
+}
+
 /// Une raison sociale, espaces réduits, de 1 à 100 caractères.
 pub fn raison_sociale(saisie: &str) -> Result<String, &'static str> {
     let rs = saisie.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -209,17 +225,8 @@ impl CessionSaisie {
         let mut erreurs = Vec::new();
         let a = &self.acquereur;
         let acquereur = match a.type_personne {
-            TypePersonne::Physique => {
-                let nom = Nom::parse(&a.nom).map_err(|e| erreurs.push(ChampErreur::new("acquereur.nom", e))).ok();
-                let prenoms = Prenoms::parse(&a.prenoms).map_err(|e| erreurs.push(ChampErreur::new("acquereur.prenoms", e))).ok();
-                let naissance = date_de_naissance(&a.date_naissance, aujourd_hui)
-                    .map_err(|m| erreurs.push(ChampErreur::new("acquereur.date_naissance", m)))
-                    .ok();
-                match (nom, prenoms, naissance) {
-                    (Some(n), Some(p), Some(d)) => Some(Acquereur::Physique { nom: n, prenoms: p, date_naissance: d.into() }),
-                    _ => None,
-                }
-            }
+            TypePersonne::Physique => personne_physique((&a.nom, &a.prenoms, &a.date_naissance), "acquereur", aujourd_hui, &mut erreurs)
+                .map(|(nom, prenoms, date_naissance)| Acquereur::Physique { nom, prenoms, date_naissance }),
             TypePersonne::Morale => {
                 let rs = raison_sociale(&a.raison_sociale).map_err(|m| erreurs.push(ChampErreur::new("acquereur.raison_sociale", m))).ok();
                 let siret = Siret::parse(&a.siret).map_err(|e| erreurs.push(ChampErreur::new("acquereur.siret", e))).ok();
@@ -398,6 +405,33 @@ impl DetailsDemarche {
         self.adresse().and_then(|a| a.retenue.as_ref())
     }
 }
+
+/// Les détails propres à une téléprocédure, pris dans [`DetailsDemarche`]
+/// (les routes de saisie de chaque téléprocédure les modifient).
+pub trait DetailsPropres: Sized {
+    const TELEPROCEDURE: Teleprocedure;
+    fn de_mut(d: &mut DetailsDemarche) -> Option<&mut Self>;
+}
+
+macro_rules! details_propres {
+    ($($ty:ty => $variante:ident),* $(,)?) => {$(
+        impl DetailsPropres for $ty {
+            const TELEPROCEDURE: Teleprocedure = Teleprocedure::$variante;
+            fn de_mut(d: &mut DetailsDemarche) -> Option<&mut Self> {
+                match d {
+                    DetailsDemarche::$variante(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+details_propres!(
+    DetailsChangementAdresse => ChangementAdresse,
+    DetailsCession => Cession,
+    DetailsChangementTitulaire => ChangementTitulaire,
+);
 
 /// Les documents qu'une démarche terminée peut produire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -19,8 +19,8 @@ impl FormErrors {
         self.0.set(Vec::new());
     }
     /// Le message du champ `name`, comme signal.
-    pub fn of(&self, name: &'static str) -> Signal<Option<String>> {
-        let s = self.0;
+    pub fn of(&self, name: impl Into<String>) -> Signal<Option<String>> {
+        let (s, name) = (self.0, name.into());
         Signal::derive(move || s.with(|v| v.iter().find(|c| c.champ == name).map(|c| c.message.clone())))
     }
     /// Montre l'erreur d'un appel à l'API : aux champs si elle en nomme,
@@ -54,8 +54,8 @@ impl FormErrors {
     }
 
     /// Efface l'erreur d'un champ (l'usager le corrige).
-    pub fn clear_field(&self, name: &'static str) -> Callback<()> {
-        let s = self.0;
+    pub fn clear_field(&self, name: impl Into<String>) -> Callback<()> {
+        let (s, name) = (self.0, name.into());
         Callback::new(move |()| {
             if s.with_untracked(|v| v.iter().any(|c| c.champ == name)) {
                 s.update(|v| v.retain(|c| c.champ != name));

@@ -298,6 +298,54 @@ fn parse_ts(s: &str) -> Option<OffsetDateTime> {
 
 /// L'écriture conditionnelle d'une démarche : seulement si elle est encore
 /// dans l'état et la version lus. Rend la démarche écrite.
+/// Crée le brouillon, ou rend celui qui est déjà en cours pour ce compte,
+/// ce véhicule et cette téléprocédure (`false` : il existait). L'index
+/// unique partiel garantit un seul brouillon en cours : une insertion
+/// concurrente perdante ne crée rien et rend l'existant. Les données
+/// initiales sont écrites avec la ligne : jamais de `{}`.
+#[allow(clippy::too_many_arguments)]
+async fn inserer_brouillon(
+    conn: &mut sqlx::SqliteConnection,
+    numero: &str,
+    compte_id: i64,
+    vehicule_id: i64,
+    tp: Teleprocedure,
+    pour_qui: PourQui,
+    donnees: &serde_json::Value,
+    maintenant: OffsetDateTime,
+) -> DbResult<(DemarcheRecord, bool)> {
+    let row = sqlx::query(
+        "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
+         values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7, $8)
+         on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
+         returning *",
+    )
+    .bind(numero)
+    .bind(compte_id)
+    .bind(vehicule_id)
+    .bind(code_of(&tp))
+    .bind(code_of(&EtatDemarche::Brouillon))
+    .bind(code_of(&pour_qui))
+    .bind(ts(maintenant))
+    .bind(donnees.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = row {
+        return Ok((demarche_from_row(&row)?, true));
+    }
+    let row = sqlx::query(
+        "select * from demarche where compte_id = $1 and vehicule_id = $2 and teleprocedure = $3
+         and etat not in ('terminee', 'abandonnee') order by demarche_id desc limit 1",
+    )
+    .bind(compte_id)
+    .bind(vehicule_id)
+    .bind(code_of(&tp))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(DbError::NotFound)?;
+    Ok((demarche_from_row(&row)?, false))
+}
+
 async fn ecrire_demarche(
     conn: &mut sqlx::SqliteConnection,
     d: &DemarcheRecord,
@@ -514,32 +562,8 @@ impl DemarcheRepository for SqliteRepository {
         pour_qui: PourQui,
         donnees: &serde_json::Value,
     ) -> DbResult<(DemarcheRecord, bool)> {
-        // L'index unique partiel garantit un seul brouillon en cours : une
-        // insertion concurrente perdante ne crée rien et rend l'existant.
-        // Les données initiales sont écrites avec la ligne : jamais de `{}`.
-        let row = sqlx::query(
-            "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
-             values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7, $8)
-             on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
-             returning *",
-        )
-        .bind(numero)
-        .bind(compte_id)
-        .bind(vehicule_id)
-        .bind(code_of(&tp))
-        .bind(code_of(&EtatDemarche::Brouillon))
-        .bind(code_of(&pour_qui))
-        .bind(ts(self.clock.now()))
-        .bind(donnees.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        match row {
-            Some(row) => Ok((demarche_from_row(&row)?, true)),
-            None => {
-                let d = self.demarche_en_cours(compte_id, vehicule_id, tp).await?.ok_or(DbError::NotFound)?;
-                Ok((d, false))
-            }
-        }
+        let mut conn = self.pool.acquire().await?;
+        inserer_brouillon(&mut conn, numero, compte_id, vehicule_id, tp, pour_qui, donnees, self.clock.now()).await
     }
 
     async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>> {

@@ -1,17 +1,12 @@
 //! « DÉCLARATION DE CESSION » : le titulaire actuel, le nouvel acquéreur,
 //! la date et l'heure de la cession, « Poursuivre ».
 
-use super::etapes::{aujourd_hui, AdresseFields, AdresseSignals, Ctx};
+use super::etapes::{aujourd_hui, AdresseFields, AdresseSignals, Ctx, PersonneFields, PersonneSignals};
 use crate::{
     api::{self, ClientError},
-    components::{
-        field::TextField,
-        form_errors::FormErrors,
-        status::ClientErrorAlert,
-        wizard::{RadioGroup, TitulaireActuel},
-    },
+    components::{field::TextField, form_errors::FormErrors, status::ClientErrorAlert, wizard::TitulaireActuel},
 };
-use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsDemarche, TypePersonne};
+use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsDemarche};
 use immat_domain::Teleprocedure;
 use leptos::prelude::*;
 
@@ -69,12 +64,8 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
     let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
     let s = v.as_ref().and_then(details).and_then(|c| c.saisie.clone()).unwrap_or_default();
-    let type_personne = RwSignal::new(s.acquereur.type_personne);
-    let nom = RwSignal::new(s.acquereur.nom.clone());
-    let prenoms = RwSignal::new(s.acquereur.prenoms.clone());
-    let naissance = RwSignal::new(s.acquereur.date_naissance.clone());
-    let raison_sociale = RwSignal::new(s.acquereur.raison_sociale.clone());
-    let siret = RwSignal::new(s.acquereur.siret.clone());
+    let q = &s.acquereur;
+    let personne = PersonneSignals::new(q.type_personne, &q.nom, &q.prenoms, &q.date_naissance, &q.raison_sociale, &q.siret);
     let date_cession = RwSignal::new(s.date_cession.clone());
     let heure_cession = RwSignal::new(s.heure_cession.clone());
     let a = AdresseSignals::new(Some(s.adresse.clone()).filter(|a| !a.voie.is_empty() || !a.code_postal.is_empty()));
@@ -85,12 +76,12 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let pending = envoi.en_cours();
     let saisie = move || CessionSaisie {
         acquereur: AcquereurSaisie {
-            type_personne: type_personne.get_untracked(),
-            nom: nom.get_untracked(),
-            prenoms: prenoms.get_untracked(),
-            date_naissance: naissance.get_untracked(),
-            raison_sociale: raison_sociale.get_untracked(),
-            siret: siret.get_untracked(),
+            type_personne: personne.type_personne.get_untracked(),
+            nom: personne.nom.get_untracked(),
+            prenoms: personne.prenoms.get_untracked(),
+            date_naissance: personne.naissance.get_untracked(),
+            raison_sociale: personne.raison_sociale.get_untracked(),
+            siret: personne.entreprise.get_untracked(),
         },
         adresse: a.saisie(),
         date_cession: date_cession.get_untracked(),
@@ -104,31 +95,14 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
             envoi.envoyer(req);
         }
     };
-    let physique = move || type_personne.get() == TypePersonne::Physique;
     view! {
         {ctx.stepper()}
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
         {avertissement.map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w" data-testid="avertissement"><p>{m}</p></div> })}
         {titulaire.map(|t| view! { <TitulaireActuel titulaire=t titre="Titulaire actuel (vendeur)" /> })}
         <form on:submit=on_submit novalidate data-testid="cession-form">
-            <RadioGroup name="acquereur-type" legend="Le nouvel acquéreur est" value=type_personne
-                error=errors.of("acquereur.type_personne") options=TypePersonne::TOUS.into_iter().map(|t| (t, t.libelle().to_owned())).collect() />
-            <Show
-                when=physique
-                fallback=move || view! {
-                    <TextField id="acquereur-raison-sociale" label="Raison sociale" value=raison_sociale
-                        error=errors.of("acquereur.raison_sociale") on_input=errors.clear_field("acquereur.raison_sociale") autocomplete="organization" required=true />
-                    <TextField id="acquereur-siret" label="Numéro SIRET" hint="14 chiffres" value=siret
-                        error=errors.of("acquereur.siret") on_input=errors.clear_field("acquereur.siret") required=true />
-                }
-            >
-                <TextField id="acquereur-nom" label="Nom de l'acquéreur" value=nom
-                    error=errors.of("acquereur.nom") on_input=errors.clear_field("acquereur.nom") autocomplete="family-name" required=true />
-                <TextField id="acquereur-prenoms" label="Prénoms de l'acquéreur" value=prenoms
-                    error=errors.of("acquereur.prenoms") on_input=errors.clear_field("acquereur.prenoms") autocomplete="given-name" required=true />
-                <TextField id="acquereur-date-naissance" label="Date de naissance de l'acquéreur" hint="Format jj/mm/aaaa"
-                    value=naissance error=errors.of("acquereur.date_naissance") on_input=errors.clear_field("acquereur.date_naissance") input_type="date" required=true />
-            </Show>
+            <PersonneFields p=personne errors=errors prefixe="acquereur" legende="Le nouvel acquéreur est" qui="de l'acquéreur"
+                entreprise=("siret", "Numéro SIRET", "14 chiffres") />
             <AdresseFields a=a errors=errors legend="Adresse de l'acquéreur" />
             <TextField id="date-cession" label="Date de la cession" hint="Format jj/mm/aaaa" value=date_cession
                 error=errors.of("date_cession") on_input=errors.clear_field("date_cession") input_type="date" required=true />

@@ -2,7 +2,7 @@
 //! l'acquéreur saisit l'usage du véhicule, l'identité du nouveau titulaire
 //! (et d'un cotitulaire), son adresse ; « Poursuivre ».
 
-use super::etapes::{aujourd_hui, AdresseFields, AdresseSignals, Ctx};
+use super::etapes::{aujourd_hui, AdresseFields, AdresseSignals, Ctx, PersonneFields, PersonneSignals};
 use crate::{
     api::{self, ClientError},
     components::{
@@ -14,7 +14,7 @@ use crate::{
 };
 use immat_domain::{
     changement_titulaire::{DetailsChangementTitulaire, NouveauTitulaire, TitulaireSaisie, UsageVehicule},
-    procedures::{DemarcheVue, DetailsDemarche, TypePersonne},
+    procedures::{DemarcheVue, DetailsDemarche},
     Teleprocedure,
 };
 use leptos::prelude::*;
@@ -79,12 +79,7 @@ pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
     let gage = avertissement.is_some();
     let s = v.as_ref().and_then(details).and_then(|d| d.saisie.clone()).unwrap_or_default();
     let usage = RwSignal::new(s.usage);
-    let type_personne = RwSignal::new(s.type_personne);
-    let nom = RwSignal::new(s.nom.clone());
-    let prenoms = RwSignal::new(s.prenoms.clone());
-    let naissance = RwSignal::new(s.date_naissance.clone());
-    let raison_sociale = RwSignal::new(s.raison_sociale.clone());
-    let siren = RwSignal::new(s.siren.clone());
+    let personne = PersonneSignals::new(s.type_personne, &s.nom, &s.prenoms, &s.date_naissance, &s.raison_sociale, &s.siren);
     let avec_cotitulaire = RwSignal::new(s.avec_cotitulaire);
     let co_nom = RwSignal::new(s.cotitulaire_nom.clone());
     let co_prenoms = RwSignal::new(s.cotitulaire_prenoms.clone());
@@ -98,12 +93,12 @@ pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
     let pending = envoi.en_cours();
     let saisie = move || TitulaireSaisie {
         usage: usage.get_untracked(),
-        type_personne: type_personne.get_untracked(),
-        nom: nom.get_untracked(),
-        prenoms: prenoms.get_untracked(),
-        date_naissance: naissance.get_untracked(),
-        raison_sociale: raison_sociale.get_untracked(),
-        siren: siren.get_untracked(),
+        type_personne: personne.type_personne.get_untracked(),
+        nom: personne.nom.get_untracked(),
+        prenoms: personne.prenoms.get_untracked(),
+        date_naissance: personne.naissance.get_untracked(),
+        raison_sociale: personne.raison_sociale.get_untracked(),
+        siren: personne.entreprise.get_untracked(),
         avec_cotitulaire: avec_cotitulaire.get_untracked(),
         cotitulaire_nom: co_nom.get_untracked(),
         cotitulaire_prenoms: co_prenoms.get_untracked(),
@@ -117,7 +112,6 @@ pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
             envoi.envoyer(req);
         }
     };
-    let physique = move || type_personne.get() == TypePersonne::Physique;
     let gage_error = errors.of("gage_pris_connaissance");
     view! {
         {ctx.stepper()}
@@ -127,24 +121,8 @@ pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
         <form on:submit=on_submit novalidate data-testid="titulaire-form">
             <RadioGroup name="usage" legend="Usage du véhicule" value=usage error=errors.of("usage")
                 options=UsageVehicule::TOUS.into_iter().map(|u| (u, u.libelle().to_owned())).collect() />
-            <RadioGroup name="titulaire-type" legend="Le nouveau titulaire est" value=type_personne
-                error=errors.of("titulaire.type_personne") options=TypePersonne::TOUS.into_iter().map(|t| (t, t.libelle().to_owned())).collect() />
-            <Show
-                when=physique
-                fallback=move || view! {
-                    <TextField id="titulaire-raison-sociale" label="Raison sociale" value=raison_sociale
-                        error=errors.of("titulaire.raison_sociale") on_input=errors.clear_field("titulaire.raison_sociale") autocomplete="organization" required=true />
-                    <TextField id="titulaire-siren" label="Numéro SIREN" hint="9 chiffres" value=siren
-                        error=errors.of("titulaire.siren") on_input=errors.clear_field("titulaire.siren") required=true />
-                }
-            >
-                <TextField id="titulaire-nom" label="Nom du nouveau titulaire" value=nom
-                    error=errors.of("titulaire.nom") on_input=errors.clear_field("titulaire.nom") autocomplete="family-name" required=true />
-                <TextField id="titulaire-prenoms" label="Prénoms du nouveau titulaire" value=prenoms
-                    error=errors.of("titulaire.prenoms") on_input=errors.clear_field("titulaire.prenoms") autocomplete="given-name" required=true />
-                <TextField id="titulaire-date-naissance" label="Date de naissance du nouveau titulaire" hint="Format jj/mm/aaaa"
-                    value=naissance error=errors.of("titulaire.date_naissance") on_input=errors.clear_field("titulaire.date_naissance") input_type="date" required=true />
-            </Show>
+            <PersonneFields p=personne errors=errors prefixe="titulaire" legende="Le nouveau titulaire est" qui="du nouveau titulaire"
+                entreprise=("siren", "Numéro SIREN", "9 chiffres") />
             <div class="fr-fieldset__element">
                 <div class="fr-checkbox-group">
                     <input type="checkbox" id="avec-cotitulaire" prop:checked=move || avec_cotitulaire.get()

@@ -130,11 +130,15 @@ fn Assistant(tp: Teleprocedure, ui: ProcedureUi, numero: String) -> impl IntoVie
         }
     });
     let ctx = etapes::Ctx { vue, etape, tp };
+    // L'écran ne se reconstruit qu'au chargement et au changement d'étape :
+    // une démarche mise à jour sur place (paiement vérifié) ne recrée pas
+    // l'étape (ni ne relance ce qu'elle fait en arrivant).
+    let chargee = Memo::new(move |_| vue.with(Option::is_some));
     move || {
         if let Some(e) = erreur.get() {
             return view! { <ClientErrorAlert error=e /> }.into_any();
         }
-        if vue.with(Option::is_none) {
+        if !chargee.get() {
             return view! { <Loading label="Chargement de votre demande…" /> }.into_any();
         }
         match etape.get() {

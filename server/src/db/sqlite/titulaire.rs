@@ -15,38 +15,9 @@ pub(super) async fn creer(
 ) -> DbResult<(DemarcheRecord, bool)> {
     let maintenant = repo.clock.now();
     let mut tx = repo.pool.begin().await?;
-    let tp = Teleprocedure::ChangementTitulaire;
-    let inseree = sqlx::query(
-        "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
-         values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7, $8)
-         on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
-         returning *",
-    )
-    .bind(numero)
-    .bind(compte_id)
-    .bind(vehicule_id)
-    .bind(code_of(&tp))
-    .bind(code_of(&EtatDemarche::Brouillon))
-    .bind(code_of(&pour_qui))
-    .bind(ts(maintenant))
-    .bind(donnees.to_string())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (d, cree) = match inseree {
-        Some(row) => (demarche_from_row(&row)?, true),
-        None => {
-            let row = sqlx::query(
-                "select * from demarche where compte_id = $1 and vehicule_id = $2 and teleprocedure = $3
-                 and etat not in ('terminee', 'abandonnee') order by demarche_id desc limit 1",
-            )
-            .bind(compte_id)
-            .bind(vehicule_id)
-            .bind(code_of(&tp))
-            .fetch_one(&mut *tx)
+    let (d, cree) =
+        inserer_brouillon(&mut tx, numero, compte_id, vehicule_id, Teleprocedure::ChangementTitulaire, pour_qui, donnees, maintenant)
             .await?;
-            (demarche_from_row(&row)?, false)
-        }
-    };
     if let Some(code_id) = code_cession_id {
         // Usage unique : libre, ou déjà pris par cette même démarche (reprise).
         let pris = sqlx::query(

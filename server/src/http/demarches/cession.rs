@@ -1,14 +1,14 @@
 //! Téléprocédure « Déclaration de cession ».
 
 use super::{
-    commun::{enregistrer_saisie, verifier_adresse, Brouillon},
+    commun::{saisir, valider_et_verifier, Brouillon},
     *,
 };
 use crate::db::Ecriture;
 use axum::extract::State;
 use immat_domain::regles::Mention;
 use immat_domain::{
-    procedures::{Acquereur, AdresseVerifiee, CessionSaisie, DemarcheVue},
+    procedures::{Acquereur, CessionSaisie, DemarcheVue, DetailsCession},
     CodeCession, Etape, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS,
 };
 use rand::RngCore;
@@ -89,23 +89,15 @@ async fn saisir_cession(
     brouillon: Brouillon,
     AppJson(req): AppJson<CessionSaisie>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let Brouillon { d, v, mut donnees } = brouillon.de(Teleprocedure::Cession)?;
-    let DetailsDemarche::Cession(details) = &mut donnees.details else {
-        return Err(DbError::Corrupt(format!("détails de la démarche {}", d.numero)).into());
-    };
-    details.saisie = Some(req.clone());
-    details.cession = None;
-    details.adresse = None;
-    let premiere = Some(v.date_premiere_immatriculation.date());
-    let valide = req
-        .valider(state.now().date(), premiere)
-        .map_err(AppError::Validation)
-        .and_then(|c| verifier_adresse(&state, &c.adresse, "adresse").map(|verif| (c, verif)))
-        .map(|(c, verif)| {
-            details.adresse = Some(AdresseVerifiee::new(c.adresse.clone(), verif));
-            details.cession = Some(c);
-        });
-    enregistrer_saisie(&state, d, &v, donnees, valide).await
+    saisir(&state, brouillon, |details: &mut DetailsCession, v| {
+        details.saisie = Some(req.clone());
+        (details.cession, details.adresse) = (None, None);
+        let premiere = Some(v.date_premiere_immatriculation.date());
+        let (c, adresse) = valider_et_verifier(&state, req.valider(state.now().date(), premiere), |c| &c.adresse)?;
+        (details.cession, details.adresse) = (Some(c), Some(adresse));
+        Ok(())
+    })
+    .await
 }
 
 fn oui_non(b: bool) -> &'static str {

@@ -1,7 +1,7 @@
 //! Téléprocédure « Changement d'adresse ».
 
 use super::{
-    commun::{enregistrer_saisie, verifier_adresse, Brouillon},
+    commun::{saisir, valider_et_verifier, Brouillon},
     *,
 };
 use crate::db::Ecriture;
@@ -9,7 +9,7 @@ use axum::extract::State;
 use immat_domain::{
     adresse_postale::valider_adresse,
     demarche::etape_apres_validation,
-    procedures::{AdresseVerifiee, DemarcheVue, NouvelleAdresse},
+    procedures::{DemarcheVue, DetailsChangementAdresse, NouvelleAdresse},
     taxes::ETIQUETTES_PAR_CERTIFICAT,
 };
 
@@ -77,15 +77,12 @@ async fn saisir_adresse(
     brouillon: Brouillon,
     AppJson(req): AppJson<NouvelleAdresse>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let Brouillon { d, v, mut donnees } = brouillon.de(Teleprocedure::ChangementAdresse)?;
-    let DetailsDemarche::ChangementAdresse(details) = &mut donnees.details else {
-        return Err(DbError::Corrupt(format!("détails de la démarche {}", d.numero)).into());
-    };
-    details.saisie = Some(req.adresse.clone());
-    details.adresse = None;
-    let valide = valider_adresse(&req.adresse, "adresse")
-        .map_err(AppError::Validation)
-        .and_then(|a| verifier_adresse(&state, &a, "adresse").map(|verif| AdresseVerifiee::new(a, verif)))
-        .map(|a| details.adresse = Some(a));
-    enregistrer_saisie(&state, d, &v, donnees, valide).await
+    saisir(&state, brouillon, |details: &mut DetailsChangementAdresse, _| {
+        details.saisie = Some(req.adresse.clone());
+        details.adresse = None;
+        let (_, adresse) = valider_et_verifier(&state, valider_adresse(&req.adresse, "adresse"), |a| a)?;
+        details.adresse = Some(adresse);
+        Ok(())
+    })
+    .await
 }

@@ -4,7 +4,7 @@
 //! véhicule passe à son nom et le CPI est émis.
 
 use super::{
-    commun::{adresse_du_vehicule, enregistrer_saisie, nouveau_numero, situation_permet, verifier_adresse, vue, Brouillon},
+    commun::{adresse_du_vehicule, nouveau_numero, saisir, situation_permet, valider_et_verifier, vue, Brouillon},
     *,
 };
 use crate::{
@@ -16,7 +16,7 @@ use immat_domain::{
     changement_titulaire::{fin_de_validite_cpi, Cpi, DetailsChangementTitulaire, NouveauTitulaire, PreuveCession, TitulaireSaisie},
     demarche::etape_apres_validation,
     limites::{message_preuve_bloquee, message_preuve_erronee, Limite},
-    procedures::{AdresseVerifiee, DemarcheVue, Demarrage, NouvelleDemarche},
+    procedures::{DemarcheVue, Demarrage, NouvelleDemarche},
     regles::Mention,
     Etape, Immatriculation, NumeroFormule, TypeImmatriculation,
 };
@@ -314,23 +314,15 @@ async fn saisir_titulaire(
     brouillon: Brouillon,
     AppJson(req): AppJson<TitulaireSaisie>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let Brouillon { d, v, mut donnees } = brouillon.de(Teleprocedure::ChangementTitulaire)?;
-    let gage = v.situation.a(Mention::Gage);
-    let DetailsDemarche::ChangementTitulaire(details) = &mut donnees.details else {
-        return Err(DbError::Corrupt(format!("détails de la démarche {}", d.numero)).into());
-    };
-    details.saisie = Some(req.clone());
-    details.titulaire = None;
-    details.adresse = None;
-    let valide = req
-        .valider(state.now().date(), gage)
-        .map_err(AppError::Validation)
-        .and_then(|t| verifier_adresse(&state, &t.adresse, "adresse").map(|verif| (t, verif)))
-        .map(|(t, verif)| {
-            details.adresse = Some(AdresseVerifiee::new(t.adresse.clone(), verif));
-            details.titulaire = Some(t);
-        });
-    enregistrer_saisie(&state, d, &v, donnees, valide).await
+    saisir(&state, brouillon, |details: &mut DetailsChangementTitulaire, v| {
+        details.saisie = Some(req.clone());
+        (details.titulaire, details.adresse) = (None, None);
+        let gage = v.situation.a(Mention::Gage);
+        let (t, adresse) = valider_et_verifier(&state, req.valider(state.now().date(), gage), |t| &t.adresse)?;
+        (details.titulaire, details.adresse) = (Some(t), Some(adresse));
+        Ok(())
+    })
+    .await
 }
 
 /// Le certificat provisoire d'immatriculation.

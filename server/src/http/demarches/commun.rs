@@ -14,7 +14,7 @@ use immat_domain::{
     adresse_postale::{verifier_commune, AdresseNormalisee, VerificationCommune},
     api::{ChampErreur, CodeErreur, TitulaireVue},
     demarche,
-    procedures::{ChoixVerification, DocumentVue, ValidationDemarche, VehiculeResume},
+    procedures::{AdresseVerifiee, ChoixVerification, DetailsPropres, DocumentVue, ValidationDemarche, VehiculeResume},
     regles::{elements_necessaires, peut_demarrer, Verdict},
     taxes::{taxes, Region, TaxeError},
     Etape, Immatriculation, PourQui, CODE_ALPHABET,
@@ -192,7 +192,7 @@ impl Brouillon {
 /// Enregistre la saisie de l'étape « Saisie » : toujours (rien n'est perdu),
 /// et passe à l'étape suivante si elle est valide. L'écriture est
 /// conditionnée à l'état et à la version lus.
-pub async fn enregistrer_saisie(
+async fn enregistrer_saisie(
     state: &AppState,
     d: DemarcheRecord,
     v: &VehiculeRecord,
@@ -203,6 +203,34 @@ pub async fn enregistrer_saisie(
     let d = state.repo.maj_demarche(&d, etape, &donnees.json()?).await?;
     valide?;
     Ok(AppJson(vue(state, &d, v).await?))
+}
+
+/// L'étape « Saisie » d'une téléprocédure : la démarche de l'usager, encore
+/// brouillon et de cette téléprocédure ; `appliquer` range la saisie dans
+/// les détails de la téléprocédure (toujours, même invalide : rien n'est
+/// perdu) et dit si elle est valide.
+pub async fn saisir<D: DetailsPropres>(
+    state: &AppState,
+    brouillon: Brouillon,
+    appliquer: impl FnOnce(&mut D, &VehiculeRecord) -> AppResult<()>,
+) -> AppResult<AppJson<DemarcheVue>> {
+    let Brouillon { d, v, mut donnees } = brouillon.de(D::TELEPROCEDURE)?;
+    let details = D::de_mut(&mut donnees.details).ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
+    let valide = appliquer(details, &v);
+    enregistrer_saisie(state, d, &v, donnees, valide).await
+}
+
+/// Une saisie validée par le domaine, dont l'adresse est ensuite vérifiée
+/// (commune au regard du code postal) : la saisie et l'adresse à retenir.
+pub fn valider_et_verifier<T>(
+    state: &AppState,
+    validee: Result<T, Vec<ChampErreur>>,
+    adresse: impl Fn(&T) -> &AdresseNormalisee,
+) -> AppResult<(T, AdresseVerifiee)> {
+    let t = validee.map_err(AppError::Validation)?;
+    let a = adresse(&t).clone();
+    let verification = verifier_adresse(state, &a, "adresse")?;
+    Ok((t, AdresseVerifiee::new(a, verification)))
 }
 
 /// Refuse toute modification d'une démarche qui n'est plus un brouillon.
