@@ -158,6 +158,14 @@ pub enum NouveauTitulaire {
 }
 
 impl NouveauTitulaire {
+    /// La date de naissance d'une personne physique.
+    pub fn naissance(&self) -> Option<&DateFr> {
+        match self {
+            Self::Physique { date_naissance, .. } => Some(date_naissance),
+            Self::Morale { .. } => None,
+        }
+    }
+
     pub fn libelle(&self) -> String {
         match self {
             Self::Physique { nom, prenoms, .. } => format!("{prenoms} {}", nom.to_string().to_uppercase()),

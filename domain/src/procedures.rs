@@ -165,6 +165,14 @@ pub enum Acquereur {
 }
 
 impl Acquereur {
+    /// La date de naissance d'une personne physique.
+    pub fn naissance(&self) -> Option<&DateFr> {
+        match self {
+            Self::Physique { date_naissance, .. } => Some(date_naissance),
+            Self::Morale { .. } => None,
+        }
+    }
+
     pub fn libelle(&self) -> String {
         match self {
             Self::Physique { nom, prenoms, .. } => format!("{prenoms} {}", nom.to_string().to_uppercase()),
@@ -410,6 +418,7 @@ impl DetailsDemarche {
 /// (les routes de saisie de chaque téléprocédure les modifient).
 pub trait DetailsPropres: Sized {
     const TELEPROCEDURE: Teleprocedure;
+    fn de(d: &DetailsDemarche) -> Option<&Self>;
     fn de_mut(d: &mut DetailsDemarche) -> Option<&mut Self>;
 }
 
@@ -417,6 +426,12 @@ macro_rules! details_propres {
     ($($ty:ty => $variante:ident),* $(,)?) => {$(
         impl DetailsPropres for $ty {
             const TELEPROCEDURE: Teleprocedure = Teleprocedure::$variante;
+            fn de(d: &DetailsDemarche) -> Option<&Self> {
+                match d {
+                    DetailsDemarche::$variante(x) => Some(x),
+                    _ => None,
+                }
+            }
             fn de_mut(d: &mut DetailsDemarche) -> Option<&mut Self> {
                 match d {
                     DetailsDemarche::$variante(x) => Some(x),

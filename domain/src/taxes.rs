@@ -308,6 +308,22 @@ pub enum ObjetTaxe {
     ChangementTitulaire,
 }
 
+impl ObjetTaxe {
+    /// Ce que doit une téléprocédure, pour un véhicule dont le certificat
+    /// porte déjà `changements_adresse` changements d'adresse ; `None` pour
+    /// la TPC (ses taxes dépendent de la demande, fixées par le CERT).
+    pub fn de(tp: crate::Teleprocedure, changements_adresse: u32) -> Option<Self> {
+        use crate::Teleprocedure::*;
+        match tp {
+            Cession => Some(Self::Cession),
+            Duplicata => Some(Self::Duplicata),
+            ChangementAdresse => Some(Self::ChangementAdresse { changements_precedents: changements_adresse }),
+            ChangementTitulaire => Some(Self::ChangementTitulaire),
+            Complementaire => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Taxes {
     pub y1: Montant,

@@ -1,10 +1,12 @@
 //! Composants réutilisables (DSFR) : mise en page, champs, garde de
 //! connexion, états de chargement.
 
+pub mod adresse;
 pub mod auth_guard;
 pub mod field;
 pub mod form_errors;
 pub mod layout;
+pub mod personne;
 pub mod soumission;
 pub mod status;
 pub mod wizard;

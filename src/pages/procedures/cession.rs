@@ -1,21 +1,24 @@
 //! « DÉCLARATION DE CESSION » : le titulaire actuel, le nouvel acquéreur,
 //! la date et l'heure de la cession, « Poursuivre ».
 
-use super::etapes::{aujourd_hui, AdresseFields, AdresseSignals, Ctx, PersonneFields, PersonneSignals};
+use super::etapes::{aujourd_hui, Ctx};
+use crate::components::{
+    adresse::{lignes, AdresseFields, AdresseSignals},
+    personne::{identite, PersonneFields, PersonneSignals},
+};
 use crate::{
     api::{self, ClientError},
-    components::{field::TextField, form_errors::FormErrors, status::ClientErrorAlert, wizard::TitulaireActuel},
+    components::{field::TextField, form_errors::FormErrors},
 };
-use immat_domain::procedures::{Acquereur, AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsDemarche};
+use immat_domain::procedures::{AcquereurSaisie, CessionSaisie, DemarcheVue, DetailsCession, DetailsPropres};
 use immat_domain::Teleprocedure;
 use leptos::prelude::*;
 
 /// La déclaration de cession dans l'assistant commun.
 pub const UI: super::ProcedureUi = super::ProcedureUi { saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(), recapitulatif, fin };
 
-fn details(v: &DemarcheVue) -> Option<&immat_domain::procedures::DetailsCession> {
-    let DetailsDemarche::Cession(c) = &v.details else { return None };
-    Some(c)
+fn details(v: &DemarcheVue) -> Option<&DetailsCession> {
+    DetailsCession::de(&v.details)
 }
 
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
@@ -23,13 +26,9 @@ fn recapitulatif(v: &DemarcheVue) -> AnyView {
     view! {
         <h3>"Nouvel acquéreur"</h3>
         <p data-testid="recap-declare">
-            {cession.as_ref().map(|c| c.acquereur.libelle())}
-            {match cession.as_ref().map(|c| &c.acquereur) {
-                Some(Acquereur::Physique { date_naissance, .. }) => format!(", né(e) le {date_naissance}"),
-                _ => String::new(),
-            }}
+            {cession.as_ref().map(|c| identite(c.acquereur.libelle(), c.acquereur.naissance()))}
             <br />
-            {v.details.adresse_retenue().map(super::etapes::lignes)}
+            {v.details.adresse_retenue().map(lignes)}
             {cession.map(|c| format!("Cession le {} à {}", c.date_cession, c.heure_cession))}
         </p>
     }
@@ -62,7 +61,6 @@ fn fin(v: &DemarcheVue) -> AnyView {
 pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let v = ctx.vue.get_untracked();
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
-    let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
     let s = v.as_ref().and_then(details).and_then(|c| c.saisie.clone()).unwrap_or_default();
     let q = &s.acquereur;
     let personne = PersonneSignals::new(q.type_personne, &q.nom, &q.prenoms, &q.date_naissance, &q.raison_sociale, &q.siret);
@@ -74,32 +72,19 @@ pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let envoi = ctx
         .soumission(errors, alerte, |numero, req: CessionSaisie| async move { api::saisir(Teleprocedure::Cession, &numero, &req).await });
     let pending = envoi.en_cours();
-    let saisie = move || CessionSaisie {
-        acquereur: AcquereurSaisie {
-            type_personne: personne.type_personne.get_untracked(),
-            nom: personne.nom.get_untracked(),
-            prenoms: personne.prenoms.get_untracked(),
-            date_naissance: personne.naissance.get_untracked(),
-            raison_sociale: personne.raison_sociale.get_untracked(),
-            siret: personne.entreprise.get_untracked(),
-        },
-        adresse: a.saisie(),
-        date_cession: date_cession.get_untracked(),
-        heure_cession: heure_cession.get_untracked(),
-    };
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let req = saisie();
-        // La date du jour du navigateur ; le serveur revalide avec la sienne.
-        if errors.retenir(req.valider(aujourd_hui(), None)).is_some() {
-            envoi.envoyer(req);
+    let saisie = move || {
+        let (type_personne, nom, prenoms, date_naissance, raison_sociale, siret) = personne.valeurs();
+        CessionSaisie {
+            acquereur: AcquereurSaisie { type_personne, nom, prenoms, date_naissance, raison_sociale, siret },
+            adresse: a.saisie(),
+            date_cession: date_cession.get_untracked(),
+            heure_cession: heure_cession.get_untracked(),
         }
     };
+    // La date du jour du navigateur ; le serveur revalide avec la sienne.
+    let on_submit = Ctx::poursuivre(errors, envoi, saisie, |req| req.valider(aujourd_hui(), None));
     view! {
-        {ctx.stepper()}
-        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
-        {avertissement.map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w" data-testid="avertissement"><p>{m}</p></div> })}
-        {titulaire.map(|t| view! { <TitulaireActuel titulaire=t titre="Titulaire actuel (vendeur)" /> })}
+        {ctx.entete(alerte, titulaire, "Titulaire actuel (vendeur)")}
         <form on:submit=on_submit novalidate data-testid="cession-form">
             <PersonneFields p=personne errors=errors prefixe="acquereur" legende="Le nouvel acquéreur est" qui="de l'acquéreur"
                 entreprise=("siret", "Numéro SIRET", "14 chiffres") />

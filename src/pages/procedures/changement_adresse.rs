@@ -1,10 +1,11 @@
 //! « CHANGEMENT D'ADRESSE » : le titulaire actuel, la nouvelle adresse,
 //! « Poursuivre ».
 
-use super::etapes::{AdresseFields, AdresseSignals, Ctx};
+use super::etapes::Ctx;
+use crate::components::adresse::{lignes, AdresseFields, AdresseSignals};
 use crate::{
     api::{self, ClientError},
-    components::{form_errors::FormErrors, status::ClientErrorAlert, wizard::TitulaireActuel},
+    components::form_errors::FormErrors,
 };
 use immat_domain::Teleprocedure;
 use immat_domain::{
@@ -20,7 +21,7 @@ pub const UI: super::ProcedureUi =
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
     view! {
         <h3>"Nouvelle adresse"</h3>
-        <p data-testid="recap-declare">{v.details.adresse_retenue().map(super::etapes::lignes)}</p>
+        <p data-testid="recap-declare">{v.details.adresse_retenue().map(lignes)}</p>
     }
     .into_any()
 }
@@ -39,17 +40,10 @@ pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
         api::saisir(Teleprocedure::ChangementAdresse, &numero, &req).await
     });
     let pending = envoi.en_cours();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let saisie = a.saisie();
-        if errors.retenir(valider_adresse(&saisie, "adresse")).is_some() {
-            envoi.envoyer(NouvelleAdresse { adresse: saisie });
-        }
-    };
+    let on_submit =
+        Ctx::poursuivre(errors, envoi, move || NouvelleAdresse { adresse: a.saisie() }, |req| valider_adresse(&req.adresse, "adresse"));
     view! {
-        {ctx.stepper()}
-        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
-        {titulaire.map(|t| view! { <TitulaireActuel titulaire=t titre="Titulaire actuel" /> })}
+        {ctx.entete(alerte, titulaire, "Titulaire actuel")}
         <div class="fr-notice fr-notice--info fr-mb-3w">
             <div class="fr-container">
                 <div class="fr-notice__body">

@@ -2,19 +2,18 @@
 //! l'acquéreur saisit l'usage du véhicule, l'identité du nouveau titulaire
 //! (et d'un cotitulaire), son adresse ; « Poursuivre ».
 
-use super::etapes::{aujourd_hui, AdresseFields, AdresseSignals, Ctx, PersonneFields, PersonneSignals};
+use super::etapes::{aujourd_hui, Ctx};
+use crate::components::{
+    adresse::{lignes, AdresseFields, AdresseSignals},
+    personne::{identite, PersonneFields, PersonneSignals},
+};
 use crate::{
     api::{self, ClientError},
-    components::{
-        field::TextField,
-        form_errors::FormErrors,
-        status::ClientErrorAlert,
-        wizard::{RadioGroup, TitulaireActuel},
-    },
+    components::{field::TextField, form_errors::FormErrors, wizard::RadioGroup},
 };
 use immat_domain::{
-    changement_titulaire::{DetailsChangementTitulaire, NouveauTitulaire, TitulaireSaisie, UsageVehicule},
-    procedures::{DemarcheVue, DetailsDemarche},
+    changement_titulaire::{DetailsChangementTitulaire, TitulaireSaisie, UsageVehicule},
+    procedures::{DemarcheVue, DetailsPropres},
     Teleprocedure,
 };
 use leptos::prelude::*;
@@ -24,28 +23,23 @@ pub const UI: super::ProcedureUi =
     super::ProcedureUi { saisie: |ctx| view! { <SaisieTitulaire ctx=ctx /> }.into_any(), recapitulatif, fin };
 
 fn details(v: &DemarcheVue) -> Option<&DetailsChangementTitulaire> {
-    let DetailsDemarche::ChangementTitulaire(d) = &v.details else { return None };
-    Some(d)
+    DetailsChangementTitulaire::de(&v.details)
 }
 
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
     let t = details(v).and_then(|d| d.titulaire.clone());
     let ancien = details(v).and_then(|d| d.ancien_titulaire.clone());
     view! {
+        {ancien.map(|a| view! { <p>{format!("Ancien titulaire : {}", a.nom_complet())}</p> })}
         <h3>"Nouveau titulaire"</h3>
         <p data-testid="recap-declare">
-            {t.as_ref().map(|t| t.titulaire.libelle())}
-            {match t.as_ref().map(|t| &t.titulaire) {
-                Some(NouveauTitulaire::Physique { date_naissance, .. }) => format!(", né(e) le {date_naissance}"),
-                _ => String::new(),
-            }}
-            <br />
-            {t.as_ref().and_then(|t| t.cotitulaire.as_ref()).map(|c| view! { {format!("Cotitulaire : {}", c.libelle())} <br /> })}
             {t.as_ref().map(|t| format!("Usage : {}", t.usage.libelle()))}
             <br />
-            {v.details.adresse_retenue().map(super::etapes::lignes)}
+            {t.as_ref().map(|t| identite(t.titulaire.libelle(), t.titulaire.naissance()))}
+            <br />
+            {t.as_ref().and_then(|t| t.cotitulaire.as_ref()).map(|c| view! { {format!("Cotitulaire : {}", c.libelle())} <br /> })}
+            {v.details.adresse_retenue().map(lignes)}
         </p>
-        {ancien.map(|a| view! { <p>{format!("Ancien titulaire : {}", a.nom_complet())}</p> })}
     }
     .into_any()
 }
@@ -75,8 +69,7 @@ fn fin(v: &DemarcheVue) -> AnyView {
 pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
     let v = ctx.vue.get_untracked();
     let ancien = v.as_ref().and_then(|v| details(v).and_then(|d| d.ancien_titulaire.clone()));
-    let avertissement = v.as_ref().and_then(|v| v.avertissement.clone());
-    let gage = avertissement.is_some();
+    let gage = v.as_ref().is_some_and(|v| v.avertissement.is_some());
     let s = v.as_ref().and_then(details).and_then(|d| d.saisie.clone()).unwrap_or_default();
     let usage = RwSignal::new(s.usage);
     let personne = PersonneSignals::new(s.type_personne, &s.nom, &s.prenoms, &s.date_naissance, &s.raison_sociale, &s.siren);
@@ -91,33 +84,27 @@ pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
         api::saisir(Teleprocedure::ChangementTitulaire, &numero, &req).await
     });
     let pending = envoi.en_cours();
-    let saisie = move || TitulaireSaisie {
-        usage: usage.get_untracked(),
-        type_personne: personne.type_personne.get_untracked(),
-        nom: personne.nom.get_untracked(),
-        prenoms: personne.prenoms.get_untracked(),
-        date_naissance: personne.naissance.get_untracked(),
-        raison_sociale: personne.raison_sociale.get_untracked(),
-        siren: personne.entreprise.get_untracked(),
-        avec_cotitulaire: avec_cotitulaire.get_untracked(),
-        cotitulaire_nom: co_nom.get_untracked(),
-        cotitulaire_prenoms: co_prenoms.get_untracked(),
-        adresse: a.saisie(),
-        gage_pris_connaissance: gage_vu.get_untracked(),
-    };
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let req = saisie();
-        if errors.retenir(req.valider(aujourd_hui(), gage)).is_some() {
-            envoi.envoyer(req);
+    let saisie = move || {
+        let (type_personne, nom, prenoms, date_naissance, raison_sociale, siren) = personne.valeurs();
+        TitulaireSaisie {
+            usage: usage.get_untracked(),
+            type_personne,
+            nom,
+            prenoms,
+            date_naissance,
+            raison_sociale,
+            siren,
+            avec_cotitulaire: avec_cotitulaire.get_untracked(),
+            cotitulaire_nom: co_nom.get_untracked(),
+            cotitulaire_prenoms: co_prenoms.get_untracked(),
+            adresse: a.saisie(),
+            gage_pris_connaissance: gage_vu.get_untracked(),
         }
     };
+    let on_submit = Ctx::poursuivre(errors, envoi, saisie, move |req| req.valider(aujourd_hui(), gage));
     let gage_error = errors.of("gage_pris_connaissance");
     view! {
-        {ctx.stepper()}
-        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
-        {avertissement.map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w" data-testid="avertissement"><p>{m}</p></div> })}
-        {ancien.map(|t| view! { <TitulaireActuel titulaire=t titre="Le système reconnaît l'ancien titulaire" /> })}
+        {ctx.entete(alerte, ancien, "Le système reconnaît l'ancien titulaire")}
         <form on:submit=on_submit novalidate data-testid="titulaire-form">
             <RadioGroup name="usage" legend="Usage du véhicule" value=usage error=errors.of("usage")
                 options=UsageVehicule::TOUS.into_iter().map(|u| (u, u.libelle().to_owned())).collect() />

@@ -4,17 +4,16 @@
 use crate::{
     api::{self, ApiResult, ClientError},
     components::{
-        field::TextField,
         form_errors::{focus_titre_etape, scroll_top, FormErrors},
         soumission::Soumission,
         status::ClientErrorAlert,
-        wizard::{Detail, RadioGroup, Stepper},
+        wizard::{Detail, RadioGroup, Stepper, TitulaireActuel},
     },
 };
 use immat_domain::{
-    adresse_postale::{AdresseNormalisee, AdresseSaisie, VerificationCommune},
+    adresse_postale::VerificationCommune,
+    api::TitulaireVue,
     paiement::{EtatPaiement, ENREGISTRER_PAIEMENT},
-    procedures::TypePersonne,
     procedures::{DemarcheVue, CLU},
     Etape, EtatDemarche, Teleprocedure,
 };
@@ -66,155 +65,41 @@ impl Ctx {
             },
         )
     }
+    /// « Poursuivre » : la saisie validée en direct par le domaine (erreurs
+    /// au champ, focus sur la première), puis envoyée.
+    pub fn poursuivre<I, T>(
+        errors: FormErrors,
+        envoi: Soumission<I, ApiResult<DemarcheVue>>,
+        saisie: impl Fn() -> I + 'static,
+        valider: impl Fn(&I) -> Result<T, Vec<immat_domain::api::ChampErreur>> + 'static,
+    ) -> impl Fn(leptos::ev::SubmitEvent) + 'static
+    where
+        I: Clone + Send + Sync + 'static,
+    {
+        move |ev| {
+            ev.prevent_default();
+            let req = saisie();
+            if errors.retenir(valider(&req)).is_some() {
+                envoi.envoyer(req);
+            }
+        }
+    }
+    /// Le haut d'une étape de saisie : l'indicateur d'étapes, l'erreur
+    /// d'envoi, l'avertissement de la situation du véhicule (un gage…) et le
+    /// titulaire que le système reconnaît.
+    pub fn entete(&self, alerte: RwSignal<Option<ClientError>>, titulaire: Option<TitulaireVue>, titre: &'static str) -> impl IntoView {
+        let avertissement = self.vue.with_untracked(|v| v.as_ref().and_then(|v| v.avertissement.clone()));
+        view! {
+            {self.stepper()}
+            {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+            {avertissement.map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w" data-testid="avertissement"><p>{m}</p></div> })}
+            {titulaire.map(|t| view! { <TitulaireActuel titulaire=t titre=titre /> })}
+        }
+    }
     pub fn stepper(&self) -> impl IntoView {
         let (etape, tp) = (self.etape, self.tp);
         view! { <Stepper tp=tp current=Signal::derive(move || etape.get()) /> }
     }
-}
-
-/// Les champs d'une adresse, en signaux (rien n'est perdu en cas d'erreur).
-#[derive(Clone, Copy)]
-pub struct AdresseSignals {
-    pub voie: RwSignal<String>,
-    pub complement: RwSignal<String>,
-    pub lieu_dit: RwSignal<String>,
-    pub code_postal: RwSignal<String>,
-    pub commune: RwSignal<String>,
-}
-
-impl AdresseSignals {
-    pub fn new(a: Option<AdresseSaisie>) -> Self {
-        let a = a.unwrap_or_default();
-        Self {
-            voie: RwSignal::new(a.voie),
-            complement: RwSignal::new(a.complement),
-            lieu_dit: RwSignal::new(a.lieu_dit),
-            code_postal: RwSignal::new(a.code_postal),
-            commune: RwSignal::new(a.commune),
-        }
-    }
-    pub fn saisie(&self) -> AdresseSaisie {
-        AdresseSaisie {
-            voie: self.voie.get_untracked(),
-            complement: self.complement.get_untracked(),
-            lieu_dit: self.lieu_dit.get_untracked(),
-            code_postal: self.code_postal.get_untracked(),
-            commune: self.commune.get_untracked(),
-        }
-    }
-}
-
-pub const CHAMPS_ADRESSE: [&str; 5] = ["adresse.voie", "adresse.complement", "adresse.lieu_dit", "adresse.code_postal", "adresse.commune"];
-
-#[component]
-pub fn AdresseFields(a: AdresseSignals, errors: FormErrors, #[prop(into)] legend: String) -> impl IntoView {
-    let check = Callback::new(move |()| {
-        let errs = immat_domain::adresse_postale::valider_adresse(&a.saisie(), "adresse").err().unwrap_or_default();
-        // En direct : on ne signale que les champs déjà remplis.
-        let remplis: Vec<_> = errs
-            .into_iter()
-            .filter(|e| match e.champ.as_str() {
-                "adresse.voie" => !a.voie.get_untracked().trim().is_empty(),
-                "adresse.code_postal" => !a.code_postal.get_untracked().trim().is_empty(),
-                "adresse.commune" => !a.commune.get_untracked().trim().is_empty(),
-                _ => true,
-            })
-            .collect();
-        errors.set_fields(&CHAMPS_ADRESSE, &remplis);
-    });
-    view! {
-        <fieldset class="fr-fieldset" aria-labelledby="adresse-legend">
-            <legend class="fr-fieldset__legend" id="adresse-legend">{legend}</legend>
-            <div class="fr-fieldset__element">
-                <TextField id="adresse-voie" label="Numéro et libellé de la voie" hint="Par exemple : 12 rue de la République"
-                    value=a.voie error=errors.of("adresse.voie") on_input=errors.clear_field("adresse.voie") autocomplete="address-line1" required=true on_blur=check />
-            </div>
-            <div class="fr-fieldset__element">
-                <TextField id="adresse-complement" label="Complément d'adresse (facultatif)" hint="Bâtiment, résidence, étage…"
-                    value=a.complement error=errors.of("adresse.complement") on_input=errors.clear_field("adresse.complement") autocomplete="address-line2" on_blur=check />
-            </div>
-            <div class="fr-fieldset__element">
-                <TextField id="adresse-lieu-dit" label="Lieu-dit ou boîte postale (facultatif)"
-                    value=a.lieu_dit error=errors.of("adresse.lieu_dit") on_input=errors.clear_field("adresse.lieu_dit") autocomplete="address-line3" on_blur=check />
-            </div>
-            <div class="fr-fieldset__element">
-                <TextField id="adresse-code-postal" label="Code postal" hint="5 chiffres"
-                    value=a.code_postal error=errors.of("adresse.code_postal") on_input=errors.clear_field("adresse.code_postal") autocomplete="postal-code" required=true on_blur=check />
-            </div>
-            <div class="fr-fieldset__element">
-                <TextField id="adresse-commune" label="Commune"
-                    value=a.commune error=errors.of("adresse.commune") on_input=errors.clear_field("adresse.commune") autocomplete="address-level2" required=true on_blur=check />
-            </div>
-        </fieldset>
-    }
-}
-
-/// L'identité d'une personne physique ou morale (acquéreur, nouveau
-/// titulaire), en signaux.
-#[derive(Clone, Copy)]
-pub struct PersonneSignals {
-    pub type_personne: RwSignal<TypePersonne>,
-    pub nom: RwSignal<String>,
-    pub prenoms: RwSignal<String>,
-    pub naissance: RwSignal<String>,
-    pub raison_sociale: RwSignal<String>,
-    /// SIRET (acquéreur) ou SIREN (titulaire).
-    pub entreprise: RwSignal<String>,
-}
-
-impl PersonneSignals {
-    pub fn new(type_personne: TypePersonne, nom: &str, prenoms: &str, naissance: &str, raison_sociale: &str, entreprise: &str) -> Self {
-        Self {
-            type_personne: RwSignal::new(type_personne),
-            nom: RwSignal::new(nom.to_owned()),
-            prenoms: RwSignal::new(prenoms.to_owned()),
-            naissance: RwSignal::new(naissance.to_owned()),
-            raison_sociale: RwSignal::new(raison_sociale.to_owned()),
-            entreprise: RwSignal::new(entreprise.to_owned()),
-        }
-    }
-}
-
-/// Les champs d'une personne : `prefixe` nomme les champs (`acquereur.nom`…),
-/// `qui` complète les libellés (« Nom de l'acquéreur »), `entreprise` est le
-/// nom du champ, le libellé et l'aide de l'identifiant d'entreprise.
-#[component]
-pub fn PersonneFields(
-    p: PersonneSignals,
-    errors: FormErrors,
-    prefixe: &'static str,
-    legende: &'static str,
-    qui: &'static str,
-    entreprise: (&'static str, &'static str, &'static str),
-) -> impl IntoView {
-    let champ = move |nom: &str| format!("{prefixe}.{nom}");
-    let id = move |nom: &str| format!("{prefixe}-{}", nom.replace('_', "-"));
-    let (champ_entreprise, libelle_entreprise, aide_entreprise) = entreprise;
-    let physique = move || p.type_personne.get() == TypePersonne::Physique;
-    view! {
-        <RadioGroup name=id("type") legend=legende value=p.type_personne
-            error=errors.of(champ("type_personne")) options=TypePersonne::TOUS.into_iter().map(|t| (t, t.libelle().to_owned())).collect() />
-        <Show
-            when=physique
-            fallback=move || view! {
-                <TextField id=id("raison_sociale") label="Raison sociale" value=p.raison_sociale
-                    error=errors.of(champ("raison_sociale")) on_input=errors.clear_field(champ("raison_sociale")) autocomplete="organization" required=true />
-                <TextField id=id(champ_entreprise) label=libelle_entreprise hint=aide_entreprise value=p.entreprise
-                    error=errors.of(champ(champ_entreprise)) on_input=errors.clear_field(champ(champ_entreprise)) required=true />
-            }
-        >
-            <TextField id=id("nom") label=format!("Nom {qui}") value=p.nom
-                error=errors.of(champ("nom")) on_input=errors.clear_field(champ("nom")) autocomplete="family-name" required=true />
-            <TextField id=id("prenoms") label=format!("Prénoms {qui}") value=p.prenoms
-                error=errors.of(champ("prenoms")) on_input=errors.clear_field(champ("prenoms")) autocomplete="given-name" required=true />
-            <TextField id=id("date_naissance") label=format!("Date de naissance {qui}") hint="Format jj/mm/aaaa"
-                value=p.naissance error=errors.of(champ("date_naissance")) on_input=errors.clear_field(champ("date_naissance")) input_type="date" required=true />
-        </Show>
-    }
-}
-
-pub fn lignes(a: &AdresseNormalisee) -> impl IntoView {
-    a.lignes().into_iter().map(|l| view! { {l} <br /> }).collect_view()
 }
 
 /// « Le système vérifie l'existence de l'adresse et propose une correction

@@ -1,14 +1,13 @@
 //! Téléprocédure « Déclaration de cession ».
 
 use super::{
-    commun::{saisir, valider_et_verifier, Brouillon},
+    commun::{route_de_saisie, valider_et_verifier, Saisie},
     *,
 };
 use crate::db::Ecriture;
-use axum::extract::State;
 use immat_domain::regles::Mention;
 use immat_domain::{
-    procedures::{Acquereur, CessionSaisie, DemarcheVue, DetailsCession},
+    procedures::{Acquereur, CessionSaisie, DetailsCession},
     CodeCession, Etape, CODE_CESSION_LONGUEUR, CODE_CESSION_VALIDITE_JOURS,
 };
 use rand::RngCore;
@@ -18,14 +17,6 @@ pub struct Cession;
 
 #[async_trait::async_trait]
 impl Procedure for Cession {
-    fn routes(&self) -> Routes {
-        Routes::new().put(Teleprocedure::Cession.route_de_saisie(), saisir_cession)
-    }
-
-    fn objet_taxe(&self, _v: &VehiculeRecord) -> ObjetTaxe {
-        ObjetTaxe::Cession
-    }
-
     fn prete(&self, details: &DetailsDemarche) -> bool {
         matches!(details, DetailsDemarche::Cession(c) if c.cession.is_some()) && details.adresse_retenue().is_some()
     }
@@ -80,24 +71,24 @@ impl Procedure for Cession {
             state.repo.terminer_cession(Ecriture { d, vers, etape: Etape::Fin, donnees: &donnees.json()? }, v.id, &hash, expire).await?;
         Ok((d, Some(code.to_string())))
     }
+
+    fn routes(&self) -> Routes {
+        route_de_saisie::<CessionSaisie>()
+    }
 }
 
 /// Étape « Nouvel acquéreur » : l'acquéreur, son adresse, la date et l'heure
 /// de la cession ; « Poursuivre » les enregistre et vérifie l'adresse.
-async fn saisir_cession(
-    State(state): State<AppState>,
-    brouillon: Brouillon,
-    AppJson(req): AppJson<CessionSaisie>,
-) -> AppResult<AppJson<DemarcheVue>> {
-    saisir(&state, brouillon, |details: &mut DetailsCession, v| {
-        details.saisie = Some(req.clone());
+impl Saisie for CessionSaisie {
+    type Details = DetailsCession;
+    fn ranger(self, state: &AppState, details: &mut DetailsCession, v: &VehiculeRecord) -> AppResult<()> {
+        details.saisie = Some(self.clone());
         (details.cession, details.adresse) = (None, None);
         let premiere = Some(v.date_premiere_immatriculation.date());
-        let (c, adresse) = valider_et_verifier(&state, req.valider(state.now().date(), premiere), |c| &c.adresse)?;
+        let (c, adresse) = valider_et_verifier(state, self.valider(state.now().date(), premiere), |c| &c.adresse)?;
         (details.cession, details.adresse) = (Some(c), Some(adresse));
         Ok(())
-    })
-    .await
+    }
 }
 
 fn oui_non(b: bool) -> &'static str {

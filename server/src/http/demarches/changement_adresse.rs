@@ -1,15 +1,14 @@
 //! Téléprocédure « Changement d'adresse ».
 
 use super::{
-    commun::{saisir, valider_et_verifier, Brouillon},
+    commun::{route_de_saisie, valider_et_verifier, Saisie},
     *,
 };
 use crate::db::Ecriture;
-use axum::extract::State;
 use immat_domain::{
     adresse_postale::valider_adresse,
     demarche::etape_apres_validation,
-    procedures::{DemarcheVue, DetailsChangementAdresse, NouvelleAdresse},
+    procedures::{DetailsChangementAdresse, NouvelleAdresse},
     taxes::ETIQUETTES_PAR_CERTIFICAT,
 };
 
@@ -17,14 +16,6 @@ pub struct ChangementAdresse;
 
 #[async_trait::async_trait]
 impl Procedure for ChangementAdresse {
-    fn routes(&self) -> Routes {
-        Routes::new().put(Teleprocedure::ChangementAdresse.route_de_saisie(), saisir_adresse)
-    }
-
-    fn objet_taxe(&self, v: &VehiculeRecord) -> ObjetTaxe {
-        ObjetTaxe::ChangementAdresse { changements_precedents: v.changements_adresse }
-    }
-
     /// Une 4e adresse, ou un véhicule FNI : un nouveau certificat, payant.
     fn nouveau_certificat(&self, taxes: &Taxes) -> bool {
         taxes.montant_du()
@@ -68,21 +59,22 @@ impl Procedure for ChangementAdresse {
         };
         Ok((d, None))
     }
+
+    fn routes(&self) -> Routes {
+        route_de_saisie::<NouvelleAdresse>()
+    }
 }
 
 /// Étape « Nouvelle adresse » : « Poursuivre » l'enregistre (même invalide :
 /// rien n'est perdu) et la vérifie.
-async fn saisir_adresse(
-    State(state): State<AppState>,
-    brouillon: Brouillon,
-    AppJson(req): AppJson<NouvelleAdresse>,
-) -> AppResult<AppJson<DemarcheVue>> {
-    saisir(&state, brouillon, |details: &mut DetailsChangementAdresse, _| {
-        details.saisie = Some(req.adresse.clone());
+impl Saisie for NouvelleAdresse {
+    type Details = DetailsChangementAdresse;
+    fn ranger(self, state: &AppState, details: &mut DetailsChangementAdresse, _: &VehiculeRecord) -> AppResult<()> {
         details.adresse = None;
-        let (_, adresse) = valider_et_verifier(&state, valider_adresse(&req.adresse, "adresse"), |a| a)?;
+        let validee = valider_adresse(&self.adresse, "adresse");
+        details.saisie = Some(self.adresse);
+        let (_, adresse) = valider_et_verifier(state, validee, |a| a)?;
         details.adresse = Some(adresse);
         Ok(())
-    })
-    .await
+    }
 }

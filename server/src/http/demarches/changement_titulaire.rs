@@ -4,19 +4,18 @@
 //! véhicule passe à son nom et le CPI est émis.
 
 use super::{
-    commun::{adresse_du_vehicule, nouveau_numero, saisir, situation_permet, valider_et_verifier, vue, Brouillon},
+    commun::{adresse_du_vehicule, nouveau_numero, route_de_saisie, situation_permet, valider_et_verifier, vue, Saisie},
     *,
 };
 use crate::{
     db::{CompteRecord, Ecriture, NouveauTitulaireRegistre},
     http::limites::{cle_preuve_compte, cle_preuve_vehicule, cle_preuve_vehicule_compte, essayer, Compteurs},
 };
-use axum::extract::State;
 use immat_domain::{
     changement_titulaire::{fin_de_validite_cpi, Cpi, DetailsChangementTitulaire, NouveauTitulaire, PreuveCession, TitulaireSaisie},
     demarche::etape_apres_validation,
     limites::{message_preuve_bloquee, message_preuve_erronee, Limite},
-    procedures::{DemarcheVue, Demarrage, NouvelleDemarche},
+    procedures::{DemarcheVue, Demarrage, DetailsPropres, NouvelleDemarche},
     regles::Mention,
     Etape, Immatriculation, NumeroFormule, TypeImmatriculation,
 };
@@ -26,22 +25,11 @@ use sha2::{Digest, Sha256};
 pub struct ChangementTitulaire;
 
 fn details(donnees: &Donnees) -> Option<&DetailsChangementTitulaire> {
-    match &donnees.details {
-        DetailsDemarche::ChangementTitulaire(d) => Some(d),
-        DetailsDemarche::ChangementAdresse(_) | DetailsDemarche::Cession(_) => None,
-    }
+    DetailsChangementTitulaire::de(&donnees.details)
 }
 
 #[async_trait::async_trait]
 impl Procedure for ChangementTitulaire {
-    fn routes(&self) -> Routes {
-        Routes::new().put(Teleprocedure::ChangementTitulaire.route_de_saisie(), saisir_titulaire)
-    }
-
-    fn objet_taxe(&self, _v: &VehiculeRecord) -> ObjetTaxe {
-        ObjetTaxe::ChangementTitulaire
-    }
-
     /// La taxe régionale suit le domicile du **nouveau** titulaire ; l'usage
     /// « collection » exonère de Y2.
     fn contexte_fiscal(&self, details: &DetailsDemarche, v: &VehiculeRecord) -> ContexteFiscal {
@@ -206,6 +194,10 @@ impl Procedure for ChangementTitulaire {
             .await?;
         Ok((d, None))
     }
+
+    fn routes(&self) -> Routes {
+        route_de_saisie::<TitulaireSaisie>()
+    }
 }
 
 /// Un numéro SIV libre pour un véhicule FNI.
@@ -309,20 +301,16 @@ async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, p
 
 /// Étape « Nouveau titulaire » : usage, identité, cotitulaire, adresse ;
 /// « Poursuivre » les enregistre (rien n'est perdu) et vérifie l'adresse.
-async fn saisir_titulaire(
-    State(state): State<AppState>,
-    brouillon: Brouillon,
-    AppJson(req): AppJson<TitulaireSaisie>,
-) -> AppResult<AppJson<DemarcheVue>> {
-    saisir(&state, brouillon, |details: &mut DetailsChangementTitulaire, v| {
-        details.saisie = Some(req.clone());
+impl Saisie for TitulaireSaisie {
+    type Details = DetailsChangementTitulaire;
+    fn ranger(self, state: &AppState, details: &mut DetailsChangementTitulaire, v: &VehiculeRecord) -> AppResult<()> {
+        details.saisie = Some(self.clone());
         (details.titulaire, details.adresse) = (None, None);
         let gage = v.situation.a(Mention::Gage);
-        let (t, adresse) = valider_et_verifier(&state, req.valider(state.now().date(), gage), |t| &t.adresse)?;
+        let (t, adresse) = valider_et_verifier(state, self.valider(state.now().date(), gage), |t| &t.adresse)?;
         (details.titulaire, details.adresse) = (Some(t), Some(adresse));
         Ok(())
-    })
-    .await
+    }
 }
 
 /// Le certificat provisoire d'immatriculation.

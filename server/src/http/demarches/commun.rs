@@ -16,7 +16,7 @@ use immat_domain::{
     demarche,
     procedures::{AdresseVerifiee, ChoixVerification, DetailsPropres, DocumentVue, ValidationDemarche, VehiculeResume},
     regles::{elements_necessaires, peut_demarrer, Verdict},
-    taxes::{taxes, Region, TaxeError},
+    taxes::{taxes, ObjetTaxe, Region, TaxeError},
     Etape, Immatriculation, PourQui, CODE_ALPHABET,
 };
 use rand::RngCore;
@@ -79,10 +79,12 @@ pub fn taxes_de(state: &AppState, p: &dyn Procedure, details: &DetailsDemarche, 
     let region = immat_domain::CodePostal::parse(&contexte.code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
     let fiscal = immat_domain::taxes::VehiculeFiscal { collection: contexte.collection, ..vehicule_fiscal(v)? };
     let aujourd_hui = state.now().date();
-    let taxes = taxes(p.objet_taxe(v), &fiscal, region, aujourd_hui).map_err(|e| match e {
-        TaxeError::RegionInconnue | TaxeError::TarifInconnu => {
-            AppError::Requete { status: StatusCode::UNPROCESSABLE_ENTITY, code: CodeErreur::TaxesIncalculables, message: e.to_string() }
-        }
+    let incalculables =
+        |message: String| AppError::Requete { status: StatusCode::UNPROCESSABLE_ENTITY, code: CodeErreur::TaxesIncalculables, message };
+    let objet = ObjetTaxe::de(details.teleprocedure(), v.changements_adresse)
+        .ok_or_else(|| incalculables("Les taxes de cette demande sont fixées par le CERT.".into()))?;
+    let taxes = taxes(objet, &fiscal, region, aujourd_hui).map_err(|e| match e {
+        TaxeError::RegionInconnue | TaxeError::TarifInconnu => incalculables(e.to_string()),
     })?;
     let regle = region.filter(|_| !taxes.y1.est_nul()).map(|r| immat_domain::taxes::regle_y1(&fiscal, r, aujourd_hui));
     Ok((taxes, regle))
@@ -205,19 +207,33 @@ async fn enregistrer_saisie(
     Ok(AppJson(vue(state, &d, v).await?))
 }
 
-/// L'étape « Saisie » d'une téléprocédure : la démarche de l'usager, encore
-/// brouillon et de cette téléprocédure ; `appliquer` range la saisie dans
-/// les détails de la téléprocédure (toujours, même invalide : rien n'est
-/// perdu) et dit si elle est valide.
-pub async fn saisir<D: DetailsPropres>(
-    state: &AppState,
+/// Ce qu'une téléprocédure saisit à son étape « Saisie » : le corps JSON de
+/// sa route, et comment il se range dans ses détails.
+pub trait Saisie: serde::de::DeserializeOwned + Send + 'static {
+    type Details: DetailsPropres;
+    /// Range la saisie dans les détails (toujours, même invalide : rien
+    /// n'est perdu) et dit si elle est valide.
+    fn ranger(self, state: &AppState, details: &mut Self::Details, v: &VehiculeRecord) -> AppResult<()>;
+}
+
+/// La route de l'étape « Saisie » d'une téléprocédure (son chemin vient du
+/// domaine).
+pub fn route_de_saisie<S: Saisie>() -> Routes {
+    Routes::new().put(<S::Details as DetailsPropres>::TELEPROCEDURE.route_de_saisie(), saisir::<S>)
+}
+
+/// `PUT` de l'étape « Saisie » : la démarche de l'usager, encore brouillon
+/// et de cette téléprocédure ; la saisie rangée, la démarche écrite.
+async fn saisir<S: Saisie>(
+    State(state): State<AppState>,
     brouillon: Brouillon,
-    appliquer: impl FnOnce(&mut D, &VehiculeRecord) -> AppResult<()>,
+    AppJson(req): AppJson<S>,
 ) -> AppResult<AppJson<DemarcheVue>> {
-    let Brouillon { d, v, mut donnees } = brouillon.de(D::TELEPROCEDURE)?;
-    let details = D::de_mut(&mut donnees.details).ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
-    let valide = appliquer(details, &v);
-    enregistrer_saisie(state, d, &v, donnees, valide).await
+    let Brouillon { d, v, mut donnees } = brouillon.de(<S::Details as DetailsPropres>::TELEPROCEDURE)?;
+    let details = <S::Details as DetailsPropres>::de_mut(&mut donnees.details)
+        .ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
+    let valide = req.ranger(&state, details, &v);
+    enregistrer_saisie(&state, d, &v, donnees, valide).await
 }
 
 /// Une saisie validée par le domaine, dont l'adresse est ensuite vérifiée

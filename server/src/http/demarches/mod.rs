@@ -26,7 +26,7 @@ use axum::http::StatusCode;
 use donnees::Donnees;
 use immat_domain::{
     procedures::{DemarcheVue, Demarrage, DetailsDemarche, Document, NouvelleDemarche},
-    taxes::{ObjetTaxe, Taxes},
+    taxes::Taxes,
     EtatDemarche, Teleprocedure,
 };
 use serde::{Deserialize, Serialize};
@@ -34,12 +34,6 @@ use serde::{Deserialize, Serialize};
 /// Ce qu'une téléprocédure apporte au cadre commun.
 #[async_trait::async_trait]
 pub trait Procedure: Send + Sync + 'static {
-    /// Ses routes de saisie (l'étape « Saisie » de son assistant).
-    fn routes(&self) -> Routes;
-
-    /// Ce qu'elle doit en taxes, pour ce véhicule.
-    fn objet_taxe(&self, v: &VehiculeRecord) -> ObjetTaxe;
-
     /// Le domicile (code postal) qui fixe la taxe régionale, et l'usage de
     /// collection : par défaut, ceux du titulaire inscrit au registre.
     fn contexte_fiscal(&self, _details: &DetailsDemarche, v: &VehiculeRecord) -> ContexteFiscal {
@@ -83,6 +77,10 @@ pub trait Procedure: Send + Sync + 'static {
     /// une seule fois. Rend la démarche écrite et, le cas échéant, un secret à
     /// montrer une seule fois (le code de cession).
     async fn terminer(&self, validation: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)>;
+
+    /// Ses routes de saisie (l'étape « Saisie » de son assistant :
+    /// `commun::route_de_saisie::<SaSaisie>()`).
+    fn routes(&self) -> Routes;
 }
 
 /// Ce qui fixe les taxes d'une démarche, en plus du véhicule.
