@@ -87,8 +87,8 @@ impl Teleprocedure {
     /// démarrer.)
     pub fn disponible(self) -> bool {
         match self {
-            Self::ChangementAdresse | Self::Cession | Self::ChangementTitulaire => true,
-            Self::Duplicata | Self::Complementaire => false,
+            Self::ChangementAdresse | Self::Cession | Self::ChangementTitulaire | Self::Duplicata => true,
+            Self::Complementaire => false,
         }
     }
 
@@ -149,7 +149,7 @@ impl Teleprocedure {
             Self::ChangementAdresse => &[DEMARRER, (Saisie, "Nouvelle adresse"), VERIFIER, RECAP],
             Self::Cession => &[DEMARRER, (Saisie, "Nouvel acquéreur"), VERIFIER, RECAP],
             Self::ChangementTitulaire => &[DEMARRER, (Saisie, "Nouveau titulaire"), VERIFIER, RECAP, PAYER],
-            Self::Duplicata => &[DEMARRER, RECAP, PAYER],
+            Self::Duplicata => &[DEMARRER, (Saisie, "Motif de la demande"), RECAP, PAYER],
             Self::Complementaire => &[DEMARRER, (Saisie, "Objet de la demande et pièces jointes"), RECAP],
         }
     }
@@ -390,15 +390,17 @@ mod tests {
         assert_eq!(Teleprocedure::Cession.apres(Recapitulatif), Fin);
         assert_eq!(Teleprocedure::Cession.avant(Verification), Saisie);
         assert_eq!(Teleprocedure::Cession.avant(Demarrage), Demarrage);
-        assert_eq!(Teleprocedure::Duplicata.etape(Saisie), None);
+        assert_eq!(Teleprocedure::Duplicata.etape(Saisie), Some((2, "Motif de la demande")));
+        assert_eq!(Teleprocedure::Duplicata.etape(Verification), None);
         // Une étape que la téléprocédure n'a pas : la suivante dans l'ordre.
-        assert_eq!(Teleprocedure::Duplicata.apres(Demarrage), Recapitulatif);
         assert_eq!(Teleprocedure::Duplicata.apres(Saisie), Recapitulatif);
         assert_eq!(Teleprocedure::Duplicata.apres(Verification), Recapitulatif);
         assert_eq!(Teleprocedure::Duplicata.apres(Paiement), Fin);
         assert_eq!(Teleprocedure::Duplicata.avant(Paiement), Recapitulatif);
-        assert_eq!(Teleprocedure::Duplicata.avant(Recapitulatif), Demarrage);
-        assert_eq!(Teleprocedure::Duplicata.avant(Verification), Demarrage);
+        assert_eq!(Teleprocedure::Duplicata.avant(Recapitulatif), Saisie);
+        assert_eq!(Teleprocedure::Duplicata.avant(Verification), Saisie);
+        assert_eq!(Teleprocedure::Complementaire.apres(Saisie), Recapitulatif);
+        assert_eq!(Teleprocedure::Complementaire.avant(Saisie), Demarrage);
         assert_eq!(Teleprocedure::Cession.avant(Fin), Recapitulatif);
         assert_eq!(Teleprocedure::ChangementTitulaire.etape(Paiement), Some((5, "Paiement en ligne")));
         for tp in Teleprocedure::TOUTES {

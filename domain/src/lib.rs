@@ -25,6 +25,7 @@ pub mod api;
 pub mod changement_titulaire;
 pub mod compte;
 pub mod demarche;
+pub mod duplicata;
 pub mod limites;
 pub mod paiement;
 pub mod procedures;

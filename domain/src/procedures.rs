@@ -7,6 +7,7 @@ use crate::{
     changement_titulaire::{DetailsChangementTitulaire, PreuveCession, PreuveSaisie},
     compte::PourQui,
     demarche::{Etape, EtatDemarche, Teleprocedure},
+    duplicata::DetailsDuplicata,
     paiement::PaiementVue,
     regles::ElementsNecessaires,
     taxes::{Energie, Genre, Taxes},
@@ -360,6 +361,7 @@ pub enum DetailsDemarche {
     ChangementAdresse(DetailsChangementAdresse),
     Cession(DetailsCession),
     ChangementTitulaire(DetailsChangementTitulaire),
+    Duplicata(DetailsDuplicata),
 }
 
 impl DetailsDemarche {
@@ -370,7 +372,8 @@ impl DetailsDemarche {
             Teleprocedure::ChangementAdresse => Some(Self::ChangementAdresse(Default::default())),
             Teleprocedure::Cession => Some(Self::Cession(Default::default())),
             Teleprocedure::ChangementTitulaire => Some(Self::ChangementTitulaire(Default::default())),
-            Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
+            Teleprocedure::Duplicata => Some(Self::Duplicata(Default::default())),
+            Teleprocedure::Complementaire => None,
         }
     }
 
@@ -379,6 +382,7 @@ impl DetailsDemarche {
             Self::ChangementAdresse(_) => Teleprocedure::ChangementAdresse,
             Self::Cession(_) => Teleprocedure::Cession,
             Self::ChangementTitulaire(_) => Teleprocedure::ChangementTitulaire,
+            Self::Duplicata(_) => Teleprocedure::Duplicata,
         }
     }
 
@@ -388,6 +392,7 @@ impl DetailsDemarche {
             Self::ChangementAdresse(d) => d.adresse.as_ref(),
             Self::Cession(d) => d.adresse.as_ref(),
             Self::ChangementTitulaire(d) => d.adresse.as_ref(),
+            Self::Duplicata(_) => None,
         }
     }
 
@@ -396,6 +401,7 @@ impl DetailsDemarche {
             Self::ChangementAdresse(d) => d.adresse.as_mut(),
             Self::Cession(d) => d.adresse.as_mut(),
             Self::ChangementTitulaire(d) => d.adresse.as_mut(),
+            Self::Duplicata(_) => None,
         }
     }
 
@@ -405,6 +411,16 @@ impl DetailsDemarche {
             Self::ChangementAdresse(d) => d.saisie.as_ref(),
             Self::Cession(d) => d.saisie.as_ref().map(|s| &s.adresse),
             Self::ChangementTitulaire(d) => d.saisie.as_ref().map(|s| &s.adresse),
+            Self::Duplicata(_) => None,
+        }
+    }
+
+    /// Le certificat provisoire émis par la démarche, s'il y en a un.
+    pub fn cpi(&self) -> Option<&crate::changement_titulaire::Cpi> {
+        match self {
+            Self::ChangementTitulaire(d) => d.cpi.as_ref(),
+            Self::Duplicata(d) => d.cpi.as_ref(),
+            Self::ChangementAdresse(_) | Self::Cession(_) => None,
         }
     }
 
@@ -446,6 +462,7 @@ details_propres!(
     DetailsChangementAdresse => ChangementAdresse,
     DetailsCession => Cession,
     DetailsChangementTitulaire => ChangementTitulaire,
+    DetailsDuplicata => Duplicata,
 );
 
 /// Les documents qu'une démarche terminée peut produire.
@@ -640,7 +657,7 @@ mod tests_details {
         let json = serde_json::to_value(&d).unwrap();
         assert_eq!(json["teleprocedure"], "cession");
         assert_eq!(serde_json::from_value::<DetailsDemarche>(json).unwrap(), d);
-        assert!(DetailsDemarche::nouveau(Teleprocedure::Duplicata).is_none());
+        assert!(DetailsDemarche::nouveau(Teleprocedure::Complementaire).is_none());
         for tp in Teleprocedure::TOUTES {
             if let Some(d) = DetailsDemarche::nouveau(tp) {
                 assert_eq!(d.teleprocedure(), tp);

@@ -71,17 +71,17 @@ test("adresse électronique mal formée : erreur au champ avant tout envoi", asy
 });
 
 test("une URL protégée sans session mène à la connexion puis y revient", async ({ page }) => {
-  await page.goto("/espace-vehicule/demarche/duplicata");
-  await expect(page).toHaveURL(/\/connexion\?retour=%2Fespace-vehicule%2Fdemarche%2Fduplicata$/);
+  await page.goto("/espace-vehicule/demarche/complementaire");
+  await expect(page).toHaveURL(/\/connexion\?retour=%2Fespace-vehicule%2Fdemarche%2Fcomplementaire$/);
   await new LoginPage(page).login(MARIE.email);
-  await expect(page).toHaveURL(/\/espace-vehicule\/demarche\/duplicata$/);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Demande de duplicata");
+  await expect(page).toHaveURL(/\/espace-vehicule\/demarche\/complementaire$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Téléprocédure complémentaire");
   // La page dit clairement que la procédure n'est pas construite…
   await expect(page.getByTestId("not-built")).toContainText("pas encore construite");
   // … et donne le tableau « éléments nécessaires » pour un compte certifié.
   const table = page.getByTestId("elements-necessaires");
-  await expect(table.getByRole("row", { name: /Pour moi-même/ })).toContainText("OuiNonOuiNon");
-  await expect(table.getByRole("row", { name: /Pour quelqu'un d'autre/ })).toContainText("OuiOuiOuiNon");
+  await expect(table.getByRole("row", { name: /Pour moi-même/ })).toContainText("NonNonNonNon");
+  await expect(table.getByRole("row", { name: /Pour quelqu'un d'autre/ })).toContainText("NonNonNonNon");
   await expectAccessible(page);
 });
 

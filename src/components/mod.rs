@@ -3,6 +3,7 @@
 
 pub mod adresse;
 pub mod auth_guard;
+pub mod cpi;
 pub mod field;
 pub mod form_errors;
 pub mod layout;

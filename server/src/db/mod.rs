@@ -318,6 +318,9 @@ pub trait DemarcheRepository: Send + Sync + 'static {
         vehicule_id: i64,
         n: &NouveauTitulaireRegistre,
     ) -> DbResult<DemarcheRecord>;
+    /// Termine une démarche qui émet un nouveau certificat au même titulaire
+    /// (duplicata) : démarche et registre, ensemble, une seule fois.
+    async fn terminer_nouveau_certificat(&self, e: Ecriture<'_>, vehicule_id: i64, c: &NouveauCertificat) -> DbResult<DemarcheRecord>;
     /// Ce numéro d'immatriculation est-il libre ?
     async fn immatriculation_libre(&self, immatriculation: &str) -> DbResult<bool>;
     /// Crée le brouillon d'un changement de titulaire et lui réserve le code
@@ -425,6 +428,16 @@ pub trait PayfipRepository: Send + Sync + 'static {
     async fn payfip_notifiee(&self, idop: &str, quand: OffsetDateTime) -> DbResult<()>;
 }
 
+/// Un nouveau certificat au registre : nouveau numéro de formule, et numéro
+/// SIV pour un véhicule qui était FNI.
+#[derive(Debug, Clone)]
+pub struct NouveauCertificat {
+    /// L'écriture exige que le véhicule porte encore ce numéro.
+    pub ancienne_immatriculation: String,
+    pub immatriculation: String,
+    pub numero_formule: String,
+}
+
 /// Ce que le changement de titulaire écrit au registre.
 #[derive(Debug, Clone)]
 pub struct NouveauTitulaireRegistre {
@@ -433,10 +446,7 @@ pub struct NouveauTitulaireRegistre {
     /// La version du registre (du code confidentiel) lue au démarrage :
     /// l'écriture exige qu'elle n'ait pas changé (aucun autre transfert).
     pub version_registre: i64,
-    pub ancienne_immatriculation: String,
-    pub immatriculation: String,
-    pub type_immatriculation: immat_domain::TypeImmatriculation,
-    pub numero_formule: String,
+    pub certificat: NouveauCertificat,
     pub titulaire_nom: String,
     pub titulaire_prenoms: Option<String>,
     pub titulaire_raison_sociale: Option<String>,

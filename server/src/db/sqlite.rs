@@ -674,6 +674,10 @@ impl DemarcheRepository for SqliteRepository {
         titulaire::terminer(self, e, vehicule_id, n).await
     }
 
+    async fn terminer_nouveau_certificat(&self, e: Ecriture<'_>, vehicule_id: i64, c: &NouveauCertificat) -> DbResult<DemarcheRecord> {
+        titulaire::nouveau_certificat(self, e, vehicule_id, c).await
+    }
+
     async fn immatriculation_libre(&self, immatriculation: &str) -> DbResult<bool> {
         let n: i64 = sqlx::query_scalar("select count(*) from vehicule where immatriculation = $1")
             .bind(immatriculation)

@@ -17,12 +17,8 @@ use leptos::prelude::*;
 /// La déclaration de cession dans l'assistant commun.
 pub const UI: super::ProcedureUi = super::ProcedureUi { saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(), recapitulatif, fin };
 
-fn details(v: &DemarcheVue) -> Option<&DetailsCession> {
-    DetailsCession::de(&v.details)
-}
-
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
-    let cession = details(v).and_then(|c| c.cession.clone());
+    let cession = DetailsCession::de(&v.details).and_then(|c| c.cession.clone());
     view! {
         <h3>"Nouvel acquéreur"</h3>
         <p data-testid="recap-declare">
@@ -38,7 +34,7 @@ fn recapitulatif(v: &DemarcheVue) -> AnyView {
 /// Le code de cession (montré une seule fois) et le rappel de conserver le
 /// certificat de situation administrative.
 fn fin(v: &DemarcheVue) -> AnyView {
-    let expire = details(v).and_then(|c| c.code_cession_expire_le.clone()).unwrap_or_default();
+    let expire = DetailsCession::de(&v.details).and_then(|c| c.code_cession_expire_le.clone()).unwrap_or_default();
     view! {
         {v.code_cession.clone().map(|code| view! {
             <div class="fr-callout fr-mb-4w">
@@ -61,7 +57,7 @@ fn fin(v: &DemarcheVue) -> AnyView {
 pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
     let v = ctx.vue.get_untracked();
     let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
-    let s = v.as_ref().and_then(details).and_then(|c| c.saisie.clone()).unwrap_or_default();
+    let s = v.as_ref().and_then(|v| DetailsCession::de(&v.details)).and_then(|c| c.saisie.clone()).unwrap_or_default();
     let q = &s.acquereur;
     let personne = PersonneSignals::new(q.type_personne, &q.nom, &q.prenoms, &q.date_naissance, &q.raison_sociale, &q.siret);
     let date_cession = RwSignal::new(s.date_cession.clone());

@@ -20,15 +20,11 @@ use leptos::prelude::*;
 
 /// Le changement de titulaire dans l'assistant commun.
 pub const UI: super::ProcedureUi =
-    super::ProcedureUi { saisie: |ctx| view! { <SaisieTitulaire ctx=ctx /> }.into_any(), recapitulatif, fin };
-
-fn details(v: &DemarcheVue) -> Option<&DetailsChangementTitulaire> {
-    DetailsChangementTitulaire::de(&v.details)
-}
+    super::ProcedureUi { saisie: |ctx| view! { <SaisieTitulaire ctx=ctx /> }.into_any(), recapitulatif, fin: |_| ().into_any() };
 
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
-    let t = details(v).and_then(|d| d.titulaire.clone());
-    let ancien = details(v).and_then(|d| d.ancien_titulaire.clone());
+    let t = DetailsChangementTitulaire::de(&v.details).and_then(|d| d.titulaire.clone());
+    let ancien = DetailsChangementTitulaire::de(&v.details).and_then(|d| d.ancien_titulaire.clone());
     view! {
         {ancien.map(|a| view! { <p>{format!("Ancien titulaire : {}", a.nom_complet())}</p> })}
         <h3>"Nouveau titulaire"</h3>
@@ -44,33 +40,12 @@ fn recapitulatif(v: &DemarcheVue) -> AnyView {
     .into_any()
 }
 
-/// Le numéro attribué et la validité du CPI.
-fn fin(v: &DemarcheVue) -> AnyView {
-    let Some(cpi) = details(v).and_then(|d| d.cpi.clone()) else {
-        return ().into_any();
-    };
-    view! {
-        <div class="fr-callout fr-mb-4w">
-            <h3 class="fr-callout__title">"Certificat provisoire d'immatriculation"</h3>
-            <p class="fr-callout__text">
-                "Numéro d'immatriculation : " <strong data-testid="nouvelle-immatriculation">{cpi.immatriculation.to_string()}</strong>
-                <br />
-                {cpi.ancienne_immatriculation.map(|a| view! { {format!("(ancien numéro : {a} — posez de nouvelles plaques)")} <br /> })}
-                {format!("Valable jusqu'au {}, en France uniquement, en attendant le certificat définitif envoyé par courrier.", cpi.valable_jusqu_au)}
-                <br />
-                {format!("Référence de vérification : {}", cpi.reference)}
-            </p>
-        </div>
-    }
-    .into_any()
-}
-
 #[component]
 pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
     let v = ctx.vue.get_untracked();
-    let ancien = v.as_ref().and_then(|v| details(v).and_then(|d| d.ancien_titulaire.clone()));
+    let ancien = v.as_ref().and_then(|v| DetailsChangementTitulaire::de(&v.details).and_then(|d| d.ancien_titulaire.clone()));
     let gage = v.as_ref().is_some_and(|v| v.avertissement.is_some());
-    let s = v.as_ref().and_then(details).and_then(|d| d.saisie.clone()).unwrap_or_default();
+    let s = v.as_ref().and_then(|v| DetailsChangementTitulaire::de(&v.details)).and_then(|d| d.saisie.clone()).unwrap_or_default();
     let usage = RwSignal::new(s.usage);
     let personne = PersonneSignals::new(s.type_personne, &s.nom, &s.prenoms, &s.date_naissance, &s.raison_sociale, &s.siren);
     let avec_cotitulaire = RwSignal::new(s.avec_cotitulaire);

@@ -4,6 +4,7 @@
 use crate::{
     api::{self, ApiResult, ClientError},
     components::{
+        cpi::CpiEmis,
         form_errors::{focus_titre_etape, scroll_top, FormErrors},
         soumission::Soumission,
         status::ClientErrorAlert,
@@ -371,6 +372,7 @@ pub fn Fin(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
             <h2 class="fr-alert__title">"La demande est terminée."</h2>
             <p>{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
         </div>
+        {v.details.cpi().cloned().map(|cpi| view! { <CpiEmis cpi=cpi /> })}
         {(ui.fin)(&v)}
         <h3>{if v.documents.len() > 1 { "Les documents suivants sont disponibles en téléchargement :" } else { "Le document suivant est disponible en téléchargement :" }}</h3>
         <ul data-testid="documents">

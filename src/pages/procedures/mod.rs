@@ -5,6 +5,7 @@ mod cession;
 mod changement_adresse;
 mod changement_titulaire;
 mod demarrer;
+mod duplicata;
 mod etapes;
 mod non_disponible;
 
@@ -38,7 +39,8 @@ pub fn ui(tp: Teleprocedure) -> Option<ProcedureUi> {
         Teleprocedure::ChangementAdresse => Some(changement_adresse::UI),
         Teleprocedure::Cession => Some(cession::UI),
         Teleprocedure::ChangementTitulaire => Some(changement_titulaire::UI),
-        Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
+        Teleprocedure::Duplicata => Some(duplicata::UI),
+        Teleprocedure::Complementaire => None,
     }
 }
 

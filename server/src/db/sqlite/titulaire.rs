@@ -58,9 +58,9 @@ pub(super) async fn terminer(
          where vehicule_id = $15 and code_confidentiel_version = $16 and immatriculation = $17",
     )
     .bind(n.compte_id)
-    .bind(&n.immatriculation)
-    .bind(code_of(&n.type_immatriculation))
-    .bind(&n.numero_formule)
+    .bind(&n.certificat.immatriculation)
+    .bind(code_of(&immat_domain::TypeImmatriculation::Siv))
+    .bind(&n.certificat.numero_formule)
     .bind(&n.titulaire_nom)
     .bind(&n.titulaire_prenoms)
     .bind(&n.titulaire_raison_sociale)
@@ -73,7 +73,7 @@ pub(super) async fn terminer(
     .bind(&a.commune)
     .bind(vehicule_id)
     .bind(n.version_registre)
-    .bind(&n.ancienne_immatriculation)
+    .bind(&n.certificat.ancienne_immatriculation)
     .execute(&mut *tx)
     .await?;
     if r.rows_affected() != 1 {
@@ -87,6 +87,35 @@ pub(super) async fn terminer(
         .bind(vehicule_id)
         .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
+    Ok(ecrite)
+}
+
+/// Un nouveau certificat au même titulaire : démarche terminée, numéro de
+/// formule (et numéro SIV pour un véhicule FNI), à condition que le véhicule
+/// porte encore l'ancien numéro.
+pub(super) async fn nouveau_certificat(
+    repo: &SqliteRepository,
+    e: Ecriture<'_>,
+    vehicule_id: i64,
+    c: &NouveauCertificat,
+) -> DbResult<DemarcheRecord> {
+    let mut tx = repo.pool.begin().await?;
+    let ecrite = ecrire_demarche(&mut tx, e.d, e.vers, e.etape, e.donnees, repo.clock.now()).await?;
+    let r = sqlx::query(
+        "update vehicule set immatriculation = $1, type_immatriculation = $2, numero_formule = $3, date_certificat = null
+         where vehicule_id = $4 and immatriculation = $5",
+    )
+    .bind(&c.immatriculation)
+    .bind(code_of(&immat_domain::TypeImmatriculation::Siv))
+    .bind(&c.numero_formule)
+    .bind(vehicule_id)
+    .bind(&c.ancienne_immatriculation)
+    .execute(&mut *tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        return Err(DbError::Conflict("Le numéro de ce véhicule a changé depuis le début de cette démarche.".into()));
+    }
     tx.commit().await?;
     Ok(ecrite)
 }

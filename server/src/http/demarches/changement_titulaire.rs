@@ -12,15 +12,13 @@ use crate::{
     http::limites::{cle_preuve_compte, cle_preuve_vehicule, cle_preuve_vehicule_compte, essayer, Compteurs},
 };
 use immat_domain::{
-    changement_titulaire::{fin_de_validite_cpi, Cpi, DetailsChangementTitulaire, NouveauTitulaire, PreuveCession, TitulaireSaisie},
+    changement_titulaire::{DetailsChangementTitulaire, NouveauTitulaire, PreuveCession, TitulaireSaisie},
     demarche::etape_apres_validation,
     limites::{message_preuve_bloquee, message_preuve_erronee, Limite},
     procedures::{DemarcheVue, Demarrage, DetailsPropres, NouvelleDemarche},
     regles::Mention,
-    Etape, Immatriculation, NumeroFormule, TypeImmatriculation,
+    Etape,
 };
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 pub struct ChangementTitulaire;
 
@@ -80,7 +78,17 @@ impl Procedure for ChangementTitulaire {
 
     fn document(&self, document: Document, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
         match document {
-            Document::CertificatProvisoire => cpi(d, v, donnees),
+            Document::CertificatProvisoire => {
+                let det = details(donnees).ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
+                let t = det.titulaire.as_ref().ok_or_else(|| DbError::Corrupt(format!("titulaire de la démarche {}", d.numero)))?;
+                let titulaire = cpi::TitulaireCpi {
+                    titulaire: t.titulaire.libelle(),
+                    cotitulaire: t.cotitulaire.as_ref().map(|c| c.libelle()),
+                    adresse: donnees.details.adresse_retenue().map(|a| a.une_ligne()),
+                    usage: Some(t.usage.libelle()),
+                };
+                cpi::pdf(d, v, det.cpi.as_ref(), &titulaire, donnees)
+            }
             Document::Recapitulatif | Document::CertificatSituationAdministrative => {
                 Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))
             }
@@ -154,19 +162,7 @@ impl Procedure for ChangementTitulaire {
             return Err(DbError::Corrupt(format!("détails de la démarche {}", d.numero)).into());
         };
         let t = details.titulaire.clone().ok_or_else(|| AppError::Conflit("Nouveau titulaire non saisi.".into()))?;
-        let ancienne = Immatriculation::parse(&v.immatriculation).map_err(|e| anyhow::anyhow!("immatriculation en base : {e}"))?;
-        let immatriculation = if v.type_immatriculation.est_fni() { numero_siv_libre(state).await? } else { ancienne.clone() };
-        let maintenant = state.now();
-        let emis_le = crate::http::demarches::heure::date_de_paris(maintenant);
-        let taxes = donnees.taxes.unwrap_or_default();
-        let cpi = Cpi {
-            ancienne_immatriculation: (immatriculation != ancienne).then_some(ancienne.clone()),
-            immatriculation: immatriculation.clone(),
-            emis_le: emis_le.into(),
-            valable_jusqu_au: fin_de_validite_cpi(emis_le).into(),
-            reference: reference_de_verification(&d.numero, immatriculation.as_str(), &v.vin),
-            taxes_payees: taxes.y6(),
-        };
+        let (cpi, certificat) = cpi::emettre(state, d, v, donnees.taxes.unwrap_or_default()).await?;
         details.cpi = Some(cpi);
         let (nom, prenoms, raison_sociale, siren) = match &t.titulaire {
             NouveauTitulaire::Physique { nom, prenoms, .. } => (nom.to_string().to_uppercase(), Some(prenoms.to_string()), None, None),
@@ -177,10 +173,7 @@ impl Procedure for ChangementTitulaire {
         let nouveau = NouveauTitulaireRegistre {
             compte_id: (d.pour_qui == immat_domain::PourQui::MoiMeme).then_some(d.compte_id),
             version_registre: donnees.code_confidentiel_version.unwrap_or(v.code_confidentiel_version),
-            ancienne_immatriculation: ancienne.to_string(),
-            immatriculation: immatriculation.to_string(),
-            type_immatriculation: TypeImmatriculation::Siv,
-            numero_formule: nouveau_numero_formule(emis_le.year()),
+            certificat,
             titulaire_nom: nom,
             titulaire_prenoms: prenoms,
             titulaire_raison_sociale: raison_sociale,
@@ -198,39 +191,6 @@ impl Procedure for ChangementTitulaire {
     fn routes(&self) -> Routes {
         route_de_saisie::<TitulaireSaisie>()
     }
-}
-
-/// Un numéro SIV libre pour un véhicule FNI.
-async fn numero_siv_libre(state: &AppState) -> AppResult<Immatriculation> {
-    for _ in 0..20 {
-        let mut o = [0u8; 6];
-        rand::rngs::OsRng.fill_bytes(&mut o);
-        let i = Immatriculation::siv_depuis(&o);
-        if state.repo.immatriculation_libre(i.as_str()).await? {
-            return Ok(i);
-        }
-    }
-    Err(anyhow::anyhow!("aucun numéro SIV libre trouvé").into())
-}
-
-/// Le numéro de formule du nouveau certificat (année, deux lettres, cinq
-/// chiffres, comme ceux de HistoVec).
-fn nouveau_numero_formule(annee: i32) -> String {
-    let mut o = [0u8; 4];
-    rand::rngs::OsRng.fill_bytes(&mut o);
-    let l = |b: u8| (b'A' + b % 26) as char;
-    let n = u32::from_le_bytes(o) % 100_000;
-    let f = format!("{annee}{}{}{n:05}", l(o[0]), l(o[1]));
-    NumeroFormule::parse(&f).map(|f| f.as_str().to_owned()).unwrap_or(f)
-}
-
-/// La référence de vérification du CPI : une empreinte de la démarche, du
-/// numéro et du VIN (les forces de l'ordre la retrouvent au registre).
-fn reference_de_verification(numero: &str, immatriculation: &str, vin: &str) -> String {
-    let h = Sha256::digest(format!("{numero}|{immatriculation}|{vin}").as_bytes());
-    let alphabet = immat_domain::CODE_ALPHABET;
-    let s: String = h.iter().take(12).map(|b| alphabet[usize::from(b % 32)] as char).collect();
-    format!("{}-{}-{}", &s[0..4], &s[4..8], &s[8..12])
 }
 
 /// Vérifie la preuve de la cession, sous limites d'essais (par compte et
@@ -311,49 +271,4 @@ impl Saisie for TitulaireSaisie {
         (details.titulaire, details.adresse) = (Some(t), Some(adresse));
         Ok(())
     }
-}
-
-/// Le certificat provisoire d'immatriculation.
-fn cpi(d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
-    let det = details(donnees).ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
-    let cpi = det.cpi.as_ref().ok_or_else(|| AppError::Conflit("Le certificat provisoire n'est pas encore émis.".into()))?;
-    let t = det.titulaire.as_ref().ok_or_else(|| DbError::Corrupt(format!("titulaire de la démarche {}", d.numero)))?;
-    let mut pdf = Pdf::new("Certificat provisoire d'immatriculation", super::documents::PIED)?;
-    pdf.para(
-        "Ce certificat provisoire permet de circuler en France uniquement, jusqu'à la réception du certificat d'immatriculation définitif.",
-    );
-    pdf.field("Numéro du certificat provisoire", &d.numero);
-    pdf.field("(A) Numéro d'immatriculation", &cpi.immatriculation.to_string());
-    if let Some(ancienne) = &cpi.ancienne_immatriculation {
-        pdf.field("Ancien numéro (FNI)", &ancienne.to_string());
-    }
-    pdf.field("(B) Date de première immatriculation", &v.date_premiere_immatriculation.to_string());
-    pdf.field("(I) Date d'émission", &cpi.emis_le.to_string());
-    pdf.field("Valable jusqu'au", &cpi.valable_jusqu_au.to_string());
-    pdf.heading("Titulaire(s)");
-    pdf.field("(C.1) Titulaire", &t.titulaire.libelle());
-    if let Some(c) = &t.cotitulaire {
-        pdf.field("Cotitulaire", &c.libelle());
-    }
-    if let Some(a) = donnees.details.adresse_retenue() {
-        pdf.field("(C.3) Adresse", &a.une_ligne());
-    }
-    pdf.field("Usage du véhicule", t.usage.libelle());
-    pdf.heading("Véhicule");
-    pdf.field("(D.1) Marque", &v.marque);
-    pdf.field("(D.3) Modèle", &v.modele);
-    pdf.field("(E) Numéro d'identification (VIN)", &v.vin);
-    pdf.field("(J.1) Genre national", v.genre.libelle());
-    pdf.field("(P.3) Énergie", v.energie.libelle());
-    pdf.field("(P.6) Puissance fiscale", &format!("{} CV", v.puissance_cv));
-    if let Some(ptac) = v.ptac_kg {
-        pdf.field("(F.2) PTAC", &format!("{ptac} kg"));
-    }
-    pdf.heading("Taxes payées");
-    for (code, libelle, montant) in donnees.taxes.unwrap_or_default().lignes() {
-        pdf.field(&format!("{code} — {libelle}"), &montant.to_string());
-    }
-    pdf.heading("Vérification");
-    pdf.field("Référence de vérification", &cpi.reference);
-    Ok(pdf.finish()?)
 }

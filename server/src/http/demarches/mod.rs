@@ -9,8 +9,10 @@ mod changement_adresse;
 mod changement_titulaire;
 pub mod code_confidentiel;
 mod commun;
+mod cpi;
 mod documents;
 mod donnees;
+mod duplicata;
 mod heure;
 pub mod paiement;
 
@@ -106,7 +108,8 @@ pub fn procedure(tp: Teleprocedure) -> Option<&'static dyn Procedure> {
         Teleprocedure::ChangementAdresse => Some(&changement_adresse::ChangementAdresse),
         Teleprocedure::Cession => Some(&cession::Cession),
         Teleprocedure::ChangementTitulaire => Some(&changement_titulaire::ChangementTitulaire),
-        Teleprocedure::Duplicata | Teleprocedure::Complementaire => None,
+        Teleprocedure::Duplicata => Some(&duplicata::Duplicata),
+        Teleprocedure::Complementaire => None,
     }
 }
 

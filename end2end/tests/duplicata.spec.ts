@@ -1,0 +1,62 @@
+import { expect, expectAccessible, JULIEN, loginAs, pdfText, resetDemo, test, Wizard } from "./fixtures/app";
+
+test.beforeEach(async ({ page }) => {
+  await resetDemo(page);
+});
+
+test("duplicata pour perte : CLU obligatoires, paiement, CPI et récapitulatif", async ({ page }) => {
+  await loginAs(page, JULIEN.email);
+  const w = new Wizard(page);
+  await w.start("duplicata", "AB-123-CD", { code: "AB2C-D3EF" });
+  await expect(w.stepper).toContainText("Motif de la demande");
+  await expect(page.getByTestId("titulaire-actuel")).toContainText("Julien PAUL");
+  await expectAccessible(page);
+  await page.getByLabel("Perte du certificat d'immatriculation").check();
+  await page.getByLabel("Le titulaire du certificat").check();
+  await w.continue();
+  await expect(w.stepper).toContainText("Récapitulatif");
+  await expect(page.getByTestId("recap-declare")).toContainText("Motif : Perte du certificat d'immatriculation");
+  // « Il est indispensable de cocher… » : Valider sans les CLU est refusé au champ.
+  await w.validate();
+  await expect(page.getByText("Il est indispensable de cocher les conditions légales d'utilisation")).toBeVisible();
+  await expectAccessible(page);
+  await w.tickClu();
+  await w.validate();
+  await expect(w.stepper).toContainText("Paiement en ligne");
+  await page.getByRole("button", { name: "Payer 13,76 € par carte bancaire" }).click();
+  await expect(page.getByRole("heading", { name: "Paiement par carte bancaire", level: 1 })).toBeVisible();
+  await page.getByLabel("Numéro de la carte").fill("4111 1111 1111 1111");
+  await page.getByLabel("Date d'expiration").fill("12/30");
+  await page.getByLabel("Cryptogramme").fill("123");
+  await page.getByRole("button", { name: "Valider" }).click();
+  await page.getByRole("link", { name: "Cliquer ici pour enregistrer votre paiement" }).click();
+  await expect(page.getByTestId("demande-terminee")).toContainText("La demande est terminée.");
+  await expect(page.getByTestId("nouvelle-immatriculation")).toHaveText("AB-123-CD");
+  await expectAccessible(page);
+  const cpi = page.waitForEvent("download");
+  await page.getByRole("link", { name: /Certificat provisoire d'immatriculation/ }).click();
+  const texte = pdfText(await (await cpi).path());
+  expect(texte).toContain("Certificat provisoire d'immatriculation");
+  expect(texte).toContain("AB-123-CD");
+  expect(texte).toContain("Julien PAUL");
+  expect(texte).toContain("13,76");
+  const recap = page.waitForEvent("download");
+  await page.getByRole("link", { name: /Récapitulatif de la demande/ }).click();
+  const texteRecap = pdfText(await (await recap).path());
+  expect(texteRecap).toContain("Demande de duplicata");
+  expect(texteRecap).toContain("Perte du certificat d'immatriculation");
+});
+
+test("duplicata pour vol : renvoyé au CERT, la saisie reste", async ({ page }) => {
+  await loginAs(page, JULIEN.email);
+  const w = new Wizard(page);
+  await w.start("duplicata", "AB-123-CD", { code: "AB2C-D3EF" });
+  await expect(w.stepper).toContainText("Motif de la demande");
+  await page.getByLabel("Vol du certificat d'immatriculation").check();
+  await page.getByLabel("Un mandataire du titulaire (mandat cerfa 13757)").check();
+  await w.continue();
+  await expect(page.getByText("n'est pas encore disponible dans Immat")).toBeVisible();
+  await expect(page.getByLabel("Vol du certificat d'immatriculation")).toBeChecked();
+  await expect(page.getByLabel("Un mandataire du titulaire (mandat cerfa 13757)")).toBeChecked();
+  await expectAccessible(page);
+});
