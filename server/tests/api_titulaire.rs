@@ -495,3 +495,29 @@ async fn preuves_erronees_limitees_par_vehicule_tous_comptes() {
     let r = app.post_json("/api/v1/demarches", &par_certificat("LM-890-NP", "2022LM89012"), Some(&garage)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
+
+/// Arrêt entre le règlement du paiement et le passage de la démarche à
+/// « payée » : le rapprochement la termine, et « Payer » ne redemande rien.
+#[tokio::test]
+async fn paiement_regle_mais_demarche_encore_a_payer() {
+    for par_le_rapprochement in [true, false] {
+        let app = common::spawn().await;
+        let code = julien_cede(&app).await;
+        let (cookie, base) = marie_jusqu_au_paiement(&app, &code).await;
+        let idop = payer(&app, &base, &cookie).await;
+        assert!(carte(&app, &idop, "4111111111111111").await.text().contains("Paiement accepté"));
+        // Le paiement est réglé, la démarche n'a pas bougé (l'arrêt).
+        let p = app.repo.paiement_par_idop(&idop).await.unwrap().unwrap();
+        assert!(app.repo.regler_paiement(p.id, EtatPaiement::Paye, Some("1111"), Some("000001"), app.state.now()).await.unwrap());
+        assert_eq!(app.get(&base, Some(&cookie)).await.json()["etat"], "a_payer");
+        if par_le_rapprochement {
+            immat_server::http::rapprocher(&app.state).await.unwrap();
+        } else {
+            let r = app.post_json(&format!("{base}/paiements"), &json!({}), Some(&cookie)).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+            assert_eq!(r.json()["code"], "deja_paye");
+        }
+        assert_eq!(app.get(&base, Some(&cookie)).await.json()["etat"], "terminee");
+        assert_eq!(paiements(&app, &base, &cookie).await.len(), 1, "aucune seconde tentative");
+    }
+}

@@ -386,8 +386,10 @@ pub trait PaiementRepository: Send + Sync + 'static {
     ) -> DbResult<bool>;
     /// Les tentatives en cours (à rapprocher auprès du prestataire).
     async fn paiements_en_cours(&self) -> DbResult<Vec<PaiementRecord>>;
-    /// Les démarches payées dont l'enregistrement n'est pas fini.
-    async fn demarches_payees(&self) -> DbResult<Vec<DemarcheRecord>>;
+    /// Les démarches dont le paiement est réglé mais l'enregistrement pas
+    /// fini : « payées », ou encore « à payer » avec un paiement réglé (arrêt
+    /// entre les deux écritures).
+    async fn demarches_a_finaliser(&self) -> DbResult<Vec<DemarcheRecord>>;
     async fn demarche(&self, id: i64) -> DbResult<DemarcheRecord>;
 }
 

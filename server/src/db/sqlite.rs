@@ -296,8 +296,6 @@ fn parse_ts(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
-/// L'écriture conditionnelle d'une démarche : seulement si elle est encore
-/// dans l'état et la version lus. Rend la démarche écrite.
 /// Crée le brouillon, ou rend celui qui est déjà en cours pour ce compte,
 /// ce véhicule et cette téléprocédure (`false` : il existait). L'index
 /// unique partiel garantit un seul brouillon en cours : une insertion
@@ -346,6 +344,8 @@ async fn inserer_brouillon(
     Ok((demarche_from_row(&row)?, false))
 }
 
+/// L'écriture conditionnelle d'une démarche : seulement si elle est encore
+/// dans l'état et la version lus. Rend la démarche écrite.
 async fn ecrire_demarche(
     conn: &mut sqlx::SqliteConnection,
     d: &DemarcheRecord,

@@ -55,9 +55,8 @@ fn fin(v: &DemarcheVue) -> AnyView {
 
 #[component]
 pub fn SaisieCession(ctx: Ctx) -> impl IntoView {
-    let v = ctx.vue.get_untracked();
-    let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
-    let s = v.as_ref().and_then(|v| DetailsCession::de(&v.details)).and_then(|c| c.saisie.clone()).unwrap_or_default();
+    let titulaire = ctx.titulaire();
+    let s = ctx.details::<DetailsCession>().and_then(|c| c.saisie).unwrap_or_default();
     let q = &s.acquereur;
     let personne = PersonneSignals::new(q.type_personne, &q.nom, &q.prenoms, &q.date_naissance, &q.raison_sociale, &q.siret);
     let date_cession = RwSignal::new(s.date_cession.clone());

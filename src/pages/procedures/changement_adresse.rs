@@ -10,7 +10,7 @@ use crate::{
 use immat_domain::Teleprocedure;
 use immat_domain::{
     adresse_postale::valider_adresse,
-    procedures::{DemarcheVue, DetailsDemarche, NouvelleAdresse},
+    procedures::{DemarcheVue, DetailsChangementAdresse, NouvelleAdresse},
 };
 use leptos::prelude::*;
 
@@ -28,12 +28,8 @@ fn recapitulatif(v: &DemarcheVue) -> AnyView {
 
 #[component]
 pub fn SaisieAdresse(ctx: Ctx) -> impl IntoView {
-    let v = ctx.vue.get_untracked();
-    let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
-    let a = AdresseSignals::new(v.as_ref().and_then(|v| {
-        let DetailsDemarche::ChangementAdresse(d) = &v.details else { return None };
-        d.saisie.clone()
-    }));
+    let titulaire = ctx.titulaire();
+    let a = AdresseSignals::new(ctx.details::<DetailsChangementAdresse>().and_then(|d| d.saisie));
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
     let envoi = ctx.soumission(errors, alerte, |numero, req: NouvelleAdresse| async move {

@@ -42,10 +42,9 @@ fn recapitulatif(v: &DemarcheVue) -> AnyView {
 
 #[component]
 pub fn SaisieTitulaire(ctx: Ctx) -> impl IntoView {
-    let v = ctx.vue.get_untracked();
-    let ancien = v.as_ref().and_then(|v| DetailsChangementTitulaire::de(&v.details).and_then(|d| d.ancien_titulaire.clone()));
-    let gage = v.as_ref().is_some_and(|v| v.avertissement.is_some());
-    let s = v.as_ref().and_then(|v| DetailsChangementTitulaire::de(&v.details)).and_then(|d| d.saisie.clone()).unwrap_or_default();
+    let details = ctx.details::<DetailsChangementTitulaire>().unwrap_or_default();
+    let gage = ctx.vue.with_untracked(|v| v.as_ref().is_some_and(|v| v.avertissement.is_some()));
+    let (ancien, s) = (details.ancien_titulaire, details.saisie.unwrap_or_default());
     let usage = RwSignal::new(s.usage);
     let personne = PersonneSignals::new(s.type_personne, &s.nom, &s.prenoms, &s.date_naissance, &s.raison_sociale, &s.siren);
     let avec_cotitulaire = RwSignal::new(s.avec_cotitulaire);

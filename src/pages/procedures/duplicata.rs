@@ -13,10 +13,6 @@ use immat_domain::{
 };
 use leptos::prelude::*;
 
-/// La demande de duplicata dans l'assistant commun.
-pub const UI: super::ProcedureUi =
-    super::ProcedureUi { saisie: |ctx| view! { <SaisieDuplicata ctx=ctx /> }.into_any(), recapitulatif, fin: |_| ().into_any() };
-
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
     let d = DetailsDuplicata::de(&v.details).and_then(|d| d.demande.clone());
     view! {
@@ -33,9 +29,7 @@ fn recapitulatif(v: &DemarcheVue) -> AnyView {
 
 #[component]
 pub fn SaisieDuplicata(ctx: Ctx) -> impl IntoView {
-    let v = ctx.vue.get_untracked();
-    let titulaire = v.as_ref().map(|v| v.vehicule.titulaire.clone());
-    let s = v.as_ref().and_then(|v| DetailsDuplicata::de(&v.details)).and_then(|d| d.saisie.clone()).unwrap_or_default();
+    let s = ctx.details::<DetailsDuplicata>().and_then(|d| d.saisie).unwrap_or_default();
     let motif = RwSignal::new(s.motif);
     let personne = RwSignal::new(s.personne_concernee);
     let cas_particulier = RwSignal::new(s.cas_particulier);
@@ -55,7 +49,7 @@ pub fn SaisieDuplicata(ctx: Ctx) -> impl IntoView {
     };
     let on_submit = Ctx::poursuivre(errors, envoi, saisie, DuplicataSaisie::valider);
     view! {
-        {ctx.entete(alerte, titulaire, "Titulaire actuel")}
+        {ctx.entete(alerte, ctx.titulaire(), "Titulaire actuel")}
         <form on:submit=on_submit novalidate data-testid="duplicata-form">
             <RadioGroup name="motif" legend="1. Le motif de la demande" value=motif error=errors.of("motif")
                 options=MotifDuplicata::TOUS.into_iter().map(|m| (m, m.libelle().to_owned())).collect() />
@@ -77,3 +71,7 @@ pub fn SaisieDuplicata(ctx: Ctx) -> impl IntoView {
         </form>
     }
 }
+
+/// La demande de duplicata dans l'assistant commun.
+pub const UI: super::ProcedureUi =
+    super::ProcedureUi { saisie: |ctx| view! { <SaisieDuplicata ctx=ctx /> }.into_any(), recapitulatif, fin: |_| ().into_any() };

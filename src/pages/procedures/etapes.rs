@@ -15,7 +15,7 @@ use immat_domain::{
     adresse_postale::VerificationCommune,
     api::TitulaireVue,
     paiement::{EtatPaiement, ENREGISTRER_PAIEMENT},
-    procedures::{DemarcheVue, CLU},
+    procedures::{DemarcheVue, DetailsPropres, CLU},
     Etape, EtatDemarche, Teleprocedure,
 };
 use leptos::prelude::*;
@@ -30,6 +30,14 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Les détails propres à la téléprocédure de la démarche affichée.
+    pub fn details<D: DetailsPropres + Clone>(&self) -> Option<D> {
+        self.vue.with_untracked(|v| v.as_ref().and_then(|v| D::de(&v.details).cloned()))
+    }
+    /// Le titulaire du véhicule au démarrage de la démarche.
+    pub fn titulaire(&self) -> Option<TitulaireVue> {
+        self.vue.with_untracked(|v| v.as_ref().map(|v| v.vehicule.titulaire.clone()))
+    }
     pub fn numero(&self) -> String {
         self.vue.with_untracked(|v| v.as_ref().map(|v| v.numero.clone()).unwrap_or_default())
     }
@@ -288,7 +296,16 @@ pub fn Paiement(ctx: Ctx) -> impl IntoView {
             // donc pas de nouvelle vérification automatique).
             Ok(v) if super::etape_affichee(&v) == Etape::Paiement => ctx.vue.set(Some(v)),
             Ok(v) => ctx.suivre(v),
-            Err(e) => alerte.set(Some(e)),
+            // L'erreur dite, l'écran repart de la démarche telle qu'elle est.
+            Err(e) => {
+                alerte.set(Some(e));
+                let numero = ctx.numero();
+                leptos::task::spawn_local(async move {
+                    if let Ok(v) = api::demarche(&numero).await {
+                        ctx.vue.set(Some(v));
+                    }
+                });
+            }
         },
     );
     let payer = Soumission::new(
@@ -307,7 +324,7 @@ pub fn Paiement(ctx: Ctx) -> impl IntoView {
         },
     );
     let retour = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("paiement").is_some());
-    let en_cours = v.paiement.as_ref().is_some_and(|p| p.etat == EtatPaiement::EnCours);
+    let en_cours = v.paiement.as_ref().is_some_and(|p| matches!(p.etat, EtatPaiement::EnCours | EtatPaiement::Paye));
     if retour || en_cours || v.etat == EtatDemarche::Payee {
         let _ = verifier.envoyer(v.numero.clone());
     }

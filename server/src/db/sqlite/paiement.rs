@@ -143,14 +143,19 @@ impl PaiementRepository for SqliteRepository {
             .collect()
     }
 
-    async fn demarches_payees(&self) -> DbResult<Vec<DemarcheRecord>> {
-        sqlx::query("select * from demarche where etat = $1 order by demarche_id")
-            .bind(code_of(&EtatDemarche::Payee))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(demarche_from_row)
-            .collect()
+    async fn demarches_a_finaliser(&self) -> DbResult<Vec<DemarcheRecord>> {
+        sqlx::query(
+            "select * from demarche where etat = $1
+             or (etat = $2 and exists (select 1 from paiement p where p.demarche_id = demarche.demarche_id and p.etat = 'paye'))
+             order by demarche_id",
+        )
+        .bind(code_of(&EtatDemarche::Payee))
+        .bind(code_of(&EtatDemarche::APayer))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(demarche_from_row)
+        .collect()
     }
 
     async fn demarche(&self, id: i64) -> DbResult<DemarcheRecord> {

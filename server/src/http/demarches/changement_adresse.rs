@@ -40,7 +40,7 @@ impl Procedure for ChangementAdresse {
 
     /// Sans taxe : la demande est terminée (étiquette gratuite) et le registre
     /// porte la nouvelle adresse. Avec un nouveau certificat, la démarche
-    /// passe « à payer » (le paiement n'est pas encore construit).
+    /// passe « à payer » ; le paiement enregistré, elle revient ici terminée.
     async fn terminer(&self, Validation { state, d, v, donnees, vers }: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)> {
         let adresse = donnees.details.adresse_retenue().cloned().ok_or_else(|| AppError::Conflit("Adresse non vérifiée.".into()))?;
         let json = donnees.json()?;

@@ -69,19 +69,12 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
         }
         autre => return Err(AppError::Conflit(format!("Cette démarche n'est pas à payer : elle est « {} ».", autre.libelle()))),
     }
-    // Une tentative en cours : le prestataire dit où elle en est. Payée, la
-    // démarche est mise à jour et rien n'est redemandé ; encore ouverte,
-    // l'usager y retourne (deux onglets ne font qu'un débit).
-    if let Some(en_cours) = state.repo.paiements_de(d.id).await?.into_iter().find(|p| p.etat == EtatPaiement::EnCours) {
-        match constater(&state, &en_cours).await? {
-            EtatPaiement::Paye => return Err(deja_paye()),
-            EtatPaiement::EnCours => {
-                if let Some(idop) = &en_cours.idop {
-                    return Ok(AppJson(page_de_paiement(idop)));
-                }
-            }
-            EtatPaiement::Refuse | EtatPaiement::Abandonne => {}
-        }
+    // Un paiement déjà réglé dont l'enregistrement a été interrompu : on le
+    // termine, rien n'est redemandé.
+    let tentatives = state.repo.paiements_de(d.id).await?;
+    if tentatives.iter().any(|p| p.etat == EtatPaiement::Paye) {
+        finaliser(&state, d.id).await?;
+        return Err(deja_paye());
     }
     // Rien n'est encaissé pour une démarche qui ne pourrait plus aboutir : le
     // registre et la situation du véhicule sont revus avant chaque tentative.
@@ -91,6 +84,20 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
     }
     if let immat_domain::regles::Verdict::Bloque(raison) = immat_domain::regles::peut_demarrer(&v.situation, d.teleprocedure) {
         return Err(AppError::Conflit(raison));
+    }
+    // Une tentative en cours : le prestataire dit où elle en est. Payée, la
+    // démarche est mise à jour et rien n'est redemandé ; encore ouverte,
+    // l'usager y retourne (deux onglets ne font qu'un débit).
+    if let Some(en_cours) = tentatives.into_iter().find(|p| p.etat == EtatPaiement::EnCours) {
+        match constater(&state, &en_cours).await? {
+            EtatPaiement::Paye => return Err(deja_paye()),
+            EtatPaiement::EnCours => {
+                if let Some(idop) = &en_cours.idop {
+                    return Ok(AppJson(page_de_paiement(idop)));
+                }
+            }
+            EtatPaiement::Refuse | EtatPaiement::Abandonne => {}
+        }
     }
     let montant = donnees.taxes.ok_or_else(|| anyhow::anyhow!("démarche {} à payer sans taxes figées", d.numero))?.y6();
     let tentative = match state.repo.creer_paiement(d.id, &d.numero, montant.centimes()).await {
@@ -167,8 +174,8 @@ pub async fn constater(state: &AppState, p: &PaiementRecord) -> AppResult<EtatPa
     }
     let Some(idop) = &p.idop else {
         // Écrite sans opération (arrêt entre les deux) : personne n'a pu
-        // payer ; après un délai, elle tombe.
-        if state.now() - p.cree_le > time::Duration::minutes(10) {
+        // payer ; après une minute, elle tombe.
+        if state.now() - p.cree_le > time::Duration::minutes(1) {
             state.repo.regler_paiement(p.id, EtatPaiement::Abandonne, None, None, state.now()).await?;
             return Ok(EtatPaiement::Abandonne);
         }
@@ -250,6 +257,7 @@ pub async fn finaliser(state: &AppState, demarche_id: i64) -> AppResult<()> {
             Err(e) => return Err(e.into()),
         }
     }
+    tracing::warn!(demarche_id, "enregistrement du paiement interrompu par des écritures concurrentes : le rapprochement reprendra");
     Ok(())
 }
 
@@ -271,7 +279,7 @@ pub async fn rapprocher(state: &AppState) -> AppResult<usize> {
             Err(e) => tracing::warn!(error = %e, refdet = %p.refdet, "rapprochement impossible pour ce paiement"),
         }
     }
-    for d in state.repo.demarches_payees().await? {
+    for d in state.repo.demarches_a_finaliser().await? {
         if let Err(e) = finaliser(state, d.id).await {
             tracing::warn!(error = %e, numero = %d.numero, "démarche payée non terminée");
         }
