@@ -11,8 +11,10 @@ test("duplicata pour perte : CLU obligatoires, paiement, CPI et récapitulatif",
   await expect(w.stepper).toContainText("Motif de la demande");
   await expect(page.getByTestId("titulaire-actuel")).toContainText("Julien PAUL");
   await expectAccessible(page);
-  await page.getByLabel("Perte du certificat d'immatriculation").check();
-  await page.getByLabel("Le titulaire du certificat").check();
+  // Le DSFR dessine le bouton radio sur le libellé : on clique le libellé.
+  await page.locator("label", { hasText: "Perte du certificat d'immatriculation" }).click();
+  await page.locator("label", { hasText: "Le titulaire du certificat" }).click();
+  await expect(page.getByLabel("Perte du certificat d'immatriculation")).toBeChecked();
   await w.continue();
   await expect(w.stepper).toContainText("Récapitulatif");
   await expect(page.getByTestId("recap-declare")).toContainText("Motif : Perte du certificat d'immatriculation");
@@ -52,8 +54,8 @@ test("duplicata pour vol : renvoyé au CERT, la saisie reste", async ({ page }) 
   const w = new Wizard(page);
   await w.start("duplicata", "AB-123-CD", { code: "AB2C-D3EF" });
   await expect(w.stepper).toContainText("Motif de la demande");
-  await page.getByLabel("Vol du certificat d'immatriculation").check();
-  await page.getByLabel("Un mandataire du titulaire (mandat cerfa 13757)").check();
+  await page.locator("label", { hasText: "Vol du certificat d'immatriculation" }).click();
+  await page.locator("label", { hasText: "Un mandataire du titulaire" }).click();
   await w.continue();
   await expect(page.getByText("n'est pas encore disponible dans Immat")).toBeVisible();
   await expect(page.getByLabel("Vol du certificat d'immatriculation")).toBeChecked();
