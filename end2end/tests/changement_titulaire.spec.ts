@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { expect, expectAccessible, JULIEN, loginAs, MARIE, pdfText, resetDemo, tabTo, test, Wizard } from "./fixtures/app";
+import { expect, expectAccessible, JULIEN, loginAs, MARIE, resetDemo, saisirCarte, tabTo, telecharger, test, Wizard } from "./fixtures/app";
 
 test.beforeEach(async ({ page }) => {
   await resetDemo(page);
@@ -66,36 +66,25 @@ async function pageDeCarte(page: Page) {
   await expect(page.getByTestId("montant")).toContainText("313,76");
 }
 
-async function carte(page: Page, numero: string) {
-  await page.getByLabel("Numéro de la carte").fill(numero);
-  await page.getByLabel("Date d'expiration").fill("12/30");
-  await page.getByLabel("Cryptogramme").fill("123");
-  await page.getByRole("button", { name: "Valider" }).click();
-}
-
 test("vente puis changement de titulaire payé par carte, CPI et récapitulatif", async ({ page }) => {
   const code = await julienCede(page);
   await marieJusquAuPaiement(page, code);
   await pageDeCarte(page);
   await expectAccessible(page);
-  await carte(page, "4111 1111 1111 1111");
+  await saisirCarte(page, "4111 1111 1111 1111");
   await expect(page.getByRole("heading", { name: "Paiement accepté", level: 1 })).toBeVisible();
   await expectAccessible(page);
   await page.getByRole("link", { name: "Cliquer ici pour enregistrer votre paiement" }).click();
   await expect(page.getByTestId("demande-terminee")).toContainText("La demande est terminée.");
   await expect(page.getByTestId("nouvelle-immatriculation")).toHaveText("AB-123-CD");
   await expectAccessible(page);
-  const cpi = page.waitForEvent("download");
-  await page.getByRole("link", { name: /Certificat provisoire d'immatriculation/ }).click();
-  const texte = pdfText(await (await cpi).path());
+  const texte = await telecharger(page, /Certificat provisoire d'immatriculation/);
   expect(texte).toContain("Certificat provisoire d'immatriculation");
   expect(texte).toContain("AB-123-CD");
   expect(texte).toContain("Marie DUPONT");
   expect(texte).toContain("313,76");
   expect(texte).toContain("VF1RFB00012345678");
-  const recap = page.waitForEvent("download");
-  await page.getByRole("link", { name: /Récapitulatif de la demande/ }).click();
-  const texteRecap = pdfText(await (await recap).path());
+  const texteRecap = await telecharger(page, /Récapitulatif de la demande/);
   expect(texteRecap).toContain("Changement de titulaire");
   expect(texteRecap).toContain("313,76");
   // Le véhicule est dans l'espace de Marie.
@@ -114,7 +103,7 @@ test("l'acheteur ferme l'onglet après avoir payé : la démarche est payée à 
   await marieJusquAuPaiement(page, code);
   const url = page.url().split("?")[0];
   await pageDeCarte(page);
-  await carte(page, "4111111111111111");
+  await saisirCarte(page, "4111111111111111");
   await expect(page.getByRole("heading", { name: "Paiement accepté", level: 1 })).toBeVisible();
   await page.close();
   const retour = await context.newPage();
@@ -139,14 +128,14 @@ test("carte refusée puis carte acceptée, sans rien ressaisir", async ({ page }
   await expect(page.getByLabel("Numéro de la carte")).toHaveValue("4111 1111 1111 1112");
   await expect(page.getByLabel("Numéro de la carte")).toHaveAttribute("aria-invalid", "true");
   await expectAccessible(page);
-  await carte(page, "4000 0000 0000 0002");
+  await saisirCarte(page, "4000 0000 0000 0002");
   await expect(page.getByRole("heading", { name: "Paiement refusé", level: 1 })).toBeVisible();
   await expectAccessible(page);
   await page.getByRole("link", { name: "Retourner au service pour payer avec une autre carte" }).click();
   await expect(page.getByTestId("etat-paiement")).toContainText("refusé");
   await expectAccessible(page);
   await pageDeCarte(page);
-  await carte(page, "4111111111111111");
+  await saisirCarte(page, "4111111111111111");
   await page.getByRole("link", { name: "Cliquer ici pour enregistrer votre paiement" }).click();
   await expect(page.getByTestId("demande-terminee")).toBeVisible();
 });

@@ -1,4 +1,4 @@
-import { expect, expectAccessible, JULIEN, loginAs, pdfText, resetDemo, test, Wizard } from "./fixtures/app";
+import { expect, expectAccessible, JULIEN, loginAs, resetDemo, saisirCarte, telecharger, test, Wizard } from "./fixtures/app";
 
 test.beforeEach(async ({ page }) => {
   await resetDemo(page);
@@ -27,24 +27,17 @@ test("duplicata pour perte : CLU obligatoires, paiement, CPI et récapitulatif",
   await expect(w.stepper).toContainText("Paiement en ligne");
   await page.getByRole("button", { name: "Payer 13,76 € par carte bancaire" }).click();
   await expect(page.getByRole("heading", { name: "Paiement par carte bancaire", level: 1 })).toBeVisible();
-  await page.getByLabel("Numéro de la carte").fill("4111 1111 1111 1111");
-  await page.getByLabel("Date d'expiration").fill("12/30");
-  await page.getByLabel("Cryptogramme").fill("123");
-  await page.getByRole("button", { name: "Valider" }).click();
+  await saisirCarte(page, "4111 1111 1111 1111");
   await page.getByRole("link", { name: "Cliquer ici pour enregistrer votre paiement" }).click();
   await expect(page.getByTestId("demande-terminee")).toContainText("La demande est terminée.");
   await expect(page.getByTestId("nouvelle-immatriculation")).toHaveText("AB-123-CD");
   await expectAccessible(page);
-  const cpi = page.waitForEvent("download");
-  await page.getByRole("link", { name: /Certificat provisoire d'immatriculation/ }).click();
-  const texte = pdfText(await (await cpi).path());
+  const texte = await telecharger(page, /Certificat provisoire d'immatriculation/);
   expect(texte).toContain("Certificat provisoire d'immatriculation");
   expect(texte).toContain("AB-123-CD");
   expect(texte).toContain("Julien PAUL");
   expect(texte).toContain("13,76");
-  const recap = page.waitForEvent("download");
-  await page.getByRole("link", { name: /Récapitulatif de la demande/ }).click();
-  const texteRecap = pdfText(await (await recap).path());
+  const texteRecap = await telecharger(page, /Récapitulatif de la demande/);
   expect(texteRecap).toContain("Demande de duplicata");
   expect(texteRecap).toContain("Perte du certificat d'immatriculation");
 });
