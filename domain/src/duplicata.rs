@@ -1,7 +1,10 @@
 //! Téléprocédure « Demande de duplicata » (perte, vol, détérioration) : le
 //! motif, la personne concernée et le « cas particulier » du support.
 
-use crate::{api::ChampErreur, changement_titulaire::Cpi};
+use crate::{
+    api::{ChampErreur, TitulaireVue},
+    changement_titulaire::Cpi,
+};
 use serde::{Deserialize, Serialize};
 
 /// « Le motif de la demande ».
@@ -89,6 +92,17 @@ pub struct DetailsDuplicata {
     pub demande: Option<DuplicataSaisie>,
     /// Le CPI, une fois la démarche terminée.
     pub cpi: Option<Cpi>,
+    /// Le titulaire tel que le registre le portait à l'émission du CPI : le
+    /// PDF le reprend tel quel, même si le véhicule change ensuite de main.
+    #[serde(default)]
+    pub titulaire_au_cpi: Option<TitulaireAuCpi>,
+}
+
+/// Le titulaire (et le cotitulaire) figés sur le CPI d'un duplicata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TitulaireAuCpi {
+    pub titulaire: TitulaireVue,
+    pub cotitulaire: Option<String>,
 }
 
 #[cfg(test)]

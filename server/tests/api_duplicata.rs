@@ -67,6 +67,57 @@ async fn duplicata_pour_perte_paye_nouveau_certificat_et_cpi() {
     let pdf = app.get(&format!("{base}/documents/certificat-provisoire-immatriculation.pdf"), Some(&cookie)).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert!(pdf.body.starts_with(b"%PDF"));
+    // Le titulaire est figé sur le CPI à son émission.
+    assert_eq!(d["details"]["titulaire_au_cpi"]["titulaire"]["nom"], "PAUL", "{d}");
+    // Le nouveau certificat vient avec un nouveau code confidentiel : l'ancien
+    // ne sert plus, et le compteur des changements d'adresse repart de zéro.
+    assert_eq!(apres.code_confidentiel_version, avant.code_confidentiel_version + 1);
+    assert_eq!(apres.changements_adresse, 0);
+    let r = app
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "changement_adresse", "pour_qui": "moi_meme", "immatriculation": "AB-123-CD", "code_confidentiel": "AB2C-D3EF"}),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["champs"][0]["champ"], "code_confidentiel");
+}
+
+/// Un compte certifié démarre « pour moi-même » sans code confidentiel : la
+/// version du registre lue au démarrage est gardée quand même. Le véhicule
+/// cédé entre-temps, le duplicata ne se paie plus.
+#[tokio::test]
+async fn duplicata_sans_code_ne_se_paie_plus_apres_la_cession() {
+    let app = common::spawn().await;
+    let marie = app.login("marie.dupont@demo.immat.fr").await;
+    let demarrage = |tp: &str| json!({"teleprocedure": tp, "pour_qui": "moi_meme", "immatriculation": "EF-789-GH"});
+    let r = app.post_json("/api/v1/demarches", &demarrage("duplicata"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    let r = app.put_json(&format!("{base}/duplicata"), &json!({"motif": "perte", "personne_concernee": "titulaire"}), &marie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+    assert_eq!(r.json()["etat"], "a_payer", "{}", r.text());
+    // Marie déclare la cession du véhicule.
+    let r = app.post_json("/api/v1/demarches", &demarrage("cession"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let cession = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    let acquereur = json!({
+        "acquereur": {"type_personne": "physique", "nom": "Martin", "prenoms": "Paul", "date_naissance": "02/05/1985"},
+        "adresse": {"voie": "1 place de la Gare", "code_postal": "35000", "commune": "Rennes"},
+        "date_cession": app.state.now().date().to_string(), "heure_cession": "09:00"
+    });
+    assert_eq!(app.put_json(&format!("{cession}/cession"), &acquereur, &marie).await.status, StatusCode::OK);
+    assert_eq!(app.put_json(&format!("{cession}/verification"), &json!({"accepter": true}), &marie).await.status, StatusCode::OK);
+    let r = app.post_json(&format!("{cession}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Le duplicata ne se paie plus : rien n'est créé chez le prestataire.
+    let r = app.post_json(&format!("{base}/paiements"), &json!({}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let numero = base.rsplit('/').next().unwrap();
+    let d = app.repo.demarche_par_numero(numero).await.unwrap().unwrap();
+    assert!(app.repo.paiements_de(d.id).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -99,4 +150,25 @@ async fn vol_du_certificat_renvoye_au_cert_la_saisie_est_gardee() {
     let d = app.get(&base, Some(&cookie)).await.json();
     assert_eq!(d["details"]["saisie"]["personne_concernee"], "mandataire");
     assert_eq!(d["etape"], "saisie");
+}
+
+/// Une tentative tombée (écrite sans opération depuis plus d'une minute) ne
+/// reçoit plus l'opération d'un prestataire lent : personne n'est envoyé
+/// payer une tentative que le service ne suit plus.
+#[tokio::test]
+async fn tentative_abandonnee_ne_recoit_plus_d_operation() {
+    let app = common::spawn().await;
+    let cookie = app.login(JULIEN).await;
+    let base = demarrer(&app, &cookie, "AB-123-CD", "AB2C-D3EF").await;
+    let numero = base.rsplit('/').next().unwrap();
+    let d = app.repo.demarche_par_numero(numero).await.unwrap().unwrap();
+    let t = app.repo.creer_paiement(d.id, numero, 1376).await.unwrap();
+    let ecrit = app
+        .repo
+        .regler_paiement(t.id, immat_domain::paiement::EtatPaiement::Abandonne, None, None, app.state.now())
+        .await
+        .unwrap();
+    assert!(ecrit);
+    assert!(app.repo.attacher_idop(t.id, "OP-LENTE").await.is_err());
+    assert!(app.repo.paiement_par_idop("OP-LENTE").await.unwrap().is_none());
 }

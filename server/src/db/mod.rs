@@ -434,6 +434,10 @@ pub trait PayfipRepository: Send + Sync + 'static {
 /// SIV pour un véhicule qui était FNI.
 #[derive(Debug, Clone)]
 pub struct NouveauCertificat {
+    /// La version du registre (du code confidentiel) lue au démarrage :
+    /// l'écriture exige que le véhicule la porte encore, puis l'incrémente
+    /// (un nouveau certificat vient avec un nouveau code confidentiel).
+    pub version_registre: i64,
     /// L'écriture exige que le véhicule porte encore ce numéro.
     pub ancienne_immatriculation: String,
     pub immatriculation: String,
@@ -445,9 +449,7 @@ pub struct NouveauCertificat {
 pub struct NouveauTitulaireRegistre {
     /// Le compte du nouveau titulaire (« pour moi-même »), sinon aucun.
     pub compte_id: Option<i64>,
-    /// La version du registre (du code confidentiel) lue au démarrage :
-    /// l'écriture exige qu'elle n'ait pas changé (aucun autre transfert).
-    pub version_registre: i64,
+    /// Le nouveau certificat, avec la version du registre exigée.
     pub certificat: NouveauCertificat,
     pub titulaire_nom: String,
     pub titulaire_prenoms: Option<String>,

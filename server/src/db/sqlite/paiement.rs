@@ -81,9 +81,13 @@ impl PaiementRepository for SqliteRepository {
     }
 
     async fn attacher_idop(&self, paiement_id: i64, idop: &str) -> DbResult<()> {
-        let r = sqlx::query("update paiement set idop = $1 where paiement_id = $2 and idop is null")
+        // Une tentative abandonnée entre-temps (écrite sans opération depuis
+        // plus d'une minute) ne reçoit plus d'opération : personne n'est
+        // envoyé payer une tentative que le service ne suivrait plus.
+        let r = sqlx::query("update paiement set idop = $1 where paiement_id = $2 and idop is null and etat = $3")
             .bind(idop)
             .bind(paiement_id)
+            .bind(EtatPaiement::EnCours.code())
             .execute(&self.pool)
             .await?;
         if r.rows_affected() != 1 {

@@ -72,7 +72,7 @@ pub(super) async fn terminer(
     .bind(&a.code_postal)
     .bind(&a.commune)
     .bind(vehicule_id)
-    .bind(n.version_registre)
+    .bind(n.certificat.version_registre)
     .bind(&n.certificat.ancienne_immatriculation)
     .execute(&mut *tx)
     .await?;
@@ -91,9 +91,13 @@ pub(super) async fn terminer(
     Ok(ecrite)
 }
 
-/// Un nouveau certificat au même titulaire : démarche terminée, numéro de
-/// formule (et numéro SIV pour un véhicule FNI), à condition que le véhicule
-/// porte encore l'ancien numéro.
+/// Un nouveau certificat au même titulaire (duplicata) : démarche terminée,
+/// numéro de formule (et numéro SIV pour un véhicule FNI), à condition que
+/// le véhicule porte encore l'ancien numéro et la version du registre lue au
+/// démarrage (ni cédé ni passé à un autre titulaire entre-temps). Le nouveau
+/// certificat vient avec un nouveau code confidentiel : l'ancien ne sert
+/// plus, les codes en attente tombent, et le compteur des changements
+/// d'adresse repart de zéro.
 pub(super) async fn nouveau_certificat(
     repo: &SqliteRepository,
     e: Ecriture<'_>,
@@ -103,19 +107,22 @@ pub(super) async fn nouveau_certificat(
     let mut tx = repo.pool.begin().await?;
     let ecrite = ecrire_demarche(&mut tx, e.d, e.vers, e.etape, e.donnees, repo.clock.now()).await?;
     let r = sqlx::query(
-        "update vehicule set immatriculation = $1, type_immatriculation = $2, numero_formule = $3, date_certificat = null
-         where vehicule_id = $4 and immatriculation = $5",
+        "update vehicule set immatriculation = $1, type_immatriculation = $2, numero_formule = $3, date_certificat = null,
+         changements_adresse = 0, code_confidentiel_hash = null, code_confidentiel_version = code_confidentiel_version + 1
+         where vehicule_id = $4 and immatriculation = $5 and code_confidentiel_version = $6",
     )
     .bind(&c.immatriculation)
     .bind(code_of(&immat_domain::TypeImmatriculation::Siv))
     .bind(&c.numero_formule)
     .bind(vehicule_id)
     .bind(&c.ancienne_immatriculation)
+    .bind(c.version_registre)
     .execute(&mut *tx)
     .await?;
     if r.rows_affected() != 1 {
-        return Err(DbError::Conflict("Le numéro de ce véhicule a changé depuis le début de cette démarche.".into()));
+        return Err(DbError::Conflict("Le registre de ce véhicule a changé depuis le début de cette démarche.".into()));
     }
+    sqlx::query("delete from code_confidentiel_en_attente where vehicule_id = $1").bind(vehicule_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(ecrite)
 }

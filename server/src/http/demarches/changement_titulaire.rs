@@ -158,11 +158,11 @@ impl Procedure for ChangementTitulaire {
             return Ok((d, None));
         }
         let adresse = donnees.details.adresse_retenue().cloned().ok_or_else(|| AppError::Conflit("Adresse non vérifiée.".into()))?;
+        let (cpi, certificat) = cpi::emettre(state, d, v, &donnees).await?;
         let DetailsDemarche::ChangementTitulaire(details) = &mut donnees.details else {
             return Err(DbError::Corrupt(format!("détails de la démarche {}", d.numero)).into());
         };
         let t = details.titulaire.clone().ok_or_else(|| AppError::Conflit("Nouveau titulaire non saisi.".into()))?;
-        let (cpi, certificat) = cpi::emettre(state, d, v, donnees.taxes.unwrap_or_default()).await?;
         details.cpi = Some(cpi);
         let (nom, prenoms, raison_sociale, siren) = match &t.titulaire {
             NouveauTitulaire::Physique { nom, prenoms, .. } => (nom.to_string().to_uppercase(), Some(prenoms.to_string()), None, None),
@@ -172,7 +172,6 @@ impl Procedure for ChangementTitulaire {
         };
         let nouveau = NouveauTitulaireRegistre {
             compte_id: (d.pour_qui == immat_domain::PourQui::MoiMeme).then_some(d.compte_id),
-            version_registre: donnees.code_confidentiel_version.unwrap_or(v.code_confidentiel_version),
             certificat,
             titulaire_nom: nom,
             titulaire_prenoms: prenoms,

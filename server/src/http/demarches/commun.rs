@@ -328,11 +328,14 @@ pub async fn demarrer_sur_son_vehicule(
             return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."));
         }
     };
+    // La version du registre lue ici est celle que la validation, le
+    // paiement et l'écriture du nouveau certificat exigent encore : un
+    // changement de titulaire, une cession ou un nouveau code l'incrémentent.
     let version_du_code = match &demarrage.code_confidentiel {
-        Some(code) => Some(verifier_code(state, &v, compte.id, code).await?),
+        Some(code) => verifier_code(state, &v, compte.id, code).await?,
         None => {
             exiger_non_bloque(state, &v, compte.id).await?;
-            None
+            v.code_confidentiel_version
         }
     };
     let avertissement = situation_permet(&v, req.teleprocedure)?;
@@ -342,7 +345,7 @@ pub async fn demarrer_sur_son_vehicule(
         avertissement,
         ancienne_adresse: Some(adresse_du_vehicule(&v)),
         titulaire: Some(titulaire_vue(&v)),
-        code_confidentiel_version: version_du_code,
+        code_confidentiel_version: Some(version_du_code),
         ..Donnees::nouvelles(details)
     };
     let (d, cree) = state
@@ -350,15 +353,14 @@ pub async fn demarrer_sur_son_vehicule(
         .creer_demarche(&nouveau_numero(state.now()), compte.id, v.id, req.teleprocedure, req.pour_qui, &nouvelles.json()?)
         .await?;
     if !cree {
-        // Reprise : avec un code vérifié à l'instant, la démarche vaut pour
-        // la version actuelle du code.
+        // Reprise d'un brouillon : le code vient d'être vérifié (ou le
+        // véhicule est au compte), la démarche vaut pour la version actuelle.
         let mut donnees = Donnees::de(&d)?;
-        let d = match version_du_code {
-            Some(version) if donnees.code_confidentiel_version != Some(version) => {
-                donnees.code_confidentiel_version = Some(version);
-                state.repo.maj_demarche(&d, d.etape, &donnees.json()?).await?
-            }
-            _ => d,
+        let d = if d.etat == EtatDemarche::Brouillon && donnees.code_confidentiel_version != Some(version_du_code) {
+            donnees.code_confidentiel_version = Some(version_du_code);
+            state.repo.maj_demarche(&d, d.etape, &donnees.json()?).await?
+        } else {
+            d
         };
         return Ok((StatusCode::OK, vue(state, &d, &v).await?));
     }
@@ -410,7 +412,7 @@ async fn valider(
     if d.etape != Etape::Recapitulatif || !p.prete(&donnees.details) {
         return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
     }
-    if donnees.code_confidentiel_version.is_some_and(|version| version != v.code_confidentiel_version) {
+    if !donnees.registre_inchange(&v) {
         return Err(AppError::Conflit(REGISTRE_CHANGE.into()));
     }
     // La situation du véhicule a pu changer depuis le démarrage.

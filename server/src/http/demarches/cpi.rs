@@ -14,7 +14,14 @@ use sha2::{Digest, Sha256};
 
 /// Émet le CPI d'une démarche payée : le numéro définitif, et ce que le
 /// registre doit porter (nouveau certificat, numéro SIV s'il était FNI).
-pub async fn emettre(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord, taxes: Taxes) -> AppResult<(Cpi, NouveauCertificat)> {
+pub async fn emettre(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<(Cpi, NouveauCertificat)> {
+    // L'écriture au registre exige la version lue au démarrage : un
+    // certificat n'est émis que pour le titulaire d'alors.
+    let version_registre = donnees
+        .code_confidentiel_version
+        .filter(|_| donnees.registre_inchange(v))
+        .ok_or_else(|| AppError::Conflit(super::commun::REGISTRE_CHANGE.into()))?;
+    let taxes = donnees.taxes.unwrap_or_default();
     let ancienne = Immatriculation::parse(&v.immatriculation).map_err(|e| anyhow::anyhow!("immatriculation en base : {e}"))?;
     let immatriculation = if v.type_immatriculation.est_fni() { numero_siv_libre(state).await? } else { ancienne.clone() };
     let emis_le = super::heure::date_de_paris(state.now());
@@ -27,6 +34,7 @@ pub async fn emettre(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord, t
         taxes_payees: taxes.y6(),
     };
     let certificat = NouveauCertificat {
+        version_registre,
         ancienne_immatriculation: ancienne.to_string(),
         immatriculation: immatriculation.to_string(),
         numero_formule: nouveau_numero_formule(emis_le.year()),

@@ -55,6 +55,13 @@ impl Donnees {
         }
     }
 
+    /// Le registre porte-t-il encore la version lue au démarrage ? Une
+    /// démarche sans version lue (il n'y en a plus) est traitée comme
+    /// périmée : mieux vaut la recommencer que la laisser aboutir.
+    pub fn registre_inchange(&self, v: &VehiculeRecord) -> bool {
+        self.code_confidentiel_version == Some(v.code_confidentiel_version)
+    }
+
     pub fn de(d: &DemarcheRecord) -> AppResult<Self> {
         let corrompue = |e: String| AppError::from(DbError::Corrupt(format!("données de la démarche {} : {e}", d.numero)));
         let version = d.donnees.get("version").and_then(serde_json::Value::as_u64);

@@ -10,7 +10,7 @@ use super::{
 use crate::db::Ecriture;
 use immat_domain::{
     demarche::etape_apres_validation,
-    duplicata::{DetailsDuplicata, DuplicataSaisie, CAS_PARTICULIER},
+    duplicata::{DetailsDuplicata, DuplicataSaisie, TitulaireAuCpi, CAS_PARTICULIER},
     procedures::DetailsPropres,
     Etape,
 };
@@ -59,14 +59,17 @@ impl Procedure for Duplicata {
     fn document(&self, document: Document, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
         match document {
             Document::CertificatProvisoire => {
-                let t = titulaire_vue(v);
+                let details = DetailsDuplicata::de(&donnees.details);
+                let t = details
+                    .and_then(|x| x.titulaire_au_cpi.as_ref())
+                    .ok_or_else(|| AppError::Conflit("Le certificat provisoire n'est pas encore émis.".into()))?;
                 let titulaire = cpi::TitulaireCpi {
-                    titulaire: t.nom_complet(),
-                    cotitulaire: v.cotitulaire.clone(),
-                    adresse: Some(t.adresse.une_ligne()),
+                    titulaire: t.titulaire.nom_complet(),
+                    cotitulaire: t.cotitulaire.clone(),
+                    adresse: Some(t.titulaire.adresse.une_ligne()),
                     usage: None,
                 };
-                cpi::pdf(d, v, DetailsDuplicata::de(&donnees.details).and_then(|x| x.cpi.as_ref()), &titulaire, donnees)
+                cpi::pdf(d, v, details.and_then(|x| x.cpi.as_ref()), &titulaire, donnees)
             }
             Document::Recapitulatif | Document::CertificatSituationAdministrative => {
                 Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))
@@ -81,10 +84,11 @@ impl Procedure for Duplicata {
             let d = state.repo.changer_etat(d, vers, etape_apres_validation(vers), &donnees.json()?).await?;
             return Ok((d, None));
         }
-        let (cpi, certificat) = cpi::emettre(state, d, v, donnees.taxes.unwrap_or_default()).await?;
+        let (cpi, certificat) = cpi::emettre(state, d, v, &donnees).await?;
         let details = DetailsDuplicata::de_mut(&mut donnees.details)
             .ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
         details.cpi = Some(cpi);
+        details.titulaire_au_cpi = Some(TitulaireAuCpi { titulaire: titulaire_vue(v), cotitulaire: v.cotitulaire.clone() });
         let d = state
             .repo
             .terminer_nouveau_certificat(Ecriture { d, vers, etape: Etape::Fin, donnees: &donnees.json()? }, v.id, &certificat)

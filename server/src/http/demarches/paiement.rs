@@ -79,7 +79,7 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
     // Rien n'est encaissé pour une démarche qui ne pourrait plus aboutir : le
     // registre et la situation du véhicule sont revus avant chaque tentative.
     let donnees = Donnees::de(&d)?;
-    if donnees.code_confidentiel_version.is_some_and(|version| version != v.code_confidentiel_version) {
+    if !donnees.registre_inchange(&v) {
         return Err(AppError::Conflit(super::commun::REGISTRE_CHANGE.into()));
     }
     if let immat_domain::regles::Verdict::Bloque(raison) = immat_domain::regles::peut_demarrer(&v.situation, d.teleprocedure) {
@@ -132,7 +132,12 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
             return Err(indisponible());
         }
     };
-    state.repo.attacher_idop(tentative.id, &idop).await?;
+    if let Err(e) = state.repo.attacher_idop(tentative.id, &idop).await {
+        // L'opération créée chez le prestataire reste orpheline : l'usager n'y
+        // est pas envoyé, elle expire sans débit.
+        tracing::error!(error = %e, refdet = %tentative.refdet, %idop, "opération non rattachée à sa tentative");
+        return Err(indisponible());
+    }
     tracing::info!(refdet = %tentative.refdet, %idop, montant = tentative.montant_centimes, "paiement créé");
     Ok(AppJson(page_de_paiement(&idop)))
 }
