@@ -185,11 +185,21 @@ pub enum EtatDemarche {
     Payee,
     Terminee,
     Abandonnee,
+    /// Le CERT a refusé la demande (avec un message).
+    Refusee,
 }
 
 impl EtatDemarche {
-    pub const TOUS: [Self; 7] =
-        [Self::Brouillon, Self::EnAttenteCert, Self::CorrectionDemandee, Self::APayer, Self::Payee, Self::Terminee, Self::Abandonnee];
+    pub const TOUS: [Self; 8] = [
+        Self::Brouillon,
+        Self::EnAttenteCert,
+        Self::CorrectionDemandee,
+        Self::APayer,
+        Self::Payee,
+        Self::Terminee,
+        Self::Abandonnee,
+        Self::Refusee,
+    ];
 
     /// Le libellé affiché dans le panier et l'espace véhicule.
     pub fn libelle(self) -> &'static str {
@@ -201,11 +211,12 @@ impl EtatDemarche {
             Self::Payee => "Paiement à enregistrer",
             Self::Terminee => "Terminée",
             Self::Abandonnee => "Abandonnée",
+            Self::Refusee => "Refusée par le CERT",
         }
     }
 
     pub fn est_finale(self) -> bool {
-        matches!(self, Self::Terminee | Self::Abandonnee)
+        matches!(self, Self::Terminee | Self::Abandonnee | Self::Refusee)
     }
 
     /// L'usager peut « Reprendre la demande en cours ».
@@ -222,6 +233,7 @@ impl EtatDemarche {
             Self::Payee => "payee",
             Self::Terminee => "terminee",
             Self::Abandonnee => "abandonnee",
+            Self::Refusee => "refusee",
         }
     }
 
@@ -243,11 +255,29 @@ fn refus(depuis: EtatDemarche, action: &'static str) -> Transition {
     Err(TransitionError { depuis, action })
 }
 
-/// L'usager envoie sa demande (ou sa réponse) au contrôle du CERT.
+/// « Valider » au récapitulatif d'une demande qui attend le contrôle du
+/// CERT (une pièce à vérifier) : elle est mise en attente.
 pub fn soumettre_au_cert(e: EtatDemarche) -> Transition {
     match e {
-        EtatDemarche::Brouillon | EtatDemarche::CorrectionDemandee => Ok(EtatDemarche::EnAttenteCert),
+        EtatDemarche::Brouillon => Ok(EtatDemarche::EnAttenteCert),
         _ => refus(e, "soumettre au CERT"),
+    }
+}
+
+/// « Envoyer » : la réponse de l'usager à la note du CERT, seulement quand
+/// une correction est demandée.
+pub fn envoyer_reponse(e: EtatDemarche) -> Transition {
+    match e {
+        EtatDemarche::CorrectionDemandee => Ok(EtatDemarche::EnAttenteCert),
+        _ => refus(e, "envoyer une réponse au CERT"),
+    }
+}
+
+/// « Refuser la démarche » (CERT), avec un message : elle s'arrête là.
+pub fn refuser(e: EtatDemarche) -> Transition {
+    match e {
+        EtatDemarche::EnAttenteCert => Ok(EtatDemarche::Refusee),
+        _ => refus(e, "refuser"),
     }
 }
 
@@ -305,7 +335,8 @@ pub fn etape_apres_validation(vers: EtatDemarche) -> Etape {
         | EtatDemarche::CorrectionDemandee
         | EtatDemarche::APayer
         | EtatDemarche::Payee
-        | EtatDemarche::Abandonnee => Etape::Recapitulatif,
+        | EtatDemarche::Abandonnee
+        | EtatDemarche::Refusee => Etape::Recapitulatif,
     }
 }
 
@@ -346,8 +377,9 @@ mod tests {
         // … le CERT refuse la pièce jointe (illisible)…
         let e = demander_correction(e).unwrap();
         assert_eq!(e, CorrectionDemandee);
-        // … il émet de nouveau sa déclaration…
-        let e = soumettre_au_cert(e).unwrap();
+        // … il émet de nouveau sa déclaration (« Envoyer »)…
+        let e = envoyer_reponse(e).unwrap();
+        assert_eq!(e, EnAttenteCert);
         // … le CERT accepte, il finalise.
         let e = accepter(e, true).unwrap();
         assert_eq!(e, APayer);
@@ -360,17 +392,33 @@ mod tests {
         assert!(enregistrer_paiement(APayer).is_err());
         assert!(accepter(CorrectionDemandee, true).is_err());
         assert!(valider(EnAttenteCert, true).is_err());
-        for e in [Payee, Terminee, Abandonnee] {
+        for e in [Payee, Terminee, Abandonnee, Refusee] {
             assert!(abandonner(e).is_err(), "{e:?}");
         }
+        // « Envoyer » seulement quand une correction est demandée ; le CERT
+        // n'accepte, ne refuse et ne demande de correction qu'en attente.
+        for e in [Brouillon, EnAttenteCert, APayer, Payee, Terminee, Abandonnee, Refusee] {
+            assert!(envoyer_reponse(e).is_err(), "{e:?}");
+        }
+        for e in [Brouillon, CorrectionDemandee, APayer, Payee, Terminee, Abandonnee, Refusee] {
+            assert!(accepter(e, true).is_err(), "{e:?}");
+            assert!(refuser(e).is_err(), "{e:?}");
+            assert!(demander_correction(e).is_err(), "{e:?}");
+        }
+        assert_eq!(refuser(EnAttenteCert), Ok(Refusee));
+        // Une demande en attente ne se re-soumet pas (pas de double envoi).
+        assert!(soumettre_au_cert(EnAttenteCert).is_err());
+        assert!(soumettre_au_cert(CorrectionDemandee).is_err());
         let err = payer(Terminee).unwrap_err();
         assert_eq!(err.to_string(), "Action impossible : la démarche est « Terminée ».");
     }
 
     #[test]
     fn aucun_etat_final_ne_repart() {
-        for e in [Terminee, Abandonnee] {
+        for e in [Terminee, Abandonnee, Refusee] {
             assert!(e.est_finale());
+            assert!(envoyer_reponse(e).is_err());
+            assert!(refuser(e).is_err());
             assert!(soumettre_au_cert(e).is_err());
             assert!(demander_correction(e).is_err());
             assert!(accepter(e, true).is_err());

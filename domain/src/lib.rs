@@ -28,6 +28,7 @@ pub mod demarche;
 pub mod duplicata;
 pub mod limites;
 pub mod paiement;
+pub mod pieces;
 pub mod procedures;
 pub mod regles;
 pub mod taxes;

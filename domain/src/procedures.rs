@@ -525,6 +525,9 @@ pub struct DemarcheVue {
     pub code_cession: Option<String>,
     /// Le dernier paiement (tentative) de la démarche.
     pub paiement: Option<PaiementVue>,
+    /// Les pièces demandées et les échanges avec le CERT (mode itératif).
+    #[serde(default)]
+    pub instruction: crate::pieces::InstructionVue,
     pub cree_le: String,
     pub modifie_le: String,
 }

@@ -27,7 +27,7 @@ pub struct DemoCompte {
     pub siren: Option<&'static str>,
 }
 
-pub const COMPTES: [DemoCompte; 5] = [
+pub const COMPTES: [DemoCompte; 6] = [
     DemoCompte {
         email: "julien.paul@demo.immat.fr",
         prenom: "Julien",
@@ -73,6 +73,16 @@ pub const COMPTES: [DemoCompte; 5] = [
         raison_sociale: None,
         siren: None,
     },
+    // Un second agent : une démarche prise par l'un n'est pas à l'autre.
+    DemoCompte {
+        email: "agent2.cert@demo.immat.fr",
+        prenom: "Marc",
+        nom: "Girard",
+        profil: Profil::AgentCert,
+        certifie_franceconnect: false,
+        raison_sociale: None,
+        siren: None,
+    },
 ];
 
 struct DemoVehicule {
@@ -99,6 +109,8 @@ struct DemoVehicule {
     gage_creancier: Option<&'static str>,
     /// Code confidentiel de démonstration (lisible ici exprès).
     code_confidentiel: &'static str,
+    /// Le vol du certificat est déjà enregistré au SIV.
+    vol_certificat: bool,
 }
 
 fn sain() -> SituationAdministrative {
@@ -129,6 +141,7 @@ fn vehicules() -> Vec<DemoVehicule> {
         situation,
         gage_creancier: None,
         code_confidentiel: code,
+        vol_certificat: false,
     };
     let marie = |immat, vin, marque, modele, energie, cv, premiere, formule, situation, code| DemoVehicule {
         proprietaire: Some("marie.dupont@demo.immat.fr"),
@@ -153,6 +166,7 @@ fn vehicules() -> Vec<DemoVehicule> {
         situation,
         gage_creancier: None,
         code_confidentiel: code,
+        vol_certificat: false,
     };
     vec![
         // Véhicule sain.
@@ -190,8 +204,11 @@ fn vehicules() -> Vec<DemoVehicule> {
             sain(),
             "UV8W-X9YZ",
         ),
-        // Opposition au transfert (OTCI).
-        marie(
+        // Opposition au transfert (OTCI) ; le vol de son certificat est déjà
+        // enregistré au SIV (duplicata pour vol sans blocage).
+        DemoVehicule {
+            vol_certificat: true,
+            ..marie(
             "GH-234-JK",
             "VF1AGVYB055112233",
             "RENAULT",
@@ -200,9 +217,10 @@ fn vehicules() -> Vec<DemoVehicule> {
             1,
             "2020-10-05",
             Some("2020GH23456"),
-            SituationAdministrative { otci: true, ..sain() },
-            "A2B3-C4D5",
-        ),
+                SituationAdministrative { otci: true, ..sain() },
+                "A2B3-C4D5",
+            )
+        },
         // Déclaré volé.
         marie(
             "JK-567-LM",
@@ -240,6 +258,7 @@ fn vehicules() -> Vec<DemoVehicule> {
             situation: sain(),
             gage_creancier: None,
             code_confidentiel: "J2K3-L4M5",
+            vol_certificat: false,
         },
     ]
 }
@@ -327,6 +346,7 @@ async fn inserer_vehicule(repo: &dyn Repository, v: DemoVehicule) -> anyhow::Res
         gage_creancier: v.gage_creancier.map(Into::into),
         code_confidentiel_hash: Some(code_hash),
         code_confidentiel_version: 0,
+        vol_certificat_enregistre: v.vol_certificat,
     };
     let _: DbResult<i64> = Ok(repo.inserer_vehicule_si_absent(&record).await?);
     Ok(())

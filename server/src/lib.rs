@@ -12,3 +12,4 @@ pub mod hachage;
 pub mod http;
 pub mod mail;
 pub mod payfip;
+pub mod pieces;

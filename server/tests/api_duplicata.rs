@@ -1,5 +1,5 @@
 //! Demande de duplicata (cas sans blocage) : motif, paiement, nouveau
-//! certificat et CPI ; le vol renvoie au CERT (pas encore construit).
+//! certificat et CPI (le vol et le CERT : `api_instruction.rs`).
 
 mod common;
 
@@ -138,17 +138,19 @@ async fn duplicata_d_un_vehicule_fni_donne_un_numero_siv() {
     assert!(e["vehicules"].as_array().unwrap().iter().any(|v| v["immatriculation"] == nouveau));
 }
 
+/// Une saisie refusée (un mandataire « pour moi-même ») est gardée telle
+/// quelle, l'erreur au champ.
 #[tokio::test]
-async fn vol_du_certificat_renvoye_au_cert_la_saisie_est_gardee() {
+async fn saisie_refusee_gardee_erreur_au_champ() {
     let app = common::spawn().await;
     let cookie = app.login(JULIEN).await;
     let base = demarrer(&app, &cookie, "AB-123-CD", "AB2C-D3EF").await;
     let r = app.put_json(&format!("{base}/duplicata"), &json!({"motif": "vol", "personne_concernee": "mandataire"}), &cookie).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["champs"][0]["champ"], "motif");
-    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("pas encore disponible"));
+    assert_eq!(r.json()["champs"][0]["champ"], "personne_concernee");
     let d = app.get(&base, Some(&cookie)).await.json();
     assert_eq!(d["details"]["saisie"]["personne_concernee"], "mandataire");
+    assert_eq!(d["details"]["saisie"]["motif"], "vol");
     assert_eq!(d["etape"], "saisie");
 }
 

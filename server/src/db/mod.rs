@@ -104,6 +104,8 @@ pub struct VehiculeRecord {
     pub code_confidentiel_hash: Option<String>,
     /// Change quand un nouveau code confidentiel sert pour la première fois.
     pub code_confidentiel_version: i64,
+    /// Le vol du certificat est enregistré au SIV.
+    pub vol_certificat_enregistre: bool,
 }
 
 /// Un véhicule à inscrire au registre (données de démonstration).
@@ -124,10 +126,17 @@ pub struct DemarcheRecord {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// L'agent du CERT qui l'a prise, et depuis quand.
+    pub agent_id: Option<i64>,
+    pub agent_depuis: Option<OffsetDateTime>,
+    /// Depuis quand elle attend le CERT (la file).
+    pub en_attente_depuis: Option<String>,
 }
 
 #[async_trait::async_trait]
-pub trait Repository: DemarcheRepository + LimiteRepository + PaiementRepository + PayfipRepository + Send + Sync + 'static {
+pub trait Repository:
+    DemarcheRepository + LimiteRepository + PaiementRepository + PayfipRepository + InstructionRepository + Send + Sync + 'static
+{
     async fn migrate(&self) -> DbResult<()>;
 
     async fn compte_par_email(&self, email: &str) -> DbResult<Option<CompteRecord>>;
@@ -457,4 +466,113 @@ pub struct NouveauTitulaireRegistre {
     pub titulaire_siren: Option<String>,
     pub cotitulaire: Option<String>,
     pub adresse: AdresseNormalisee,
+}
+
+// --- Instruction par le CERT (mode itératif) -------------------------------
+
+use immat_domain::pieces::{Action, Auteur, FormatPiece, MotifCorrection, StatutPiece, TypePiece};
+
+/// Une pièce jointe enregistrée.
+#[derive(Debug, Clone)]
+pub struct PieceRecord {
+    pub id: i64,
+    pub demarche_id: i64,
+    pub type_piece: TypePiece,
+    pub nom_original: String,
+    pub format: FormatPiece,
+    pub taille: i64,
+    pub sha256: String,
+    /// Le nom du fichier dans le dossier des pièces (aléatoire).
+    pub fichier: String,
+    pub statut: StatutPiece,
+    pub deposee_le: OffsetDateTime,
+}
+
+/// Une pièce à enregistrer (le fichier est déjà écrit).
+#[derive(Debug, Clone)]
+pub struct NewPiece {
+    pub type_piece: TypePiece,
+    pub nom_original: String,
+    pub format: FormatPiece,
+    pub taille: i64,
+    pub sha256: String,
+    pub fichier: String,
+}
+
+/// Une entrée d'historique.
+#[derive(Debug, Clone)]
+pub struct EvenementRecord {
+    pub demarche_id: i64,
+    pub auteur: Auteur,
+    pub compte_id: Option<i64>,
+    /// Prénom et nom de l'auteur (agent).
+    pub nom_auteur: Option<String>,
+    pub action: Action,
+    pub motif: Option<MotifCorrection>,
+    pub message: Option<String>,
+    pub piece_id: Option<i64>,
+    pub piece_nom: Option<String>,
+    pub cree_le: OffsetDateTime,
+}
+
+/// Une entrée d'historique à écrire.
+#[derive(Debug, Clone)]
+pub struct NewEvenement {
+    pub auteur: Auteur,
+    pub compte_id: Option<i64>,
+    pub action: Action,
+    pub motif: Option<MotifCorrection>,
+    pub message: Option<String>,
+    pub piece_id: Option<i64>,
+}
+
+/// Une ligne de la file du CERT.
+#[derive(Debug, Clone)]
+pub struct LigneFileRecord {
+    pub demarche: DemarcheRecord,
+    pub immatriculation: Option<String>,
+    pub usager: String,
+    pub agent: Option<String>,
+}
+
+/// Une action de l'agent sur une démarche qu'il a prise : l'écriture de la
+/// démarche (état, version et agent exigés), le statut d'une pièce (depuis
+/// « déposée »), l'entrée d'historique ; ensemble, dans une transaction.
+#[derive(Debug, Clone)]
+pub struct ActionAgent<'a> {
+    pub ecriture: Ecriture<'a>,
+    pub agent_id: i64,
+    pub piece: Option<(i64, StatutPiece)>,
+    /// L'action rend la démarche à la file (elle quitte « en attente »).
+    pub liberer: bool,
+    pub evenements: Vec<NewEvenement>,
+}
+
+#[async_trait::async_trait]
+pub trait InstructionRepository: Send + Sync + 'static {
+    /// Enregistre une pièce : la démarche doit être brouillon ou en
+    /// correction demandée ; la version active de ce type (déposée ou
+    /// refusée) est remplacée, une pièce acceptée ne l'est pas.
+    async fn deposer_piece(&self, demarche_id: i64, compte_id: i64, p: &NewPiece) -> DbResult<PieceRecord>;
+    /// Toutes les pièces de la démarche (remplacées comprises), dans l'ordre.
+    async fn pieces_de(&self, demarche_id: i64) -> DbResult<Vec<PieceRecord>>;
+    async fn piece(&self, piece_id: i64) -> DbResult<Option<PieceRecord>>;
+    /// L'historique, le plus ancien d'abord.
+    async fn evenements_de(&self, demarche_id: i64) -> DbResult<Vec<EvenementRecord>>;
+    /// Vers « en attente du CERT » (« Valider » ou « Envoyer ») : l'écriture
+    /// conditionnelle, l'heure d'entrée dans la file, l'entrée d'historique.
+    async fn soumettre_au_cert(&self, e: Ecriture<'_>, evenement: &NewEvenement) -> DbResult<DemarcheRecord>;
+    /// La file : les démarches dans cet état (toutes celles qui concernent le
+    /// CERT si `None`), de cette téléprocédure, les plus anciennes d'abord.
+    async fn file_cert(&self, etat: Option<EtatDemarche>, tp: Option<Teleprocedure>) -> DbResult<Vec<LigneFileRecord>>;
+    /// Le nombre de démarches par état (celles qui concernent le CERT).
+    async fn compteurs_cert(&self) -> DbResult<Vec<(EtatDemarche, i64)>>;
+    /// L'agent prend la démarche en attente : libre, déjà à lui, ou prise
+    /// par un autre depuis avant `reprise_avant` (abandonnée). Sinon
+    /// [`DbError::Conflict`].
+    async fn prendre(&self, demarche_id: i64, agent_id: i64, reprise_avant: OffsetDateTime) -> DbResult<DemarcheRecord>;
+    /// L'agent rend la démarche à la file.
+    async fn liberer(&self, demarche_id: i64, agent_id: i64) -> DbResult<DemarcheRecord>;
+    /// Une action de l'agent (voir [`ActionAgent`]).
+    async fn action_agent(&self, a: &ActionAgent<'_>) -> DbResult<DemarcheRecord>;
 }

@@ -9,6 +9,7 @@ use sqlx::{
 use std::{str::FromStr, sync::Arc, time::Duration};
 use time::format_description::well_known::Rfc3339;
 
+mod instruction;
 mod paiement;
 mod titulaire;
 
@@ -108,6 +109,7 @@ fn vehicule_from_row(r: &SqliteRow) -> DbResult<VehiculeRecord> {
         gage_creancier: r.try_get("gage_creancier")?,
         code_confidentiel_hash: r.try_get("code_confidentiel_hash")?,
         code_confidentiel_version: r.try_get("code_confidentiel_version")?,
+        vol_certificat_enregistre: r.try_get("vol_certificat")?,
     })
 }
 
@@ -126,6 +128,9 @@ fn demarche_from_row(r: &SqliteRow) -> DbResult<DemarcheRecord> {
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        agent_id: r.try_get("agent_id")?,
+        agent_depuis: instant_facultatif(r, "agent_depuis")?,
+        en_attente_depuis: r.try_get("en_attente_depuis")?,
     })
 }
 
@@ -225,9 +230,9 @@ impl Repository for SqliteRepository {
                 titulaire_nom, titulaire_prenoms, titulaire_raison_sociale, titulaire_siren, cotitulaire,
                 adresse_voie, adresse_complement, adresse_code_postal, adresse_commune, location_longue_duree,
                 changements_adresse, gage, gage_creancier, otci, ove, ovei, dvs, suspendue, annulee, vol, cede,
-                code_confidentiel_hash, adresse_lieu_dit)
+                code_confidentiel_hash, adresse_lieu_dit, vol_certificat)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)
+                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
              returning vehicule_id",
         )
         .bind(&v.immatriculation)
@@ -266,6 +271,7 @@ impl Repository for SqliteRepository {
         .bind(s.cede)
         .bind(&v.code_confidentiel_hash)
         .bind(&v.adresse_lieu_dit)
+        .bind(v.vol_certificat_enregistre)
         .fetch_one(&self.pool)
         .await?;
         Ok(id)
@@ -296,6 +302,19 @@ fn parse_ts(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
+fn instant_requis(r: &SqliteRow, colonne: &str) -> DbResult<OffsetDateTime> {
+    let s: String = r.try_get(colonne)?;
+    parse_ts(&s).ok_or_else(|| DbError::Corrupt(format!("{colonne} : {s}")))
+}
+
+fn instant_facultatif(r: &SqliteRow, colonne: &str) -> DbResult<Option<OffsetDateTime>> {
+    match r.try_get::<Option<String>, _>(colonne)? {
+        None => Ok(None),
+        Some(s) => parse_ts(&s).map(Some).ok_or_else(|| DbError::Corrupt(format!("{colonne} : {s}"))),
+    }
+}
+
+
 /// Crée le brouillon, ou rend celui qui est déjà en cours pour ce compte,
 /// ce véhicule et cette téléprocédure (`false` : il existait). L'index
 /// unique partiel garantit un seul brouillon en cours : une insertion
@@ -315,7 +334,7 @@ async fn inserer_brouillon(
     let row = sqlx::query(
         "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
          values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7, $8)
-         on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee') do nothing
+         on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee', 'refusee') do nothing
          returning *",
     )
     .bind(numero)
@@ -333,7 +352,7 @@ async fn inserer_brouillon(
     }
     let row = sqlx::query(
         "select * from demarche where compte_id = $1 and vehicule_id = $2 and teleprocedure = $3
-         and etat not in ('terminee', 'abandonnee') order by demarche_id desc limit 1",
+         and etat not in ('terminee', 'abandonnee', 'refusee') order by demarche_id desc limit 1",
     )
     .bind(compte_id)
     .bind(vehicule_id)
@@ -579,7 +598,7 @@ impl DemarcheRepository for SqliteRepository {
     async fn demarche_en_cours(&self, compte_id: i64, vehicule_id: i64, tp: Teleprocedure) -> DbResult<Option<DemarcheRecord>> {
         sqlx::query(
             "select * from demarche where compte_id = $1 and vehicule_id = $2 and teleprocedure = $3
-             and etat not in ('terminee', 'abandonnee') order by demarche_id desc limit 1",
+             and etat not in ('terminee', 'abandonnee', 'refusee') order by demarche_id desc limit 1",
         )
         .bind(compte_id)
         .bind(vehicule_id)
@@ -735,7 +754,18 @@ impl DemarcheRepository for SqliteRepository {
     async fn vider_registre_demo(&self) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
         for table in
-            ["payfip_operation", "paiement", "code_cession", "envoi", "limite", "code_confidentiel_en_attente", "demarche", "vehicule"]
+            [
+                "payfip_operation",
+                "paiement",
+                "code_cession",
+                "envoi",
+                "limite",
+                "code_confidentiel_en_attente",
+                "demarche_evenement",
+                "piece_jointe",
+                "demarche",
+                "vehicule",
+            ]
         {
             sqlx::query(&format!("delete from {table}")).execute(&mut *tx).await?;
         }

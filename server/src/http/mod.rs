@@ -54,6 +54,8 @@ pub struct AppState {
     pub prestataire: Arc<dyn crate::payfip::PrestatairePaiement>,
     /// Le bac à sable qui sert les pages de paiement sous `/payfip`.
     pub bac_a_sable: crate::payfip::BacASable,
+    /// Le dossier des pièces jointes (hors de la racine web).
+    pub pieces: crate::pieces::Stockage,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             clock.clone(),
             std::time::Duration::from_millis(config.payfip_delai_notification_ms),
         );
+        let pieces = crate::pieces::Stockage::new(config.data_dir.join("pieces"));
         Self {
             config: Arc::new(config),
             repo,
@@ -75,6 +78,7 @@ impl AppState {
             hacheur: Hacheur::par_defaut(),
             prestataire: Arc::new(bac.clone()),
             bac_a_sable: bac,
+            pieces,
         }
     }
 

@@ -36,6 +36,12 @@ impl Routes {
         self.add(Method::POST, path, routing::post(h))
     }
 
+    /// Une route POST qui reçoit un fichier : sa propre limite de corps
+    /// (la limite globale, faite pour le JSON, reste ailleurs).
+    pub fn post_fichier<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H, limite_octets: usize) -> Self {
+        self.add(Method::POST, path, routing::post(h).layer(axum::extract::DefaultBodyLimit::max(limite_octets)))
+    }
+
     pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
         self.add(Method::PUT, path, routing::put(h))
     }

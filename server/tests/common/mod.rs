@@ -96,6 +96,16 @@ impl TestApp {
         Resp { status, headers, body }
     }
 
+    /// Envoie un fichier (corps brut), comme le SPA.
+    pub async fn post_fichier(&self, uri: &str, octets: Vec<u8>, cookie: &str) -> Resp {
+        let req = Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(octets))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Resp {
         let mut b = Request::get(uri);
         if let Some(c) = cookie {

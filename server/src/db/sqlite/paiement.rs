@@ -4,18 +4,6 @@
 use super::*;
 use immat_domain::paiement::{EtatPaiement, ResultatTransaction};
 
-fn instant_requis(r: &SqliteRow, colonne: &str) -> DbResult<OffsetDateTime> {
-    let s: String = r.try_get(colonne)?;
-    parse_ts(&s).ok_or_else(|| DbError::Corrupt(format!("{colonne} : {s}")))
-}
-
-fn instant_facultatif(r: &SqliteRow, colonne: &str) -> DbResult<Option<OffsetDateTime>> {
-    match r.try_get::<Option<String>, _>(colonne)? {
-        None => Ok(None),
-        Some(s) => parse_ts(&s).map(Some).ok_or_else(|| DbError::Corrupt(format!("{colonne} : {s}"))),
-    }
-}
-
 fn paiement_from_row(r: &SqliteRow) -> DbResult<PaiementRecord> {
     let etat: String = r.try_get("etat")?;
     Ok(PaiementRecord {

@@ -43,7 +43,9 @@ impl Procedure for Cession {
 
     fn document(&self, document: Document, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
         match document {
-            Document::CertificatSituationAdministrative => csa(d, v, donnees),
+            Document::CertificatSituationAdministrative => {
+                csa(d, v, donnees, "Attention : il est impératif de conserver ce certificat et de le remettre à l'acquéreur.")
+            }
             Document::Recapitulatif | Document::CertificatProvisoire => {
                 Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))
             }
@@ -81,7 +83,7 @@ impl Procedure for Cession {
 /// de la cession ; « Poursuivre » les enregistre et vérifie l'adresse.
 impl Saisie for CessionSaisie {
     type Details = DetailsCession;
-    fn ranger(self, state: &AppState, details: &mut DetailsCession, v: &VehiculeRecord) -> AppResult<()> {
+    fn ranger(self, state: &AppState, details: &mut DetailsCession, v: &VehiculeRecord, _: &DemarcheRecord) -> AppResult<()> {
         details.saisie = Some(self.clone());
         (details.cession, details.adresse) = (None, None);
         let premiere = Some(v.date_premiere_immatriculation.date());
@@ -100,10 +102,10 @@ fn oui_non(b: bool) -> &'static str {
 }
 
 /// Certificat de situation administrative (contenu d'après HistoVec).
-fn csa(d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
+pub(super) fn csa(d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees, avis: &str) -> AppResult<Vec<u8>> {
     let s = &v.situation;
     let mut pdf = Pdf::new("Certificat de situation administrative", super::documents::PIED)?;
-    pdf.para("Attention : il est impératif de conserver ce certificat et de le remettre à l'acquéreur.");
+    pdf.para(avis);
     pdf.field("Édité le", donnees.valide_le.as_deref().unwrap_or("—"));
     pdf.field("Démarche", &d.numero);
     pdf.heading("Véhicule");
@@ -127,7 +129,7 @@ fn csa(d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<V
     for m in [Mention::Suspendue, Mention::Annulee, Mention::Vol] {
         pdf.field(m.libelle(), oui_non(s.a(m)));
     }
-    pdf.field("Certificat d'immatriculation volé, perdu ou duplicata", "NON");
+    pdf.field("Certificat d'immatriculation volé, perdu ou duplicata", oui_non(v.vol_certificat_enregistre));
     pdf.field(Mention::Cede.libelle(), oui_non(s.a(Mention::Cede)));
     pdf.para("Un certificat de situation administrative de moins de 15 jours doit être remis à l'acquéreur.");
     Ok(pdf.finish()?)

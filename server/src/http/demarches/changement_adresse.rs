@@ -69,7 +69,7 @@ impl Procedure for ChangementAdresse {
 /// rien n'est perdu) et la vérifie.
 impl Saisie for NouvelleAdresse {
     type Details = DetailsChangementAdresse;
-    fn ranger(self, state: &AppState, details: &mut DetailsChangementAdresse, _: &VehiculeRecord) -> AppResult<()> {
+    fn ranger(self, state: &AppState, details: &mut DetailsChangementAdresse, _: &VehiculeRecord, _: &DemarcheRecord) -> AppResult<()> {
         details.adresse = None;
         let validee = valider_adresse(&self.adresse, "adresse");
         details.saisie = Some(self.adresse);

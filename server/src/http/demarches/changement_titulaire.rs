@@ -262,7 +262,7 @@ async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, p
 /// « Poursuivre » les enregistre (rien n'est perdu) et vérifie l'adresse.
 impl Saisie for TitulaireSaisie {
     type Details = DetailsChangementTitulaire;
-    fn ranger(self, state: &AppState, details: &mut DetailsChangementTitulaire, v: &VehiculeRecord) -> AppResult<()> {
+    fn ranger(self, state: &AppState, details: &mut DetailsChangementTitulaire, v: &VehiculeRecord, _: &DemarcheRecord) -> AppResult<()> {
         details.saisie = Some(self.clone());
         (details.titulaire, details.adresse) = (None, None);
         let gage = v.situation.a(Mention::Gage);

@@ -97,11 +97,18 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> Ap
         (Some(t), regle) => (t, regle.clone()),
         (None, _) => taxes_de(state, p, &donnees.details, v)?,
     };
-    let documents = if d.etat == EtatDemarche::Terminee {
-        p.documents().iter().map(|doc| DocumentVue { libelle: doc.libelle().into(), url: doc.url(&d.numero) }).collect()
-    } else {
-        Vec::new()
-    };
+    // Les documents de la téléprocédure dans son ordre, puis ceux qu'elle
+    // rend disponibles en cours de route (le CSA d'un duplicata pour vol).
+    let autres = immat_domain::procedures::Document::TOUS.into_iter().filter(|doc| !p.documents().contains(doc));
+    let documents = p
+        .documents()
+        .iter()
+        .copied()
+        .chain(autres)
+        .filter(|doc| p.document_disponible(*doc, d.etat, &donnees.details))
+        .map(|doc| DocumentVue { libelle: doc.libelle().into(), url: doc.url(&d.numero) })
+        .collect();
+    let instruction = super::pieces::instruction_vue(state, d, &p.pieces_requises(&donnees.details)).await?;
     let paiement = state.repo.paiements_de(d.id).await?.into_iter().next().map(|p| super::paiement::paiement_vue(&p));
     Ok(DemarcheVue {
         numero: d.numero.clone(),
@@ -118,6 +125,7 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> Ap
         documents,
         code_cession: None,
         paiement,
+        instruction,
         cree_le: d.created_at.clone(),
         modifie_le: d.updated_at.clone(),
     })
@@ -212,8 +220,9 @@ async fn enregistrer_saisie(
 pub trait Saisie: serde::de::DeserializeOwned + Send + 'static {
     type Details: DetailsPropres;
     /// Range la saisie dans les détails (toujours, même invalide : rien
-    /// n'est perdu) et dit si elle est valide.
-    fn ranger(self, state: &AppState, details: &mut Self::Details, v: &VehiculeRecord) -> AppResult<()>;
+    /// n'est perdu) et dit si elle est valide. `d` : la démarche (son
+    /// initiateur…).
+    fn ranger(self, state: &AppState, details: &mut Self::Details, v: &VehiculeRecord, d: &DemarcheRecord) -> AppResult<()>;
 }
 
 /// La route de l'étape « Saisie » d'une téléprocédure (son chemin vient du
@@ -232,7 +241,7 @@ async fn saisir<S: Saisie>(
     let Brouillon { d, v, mut donnees } = brouillon.de(<S::Details as DetailsPropres>::TELEPROCEDURE)?;
     let details = <S::Details as DetailsPropres>::de_mut(&mut donnees.details)
         .ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
-    let valide = req.ranger(&state, details, &v);
+    let valide = req.ranger(&state, details, &v, &d);
     enregistrer_saisie(&state, d, &v, donnees, valide).await
 }
 
@@ -420,11 +429,34 @@ async fn valider(
         return Err(AppError::Conflit(raison));
     }
     let (taxes, regle_y1) = taxes_de(&state, p, &donnees.details, &v)?;
-    let vers = demarche::valider(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
+    let requises = p.pieces_requises(&donnees.details);
     donnees.clu_acceptees = req.clu;
     donnees.valide_le = Some(horodatage(state.now()));
     donnees.taxes = Some(taxes);
     donnees.regle_y1 = regle_y1;
+    if !requises.is_empty() {
+        // Le mode itératif : les pièces envoyées, la demande attend le
+        // contrôle du CERT (les taxes sont figées maintenant).
+        super::pieces::exiger_pieces(&requises, &state.repo.pieces_de(d.id).await?)?;
+        let vers = demarche::soumettre_au_cert(d.etat).map_err(|e| AppError::Conflit(e.to_string()))?;
+        let evenement = crate::db::NewEvenement {
+            auteur: immat_domain::pieces::Auteur::Usager,
+            compte_id: Some(d.compte_id),
+            action: immat_domain::pieces::Action::EnvoiAuCert,
+            motif: None,
+            message: None,
+            piece_id: None,
+        };
+        let d = state
+            .repo
+            .soumettre_au_cert(
+                crate::db::Ecriture { d: &d, vers, etape: demarche::etape_apres_validation(vers), donnees: &donnees.json()? },
+                &evenement,
+            )
+            .await?;
+        return Ok(AppJson(vue(&state, &d, &v).await?));
+    }
+    let vers = demarche::valider(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
     let (d, secret) = p.terminer(Validation { state: &state, d: &d, v: &v, donnees, vers }).await?;
     let v = state.repo.vehicule(v.id).await?;
     let mut vue = vue(&state, &d, &v).await?;

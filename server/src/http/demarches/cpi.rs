@@ -16,11 +16,13 @@ use sha2::{Digest, Sha256};
 /// registre doit porter (nouveau certificat, numéro SIV s'il était FNI).
 pub async fn emettre(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<(Cpi, NouveauCertificat)> {
     // L'écriture au registre exige la version lue au démarrage : un
-    // certificat n'est émis que pour le titulaire d'alors.
+    // certificat n'est émis que pour le titulaire d'alors. (Un conflit de
+    // base : l'enregistrement du paiement relit et décide, comme pour
+    // l'écriture conditionnelle elle-même.)
     let version_registre = donnees
         .code_confidentiel_version
         .filter(|_| donnees.registre_inchange(v))
-        .ok_or_else(|| AppError::Conflit(super::commun::REGISTRE_CHANGE.into()))?;
+        .ok_or_else(|| DbError::Conflict(super::commun::REGISTRE_CHANGE.into()))?;
     let taxes = donnees.taxes.unwrap_or_default();
     let ancienne = Immatriculation::parse(&v.immatriculation).map_err(|e| anyhow::anyhow!("immatriculation en base : {e}"))?;
     let immatriculation = if v.type_immatriculation.est_fni() { numero_siv_libre(state).await? } else { ancienne.clone() };

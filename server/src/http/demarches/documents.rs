@@ -17,16 +17,17 @@ pub async fn telecharger(
     Path((numero, nom)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
-    if d.etat != EtatDemarche::Terminee {
+    let p = procedure_de(d.teleprocedure)?;
+    let donnees = Donnees::de(&d)?;
+    let document = Document::depuis_fichier(&nom)
+        .filter(|doc| p.documents().contains(doc) || p.document_disponible(*doc, d.etat, &donnees.details))
+        .ok_or_else(|| AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))?;
+    if !p.document_disponible(document, d.etat, &donnees.details) {
         return Err(AppError::Conflit("Les documents sont disponibles une fois la demande terminée.".into()));
     }
-    let p = procedure_de(d.teleprocedure)?;
-    let document = Document::depuis_fichier(&nom)
-        .filter(|doc| p.documents().contains(doc))
-        .ok_or_else(|| AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))?;
     let pdf = match document {
         Document::Recapitulatif => recapitulatif(p, &d, &v)?,
-        autre => p.document(autre, &d, &v, &Donnees::de(&d)?)?,
+        autre => p.document(autre, &d, &v, &donnees)?,
     };
     let disposition = format!("attachment; filename=\"{}-{}\"", d.numero, nom);
     Ok(([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], pdf).into_response())

@@ -169,6 +169,9 @@ mod tests {
             version: 0,
             created_at: String::new(),
             updated_at: String::new(),
+            agent_id: None,
+            agent_depuis: None,
+            en_attente_depuis: None,
         }
     }
 

@@ -10,8 +10,9 @@ use super::{
 use crate::db::Ecriture;
 use immat_domain::{
     demarche::etape_apres_validation,
-    duplicata::{DetailsDuplicata, DuplicataSaisie, TitulaireAuCpi, CAS_PARTICULIER},
-    procedures::DetailsPropres,
+    duplicata::{destination_du_titre, DetailsDuplicata, DuplicataSaisie, TitulaireAuCpi, CAS_PARTICULIER},
+    pieces::TypePiece,
+    procedures::{DetailsPropres, Document},
     Etape,
 };
 
@@ -20,10 +21,10 @@ pub struct Duplicata;
 /// Étape « Motif de la demande ».
 impl Saisie for DuplicataSaisie {
     type Details = DetailsDuplicata;
-    fn ranger(self, _: &AppState, details: &mut DetailsDuplicata, _: &VehiculeRecord) -> AppResult<()> {
+    fn ranger(self, _: &AppState, details: &mut DetailsDuplicata, v: &VehiculeRecord, d: &DemarcheRecord) -> AppResult<()> {
         details.saisie = Some(self.clone());
         details.demande = None;
-        details.demande = Some(self.valider().map_err(AppError::Validation)?);
+        details.demande = Some(self.valider(d.pour_qui, v.vol_certificat_enregistre).map_err(AppError::Validation)?);
         Ok(())
     }
 }
@@ -42,6 +43,23 @@ impl Procedure for Duplicata {
         DetailsDuplicata::de(details).is_some_and(|d| d.demande.is_some())
     }
 
+    /// Un vol que le registre ne connaît pas : la déclaration de vol.
+    fn pieces_requises(&self, details: &DetailsDemarche) -> Vec<TypePiece> {
+        DetailsDuplicata::de(details).and_then(|d| d.demande.as_ref()).map(|d| d.pieces_requises()).unwrap_or_default()
+    }
+
+    /// « Transmission de la déclaration et certificat de situation
+    /// administrative » : le CSA accompagne l'envoi de la déclaration de vol.
+    fn document_disponible(&self, document: Document, etat: EtatDemarche, details: &DetailsDemarche) -> bool {
+        let declaration = !self.pieces_requises(details).is_empty();
+        match document {
+            Document::CertificatSituationAdministrative => {
+                declaration && !matches!(etat, EtatDemarche::Abandonnee | EtatDemarche::Refusee)
+            }
+            autre => etat == EtatDemarche::Terminee && self.documents().contains(&autre),
+        }
+    }
+
     fn documents(&self) -> &'static [Document] {
         &[Document::CertificatProvisoire, Document::Recapitulatif]
     }
@@ -53,6 +71,10 @@ impl Procedure for Duplicata {
         pdf.field("Personne concernée", demande.personne_concernee.libelle());
         if demande.cas_particulier {
             pdf.para(CAS_PARTICULIER);
+        }
+        pdf.para(destination_du_titre(demande.cas_particulier));
+        if demande.declaration_de_vol {
+            pdf.para("Vol non encore enregistré au système d'immatriculation : déclaration de vol contrôlée par le CERT.");
         }
     }
 
@@ -71,7 +93,13 @@ impl Procedure for Duplicata {
                 };
                 cpi::pdf(d, v, details.and_then(|x| x.cpi.as_ref()), &titulaire, donnees)
             }
-            Document::Recapitulatif | Document::CertificatSituationAdministrative => {
+            Document::CertificatSituationAdministrative => super::cession::csa(
+                d,
+                v,
+                donnees,
+                "Certificat de situation administrative joint à la demande de duplicata pour vol.",
+            ),
+            Document::Recapitulatif => {
                 Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))
             }
         }

@@ -15,6 +15,8 @@ mod donnees;
 mod duplicata;
 mod heure;
 pub mod paiement;
+pub mod pieces;
+pub mod cert;
 
 pub use commun::{adresse_du_vehicule, nom_titulaire, titulaire_vue, VEHICULE_HORS_COMPTE};
 pub use heure::horodatage;
@@ -67,6 +69,19 @@ pub trait Procedure: Send + Sync + 'static {
 
     /// La saisie est-elle complète pour « Valider » ?
     fn prete(&self, details: &DetailsDemarche) -> bool;
+
+    /// Les pièces que le CERT doit contrôler : s'il y en a, « Valider » met
+    /// la demande en attente du CERT (le mode itératif) au lieu de la
+    /// conclure ; elle se paie et se termine après son acceptation.
+    fn pieces_requises(&self, _details: &DetailsDemarche) -> Vec<immat_domain::pieces::TypePiece> {
+        Vec::new()
+    }
+
+    /// Un document est-il disponible dans cet état ? Par défaut, les
+    /// documents de la démarche terminée.
+    fn document_disponible(&self, document: Document, etat: EtatDemarche, _details: &DetailsDemarche) -> bool {
+        etat == EtatDemarche::Terminee && self.documents().contains(&document)
+    }
 
     /// Les documents d'une démarche terminée.
     fn documents(&self) -> &'static [Document];
@@ -124,6 +139,8 @@ pub fn routes() -> Routes {
     }
     r.merge(commun::routes_fin())
         .merge(paiement::routes())
+        .merge(pieces::routes())
+        .merge(cert::routes())
         .post("/code-confidentiel/demande", code_confidentiel::demander)
         .get("/cert/envois", code_confidentiel::envois)
 }

@@ -1,0 +1,226 @@
+//! Les pièces jointes d'une démarche, côté usager : l'envoi (contrôlé par
+//! le contenu), le téléchargement (par le titulaire de la démarche
+//! seulement), et « Envoyer » la réponse à la note du CERT.
+
+use super::{commun::charger, *};
+use crate::{
+    db::{Ecriture, EvenementRecord, NewEvenement, NewPiece, PieceRecord},
+    http::auth::Citoyen,
+};
+use axum::{
+    body::Bytes,
+    extract::{rejection::BytesRejection, Path, Query, State},
+    http::header,
+    response::{IntoResponse, Response},
+};
+use immat_domain::{
+    demarche,
+    pieces::{
+        nom_d_origine, valider_message, Action, Auteur, EvenementVue, InstructionVue, PieceError, PieceRequiseVue, PieceVue,
+        ReponseUsager, StatutPiece, TypePiece, TAILLE_MAX_OCTETS,
+    },
+};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .post_fichier("/demarches/{numero}/pieces/{type_piece}", deposer, TAILLE_MAX_OCTETS)
+        .get("/demarches/{numero}/pieces/{type_piece}/{id}", telecharger)
+        .post("/demarches/{numero}/envoyer", envoyer)
+}
+
+/// Le champ de formulaire d'une pièce (erreurs au champ).
+pub fn champ(t: TypePiece) -> String {
+    format!("piece_{}", t.code())
+}
+
+pub fn piece_vue(p: &PieceRecord, url: String) -> PieceVue {
+    PieceVue {
+        id: p.id,
+        type_piece: p.type_piece,
+        nom: p.nom_original.clone(),
+        format: p.format,
+        taille_octets: u64::try_from(p.taille).unwrap_or_default(),
+        sha256: p.sha256.clone(),
+        statut: p.statut,
+        deposee_le: horodatage(p.deposee_le),
+        url,
+    }
+}
+
+pub fn url_usager(numero: &str, p: &PieceRecord) -> String {
+    format!("/api/v1/demarches/{numero}/pieces/{}/{}", p.type_piece.code(), p.id)
+}
+
+pub fn evenement_vue(e: &EvenementRecord, pour_le_cert: bool) -> EvenementVue {
+    EvenementVue {
+        auteur: e.auteur,
+        // L'usager ne voit pas le nom des agents.
+        agent: if pour_le_cert && e.auteur == Auteur::Cert { e.nom_auteur.clone() } else { None },
+        action: e.action,
+        motif: e.motif,
+        message: e.message.clone(),
+        piece: e.piece_nom.clone(),
+        le: horodatage(e.cree_le),
+    }
+}
+
+/// Les pièces demandées (avec leur version active) et les échanges avec le
+/// CERT, pour l'usager.
+pub async fn instruction_vue(state: &AppState, d: &DemarcheRecord, requises: &[TypePiece]) -> AppResult<InstructionVue> {
+    let pieces = state.repo.pieces_de(d.id).await?;
+    let evenements = state.repo.evenements_de(d.id).await?;
+    Ok(InstructionVue {
+        pieces_requises: requises
+            .iter()
+            .map(|t| PieceRequiseVue {
+                type_piece: *t,
+                libelle: t.libelle().to_owned(),
+                obligatoire: true,
+                piece: active(&pieces, *t).map(|p| piece_vue(p, url_usager(&d.numero, p))),
+            })
+            .collect(),
+        echanges: evenements.iter().filter(|e| e.action.visible_par_l_usager()).map(|e| evenement_vue(e, false)).collect(),
+    })
+}
+
+/// La version active d'une pièce (ni remplacée).
+pub fn active(pieces: &[PieceRecord], t: TypePiece) -> Option<&PieceRecord> {
+    pieces.iter().rev().find(|p| p.type_piece == t && p.statut != StatutPiece::Remplacee)
+}
+
+/// Chaque pièce obligatoire est envoyée et n'a pas été refusée ; sinon une
+/// erreur au champ de la pièce.
+pub fn exiger_pieces(requises: &[TypePiece], pieces: &[PieceRecord]) -> AppResult<()> {
+    let mut erreurs = Vec::new();
+    for t in requises {
+        match active(pieces, *t).map(|p| p.statut) {
+            None => erreurs.push(immat_domain::api::ChampErreur::new(
+                &champ(*t),
+                format!("Joignez la pièce « {} » avant de valider.", t.libelle()),
+            )),
+            Some(StatutPiece::Refusee) => erreurs.push(immat_domain::api::ChampErreur::new(
+                &champ(*t),
+                "Cette pièce a été refusée par le CERT : envoyez-en une nouvelle version.",
+            )),
+            Some(_) => {}
+        }
+    }
+    if erreurs.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(erreurs))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NomFichier {
+    #[serde(default)]
+    nom: String,
+}
+
+fn erreur_piece(t: TypePiece, e: PieceError) -> AppError {
+    AppError::champ(&champ(t), e.to_string())
+}
+
+/// Envoi d'une pièce : le corps est le fichier (10 Mo au plus), le nom
+/// d'origine en paramètre `nom`. L'usager et la démarche sont vérifiés
+/// avant de lire le corps.
+async fn deposer(
+    State(state): State<AppState>,
+    Citoyen(compte): Citoyen,
+    Path((numero, type_piece)): Path<(String, String)>,
+    Query(q): Query<NomFichier>,
+    corps: Result<Bytes, BytesRejection>,
+) -> AppResult<AppJson<DemarcheVue>> {
+    let (d, v) = charger(&state, compte.id, &numero).await?;
+    let p = procedure_de(d.teleprocedure)?;
+    let donnees = Donnees::de(&d)?;
+    let t = TypePiece::depuis_code(&type_piece)
+        .filter(|t| p.pieces_requises(&donnees.details).contains(t))
+        .ok_or_else(|| AppError::Introuvable("Cette pièce n'est pas demandée pour cette démarche.".into()))?;
+    if !matches!(d.etat, EtatDemarche::Brouillon | EtatDemarche::CorrectionDemandee) {
+        return Err(AppError::Conflit("Cette demande n'accepte plus de pièce : elle est en cours de contrôle ou terminée.".into()));
+    }
+    let octets = corps.map_err(|_| erreur_piece(t, PieceError::TropGrand))?;
+    // Le contrôle du contenu (analyse du PDF, décodage de l'image) hors du
+    // fil des requêtes.
+    let a_controler = octets.clone();
+    let format = tokio::task::spawn_blocking(move || crate::pieces::controler(&a_controler))
+        .await
+        .map_err(|e| anyhow::anyhow!("contrôle de la pièce interrompu : {e}"))?
+        .map_err(|e| erreur_piece(t, e))?;
+    let ecrit = state.pieces.ecrire(&octets).await.map_err(|e| anyhow::anyhow!("écriture de la pièce : {e}"))?;
+    let nouvelle = NewPiece {
+        type_piece: t,
+        nom_original: nom_d_origine(&q.nom),
+        format,
+        taille: i64::try_from(octets.len()).unwrap_or(i64::MAX),
+        sha256: ecrit.sha256,
+        fichier: ecrit.fichier.clone(),
+    };
+    if let Err(e) = state.repo.deposer_piece(d.id, compte.id, &nouvelle).await {
+        state.pieces.effacer(&ecrit.fichier).await;
+        return Err(e.into());
+    }
+    tracing::info!(numero = %d.numero, piece = t.code(), format = format.code(), taille = octets.len(), "pièce déposée");
+    let d = state.repo.demarche(d.id).await?;
+    Ok(AppJson(commun::vue(&state, &d, &v).await?))
+}
+
+/// Sert une pièce en pièce jointe (jamais affichée par le navigateur dans
+/// la page du service).
+pub async fn servir(state: &AppState, numero: &str, p: &PieceRecord, en_ligne: bool) -> AppResult<Response> {
+    let octets = state.pieces.lire(&p.fichier, &p.sha256).await.map_err(|e| anyhow::anyhow!("lecture de la pièce {} : {e}", p.id))?;
+    let nom = format!("{numero}-{}.{}", p.type_piece.code().replace('_', "-"), p.format.extension());
+    let disposition = if en_ligne { format!("inline; filename=\"{nom}\"") } else { format!("attachment; filename=\"{nom}\"") };
+    let mut resp = ([(header::CONTENT_TYPE, p.format.mime().to_owned()), (header::CONTENT_DISPOSITION, disposition)], octets).into_response();
+    if en_ligne {
+        // Affichée dans le back office (image, cadre PDF) : aucun script,
+        // seulement dans une page du service.
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(CSP_PIECE));
+        h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("SAMEORIGIN"));
+    }
+    Ok(resp)
+}
+
+/// La politique de sécurité d'une pièce affichée en ligne.
+pub const CSP_PIECE: &str = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
+
+async fn telecharger(
+    State(state): State<AppState>,
+    Citoyen(compte): Citoyen,
+    Path((numero, _type_piece, id)): Path<(String, String, i64)>,
+) -> AppResult<Response> {
+    let (d, _) = charger(&state, compte.id, &numero).await?;
+    let p = state
+        .repo
+        .piece(id)
+        .await?
+        .filter(|p| p.demarche_id == d.id)
+        .ok_or_else(|| AppError::Introuvable("Cette pièce est introuvable.".into()))?;
+    servir(&state, &d.numero, &p, false).await
+}
+
+/// « Envoyer » : la réponse à la note du CERT (facultative) et les pièces
+/// renvoyées ; la demande repart en attente du CERT.
+async fn envoyer(
+    State(state): State<AppState>,
+    Citoyen(compte): Citoyen,
+    Path(numero): Path<String>,
+    AppJson(req): AppJson<ReponseUsager>,
+) -> AppResult<AppJson<DemarcheVue>> {
+    let (d, v) = charger(&state, compte.id, &numero).await?;
+    let vers = demarche::envoyer_reponse(d.etat).map_err(|e| AppError::Conflit(e.to_string()))?;
+    let message = valider_message(&req.message, "message", false).map_err(|e| AppError::Validation(vec![e]))?;
+    let p = procedure_de(d.teleprocedure)?;
+    let donnees = Donnees::de(&d)?;
+    exiger_pieces(&p.pieces_requises(&donnees.details), &state.repo.pieces_de(d.id).await?)?;
+    let evenement =
+        NewEvenement { auteur: Auteur::Usager, compte_id: Some(compte.id), action: Action::ReponseUsager, motif: None, message, piece_id: None };
+    let d = state
+        .repo
+        .soumettre_au_cert(Ecriture { d: &d, vers, etape: d.etape, donnees: &donnees.json()? }, &evenement)
+        .await?;
+    Ok(AppJson(commun::vue(&state, &d, &v).await?))
+}
