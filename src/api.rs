@@ -153,3 +153,59 @@ pub async fn demander_code(req: &DemandeCodeConfidentiel) -> ApiResult<EnvoiCode
 pub async fn envois() -> ApiResult<Vec<immat_domain::api::Envoi>> {
     get("/cert/envois").await
 }
+
+// --- Pièces jointes et échanges avec le CERT ---------------------------------
+
+use immat_domain::pieces::{AcceptationPiece, DemandeCorrection, DossierCert, FileCert, RefusDemarche, ReponseUsager, TypePiece};
+
+/// Envoie une pièce : le corps est le fichier lui-même, son nom d'origine en
+/// paramètre (le serveur le garde comme simple information).
+pub async fn deposer_piece(numero: &str, t: TypePiece, fichier: &web_sys::File) -> ApiResult<DemarcheVue> {
+    let nom = String::from(js_sys::encode_uri_component(&fichier.name()));
+    let type_mime = fichier.type_();
+    let resp = Request::post(&format!("{BASE}/demarches/{numero}/pieces/{}?nom={nom}", t.code()))
+        .header("Content-Type", if type_mime.is_empty() { "application/octet-stream" } else { &type_mime })
+        .body(wasm_bindgen::JsValue::from(fichier.clone()))
+        .map_err(|_| ClientError::Reponse)?
+        .send()
+        .await
+        .map_err(|_| ClientError::Injoignable)?;
+    read(resp).await
+}
+
+/// « Envoyer » : la réponse à la note du CERT.
+pub async fn envoyer_reponse(numero: &str, message: String) -> ApiResult<DemarcheVue> {
+    post(&format!("/demarches/{numero}/envoyer"), &ReponseUsager { message }).await
+}
+
+// --- Back office du CERT -----------------------------------------------------
+
+pub async fn file_cert(etat: &str, teleprocedure: &str) -> ApiResult<FileCert> {
+    let etat = String::from(js_sys::encode_uri_component(etat));
+    let tp = String::from(js_sys::encode_uri_component(teleprocedure));
+    get(&format!("/cert/demarches?etat={etat}&teleprocedure={tp}")).await
+}
+
+pub async fn dossier_cert(numero: &str) -> ApiResult<DossierCert> {
+    get(&format!("/cert/demarches/{numero}")).await
+}
+
+pub async fn prendre(numero: &str) -> ApiResult<DossierCert> {
+    post(&format!("/cert/demarches/{numero}/prendre"), &serde_json::json!({})).await
+}
+
+pub async fn liberer(numero: &str) -> ApiResult<DossierCert> {
+    post(&format!("/cert/demarches/{numero}/liberer"), &serde_json::json!({})).await
+}
+
+pub async fn accepter_piece(numero: &str, piece_id: i64) -> ApiResult<DossierCert> {
+    post(&format!("/cert/demarches/{numero}/accepter"), &AcceptationPiece { piece_id }).await
+}
+
+pub async fn demander_correction(numero: &str, req: &DemandeCorrection) -> ApiResult<DossierCert> {
+    post(&format!("/cert/demarches/{numero}/correction"), req).await
+}
+
+pub async fn refuser_demarche(numero: &str, message: String) -> ApiResult<DossierCert> {
+    post(&format!("/cert/demarches/{numero}/refuser"), &RefusDemarche { message }).await
+}

@@ -3,7 +3,9 @@
 use crate::{
     components::layout::{DemoNotice, Footer, Header, SkipLinks},
     pages::{
+        cert_dossier::CertDossierPage,
         cert_envois::CertEnvoisPage,
+        cert_file::CertFilePage,
         espace_vehicule::EspaceVehiculePage,
         home::HomePage,
         login::LoginPage,
@@ -32,7 +34,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/connexion") view=LoginPage />
                     <Route path=path!("/mon-espace") view=MonEspacePage />
+                    <Route path=path!("/cert") view=CertFilePage />
                     <Route path=path!("/cert/envois") view=CertEnvoisPage />
+                    <Route path=path!("/cert/demarches/:numero") view=CertDossierPage />
                     <Route path=path!("/espace-vehicule") view=EspaceVehiculePage />
                     <Route path=path!("/espace-vehicule/demarche/:procedure") view=ProcedurePage />
                     <Route path=path!("/espace-vehicule/demarche/:procedure/:numero") view=DemarchePage />

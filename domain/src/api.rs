@@ -229,8 +229,8 @@ pub struct EspaceVehicule {
     pub vehicules: Vec<VehiculeVue>,
     /// Démarches qui ne sont liées à aucun de ses véhicules (TPC…).
     pub autres_demarches: Vec<DemarcheResume>,
-    /// Les démarches terminées, les plus récentes d'abord (leurs documents
-    /// restent téléchargeables).
+    /// Les démarches terminées ou refusées par le CERT, les plus récentes
+    /// d'abord (leurs documents restent téléchargeables).
     #[serde(default)]
     pub demarches_terminees: Vec<DemarcheResume>,
 }

@@ -229,7 +229,8 @@ mod tests {
         assert_eq!(s, DuplicataSaisie::default());
         // Une demande enregistrée avant le mode itératif se relit.
         let d: DemandeDuplicata =
-            serde_json::from_value(serde_json::json!({"motif": "perte", "personne_concernee": "titulaire", "cas_particulier": false})).unwrap();
+            serde_json::from_value(serde_json::json!({"motif": "perte", "personne_concernee": "titulaire", "cas_particulier": false}))
+                .unwrap();
         assert!(!d.declaration_de_vol);
     }
 }

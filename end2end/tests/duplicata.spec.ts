@@ -42,16 +42,26 @@ test("duplicata pour perte : CLU obligatoires, paiement, CPI et récapitulatif",
   expect(texteRecap).toContain("Perte du certificat d'immatriculation");
 });
 
-test("duplicata pour vol : renvoyé au CERT, la saisie reste", async ({ page }) => {
+test("duplicata : rien n'est choisi d'avance, l'erreur est au champ et reçoit le focus", async ({ page }) => {
   await loginAs(page, JULIEN.email);
   const w = new Wizard(page);
   await w.start("duplicata", "AB-123-CD", { code: "AB2C-D3EF" });
   await expect(w.stepper).toContainText("Motif de la demande");
+  await expect(page.getByLabel("Perte du certificat d'immatriculation")).not.toBeChecked();
+  await expect(page.getByLabel("Le titulaire du certificat")).not.toBeChecked();
+  await w.continue();
+  await expect(page.getByText("Choisissez le motif de la demande.")).toBeVisible();
+  await expect(page.getByText("Choisissez la personne concernée par la demande.")).toBeVisible();
+  // Le focus va au premier champ en erreur, annoncé comme invalide.
+  await expect(page.getByLabel("Perte du certificat d'immatriculation")).toBeFocused();
+  await expect(page.getByLabel("Perte du certificat d'immatriculation")).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
+  // « Pour moi-même » : un mandataire n'est pas la personne concernée.
   await page.locator("label", { hasText: "Vol du certificat d'immatriculation" }).click();
   await page.locator("label", { hasText: "Un mandataire du titulaire" }).click();
   await w.continue();
-  await expect(page.getByText("n'est pas encore disponible dans Immat")).toBeVisible();
+  await expect(page.getByText("Vous faites cette demande pour vous-même")).toBeVisible();
+  await expect(page.getByLabel("Le titulaire du certificat")).toBeFocused();
   await expect(page.getByLabel("Vol du certificat d'immatriculation")).toBeChecked();
   await expect(page.getByLabel("Un mandataire du titulaire (mandat cerfa 13757)")).toBeChecked();
-  await expectAccessible(page);
 });

@@ -184,7 +184,7 @@ test("Je n'ai pas de code confidentiel : envoi lisible par l'agent du CERT", asy
   await expect(page.getByTestId("code-envoye")).toContainText("par courrier à l'adresse du titulaire et par e-mail");
   await page.context().clearCookies();
   await loginAs(page, "agent.cert@demo.immat.fr");
-  await page.getByRole("link", { name: "Envois de codes confidentiels (démonstration)" }).click();
+  await page.getByRole("link", { name: "Boîte d'envoi (e-mails et courriers émis)" }).click();
   const courrier = page.locator('[data-canal="courrier"]');
   await expect(courrier.getByTestId("destinataire")).toHaveText("JULIEN PAUL\n12 RUE DE LA REPUBLIQUE\n69002 LYON");
   // L'agent ne voit jamais le code en clair.

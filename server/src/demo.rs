@@ -209,14 +209,14 @@ fn vehicules() -> Vec<DemoVehicule> {
         DemoVehicule {
             vol_certificat: true,
             ..marie(
-            "GH-234-JK",
-            "VF1AGVYB055112233",
-            "RENAULT",
-            "ZOE",
-            Energie::Electrique,
-            1,
-            "2020-10-05",
-            Some("2020GH23456"),
+                "GH-234-JK",
+                "VF1AGVYB055112233",
+                "RENAULT",
+                "ZOE",
+                Energie::Electrique,
+                1,
+                "2020-10-05",
+                Some("2020GH23456"),
                 SituationAdministrative { otci: true, ..sain() },
                 "A2B3-C4D5",
             )

@@ -165,11 +165,7 @@ async fn tentative_abandonnee_ne_recoit_plus_d_operation() {
     let numero = base.rsplit('/').next().unwrap();
     let d = app.repo.demarche_par_numero(numero).await.unwrap().unwrap();
     let t = app.repo.creer_paiement(d.id, numero, 1376).await.unwrap();
-    let ecrit = app
-        .repo
-        .regler_paiement(t.id, immat_domain::paiement::EtatPaiement::Abandonne, None, None, app.state.now())
-        .await
-        .unwrap();
+    let ecrit = app.repo.regler_paiement(t.id, immat_domain::paiement::EtatPaiement::Abandonne, None, None, app.state.now()).await.unwrap();
     assert!(ecrit);
     assert!(app.repo.attacher_idop(t.id, "OP-LENTE").await.is_err());
     assert!(app.repo.paiement_par_idop("OP-LENTE").await.unwrap().is_none());

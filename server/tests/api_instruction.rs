@@ -153,7 +153,8 @@ async fn mode_iteratif_de_julien_paul_de_bout_en_bout() {
     // Julien : la « Note du CERT », sans le nom de l'agent.
     let d = app.get(&base, Some(&julien)).await.json();
     assert_eq!(d["etat"], "correction_demandee");
-    let note = d["instruction"]["echanges"].as_array().unwrap().iter().rev().find(|e| e["action"] == "correction_demandee").unwrap().clone();
+    let note =
+        d["instruction"]["echanges"].as_array().unwrap().iter().rev().find(|e| e["action"] == "correction_demandee").unwrap().clone();
     assert_eq!(note["message"], message);
     assert_eq!(note["motif"], "illisible");
     assert!(note["agent"].is_null());
@@ -393,7 +394,11 @@ async fn vol_deja_enregistre_sans_blocage() {
     let app = common::spawn().await;
     let marie = app.login(MARIE).await;
     let r = app
-        .post_json("/api/v1/demarches", &json!({"teleprocedure": "duplicata", "pour_qui": "moi_meme", "immatriculation": "GH-234-JK"}), Some(&marie))
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "duplicata", "pour_qui": "moi_meme", "immatriculation": "GH-234-JK"}),
+            Some(&marie),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());

@@ -152,7 +152,10 @@ fn corps_de(method: &Method, path: &str) -> Option<Value> {
 fn requete(method: &Method, path: &str, numero: &str, cookie: Option<&str>) -> Request<Body> {
     let uri = format!(
         "/api/v1{}",
-        path.replace("{numero}", numero).replace("{nom}", "recapitulatif.pdf").replace("{type_piece}", "declaration_vol").replace("{id}", "1")
+        path.replace("{numero}", numero)
+            .replace("{nom}", "recapitulatif.pdf")
+            .replace("{type_piece}", "declaration_vol")
+            .replace("{id}", "1")
     );
     match corps_de(method, path) {
         Some(body) => json_request(method.clone(), &uri, &body, cookie),

@@ -109,7 +109,7 @@ pub fn focus_titre_etape() {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        if let Ok(Some(el)) = doc.query_selector(".fr-stepper__title, [data-testid='demande-terminee'] h2") {
+        if let Ok(Some(el)) = doc.query_selector(".fr-stepper__title, [data-testid='demande-terminee'] h2, [role='status'] h2") {
             use wasm_bindgen::JsCast;
             if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
                 let _ = el.set_attribute("tabindex", "-1");

@@ -8,6 +8,7 @@ pub mod field;
 pub mod form_errors;
 pub mod layout;
 pub mod personne;
+pub mod piece_jointe;
 pub mod soumission;
 pub mod status;
 pub mod wizard;

@@ -121,6 +121,7 @@ where
                                     value=rang.to_string()
                                     prop:checked=move || value.with(|x| *x == v)
                                     on:change=move |_| value.set(v)
+                                    aria-invalid=move || error.with(Option::is_some).then_some("true")
                                     aria-describedby=move || error.with(Option::is_some).then(|| error_id.clone())
                                 />
                                 <label class="fr-label" for=id>{label}</label>

@@ -11,7 +11,7 @@ use crate::{
 use immat_domain::{
     api::{DemarcheResume, VehiculeVue},
     regles::{Gravite, SituationAdministrative, SITUATION_SAINE},
-    Teleprocedure,
+    EtatDemarche, Teleprocedure,
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
@@ -65,7 +65,7 @@ fn EspaceVehicule() -> impl IntoView {
                                 let immat = d.immatriculation.as_ref().map(|i| format!(" — {i}")).unwrap_or_default();
                                 view! {
                                     <li>
-                                        {format!("{} n° {}{}", d.teleprocedure.libelle(), d.numero, immat)} " "
+                                        {format!("{} n° {}{} — {}", d.teleprocedure.libelle(), d.numero, immat, d.etat.libelle())} " "
                                         <A href=href>"Voir la demande et ses documents"</A>
                                     </li>
                                 }
@@ -206,12 +206,19 @@ fn DemarchesList(demarches: Vec<DemarcheResume>) -> impl IntoView {
                 .into_iter()
                 .map(|d| {
                     let href = format!("/espace-vehicule/demarche/{}/{}", d.teleprocedure.slug(), d.numero);
+                    let (badge, consigne) = match d.etat {
+                        EtatDemarche::CorrectionDemandee => ("fr-badge fr-badge--warning fr-badge--sm", Some("Le CERT demande une correction : lisez sa note.")),
+                        EtatDemarche::EnAttenteCert => ("fr-badge fr-badge--info fr-badge--sm", None),
+                        EtatDemarche::APayer | EtatDemarche::Payee => ("fr-badge fr-badge--new fr-badge--sm", Some("Il reste à payer les taxes.")),
+                        _ => ("fr-badge fr-badge--sm", None),
+                    };
+                    let lien = if d.etat.reprenable() { "Reprendre la demande en cours" } else { "Voir la demande" };
                     view! {
-                        <li>
-                            {format!("{} n° {} — {}", d.teleprocedure.libelle(), d.numero, d.etat.libelle())}
-                            {d.etat.reprenable().then(|| view! {
-                                " " <A href=href>"Reprendre la demande en cours"</A>
-                            })}
+                        <li data-testid="ligne-panier" data-etat=d.etat.code()>
+                            {format!("{} n° {} ", d.teleprocedure.libelle(), d.numero)}
+                            <span class=badge>{d.etat.libelle()}</span>
+                            {consigne.map(|c| view! { " " <span class="fr-text--sm">{c}</span> })}
+                            " " <A href=href>{lien}</A>
                         </li>
                     }
                 })

@@ -1,6 +1,8 @@
 //! Une page par route.
 
+pub mod cert_dossier;
 pub mod cert_envois;
+pub mod cert_file;
 pub mod espace_vehicule;
 pub mod home;
 pub mod login;

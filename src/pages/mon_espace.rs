@@ -33,13 +33,11 @@ fn MonEspace() -> impl IntoView {
         {move || {
             if user().is_some_and(|u| u.profil == Profil::AgentCert) {
                 view! {
-                    <div class="fr-alert fr-alert--info">
-                        <h2 class="fr-alert__title">"Espace agent du CERT"</h2>
-                        <p>"L'instruction des démarches par le CERT n'est pas encore disponible dans Immat."</p>
-                    </div>
-                    <p class="fr-mt-3w">
-                        <A href="/cert/envois" attr:class="fr-btn">"Envois de codes confidentiels (démonstration)"</A>
-                    </p>
+                    <h2>"Espace agent du CERT"</h2>
+                    <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
+                        <li><A href="/cert" attr:class="fr-btn">"Instruction des démarches"</A></li>
+                        <li><A href="/cert/envois" attr:class="fr-btn fr-btn--secondary">"Boîte d'envoi (e-mails et courriers émis)"</A></li>
+                    </ul>
                 }
                 .into_any()
             } else {

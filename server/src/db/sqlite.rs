@@ -314,7 +314,6 @@ fn instant_facultatif(r: &SqliteRow, colonne: &str) -> DbResult<Option<OffsetDat
     }
 }
 
-
 /// Crée le brouillon, ou rend celui qui est déjà en cours pour ce compte,
 /// ce véhicule et cette téléprocédure (`false` : il existait). L'index
 /// unique partiel garantit un seul brouillon en cours : une insertion
@@ -753,20 +752,18 @@ impl DemarcheRepository for SqliteRepository {
 
     async fn vider_registre_demo(&self) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
-        for table in
-            [
-                "payfip_operation",
-                "paiement",
-                "code_cession",
-                "envoi",
-                "limite",
-                "code_confidentiel_en_attente",
-                "demarche_evenement",
-                "piece_jointe",
-                "demarche",
-                "vehicule",
-            ]
-        {
+        for table in [
+            "payfip_operation",
+            "paiement",
+            "code_cession",
+            "envoi",
+            "limite",
+            "code_confidentiel_en_attente",
+            "demarche_evenement",
+            "piece_jointe",
+            "demarche",
+            "vehicule",
+        ] {
             sqlx::query(&format!("delete from {table}")).execute(&mut *tx).await?;
         }
         tx.commit().await?;

@@ -68,7 +68,9 @@ async fn espace(State(state): State<AppState>, Citoyen(compte): Citoyen) -> AppR
     let immat_de =
         |id: Option<i64>| vehicules.iter().find(|v| Some(v.id) == id).and_then(|v| Immatriculation::parse(&v.immatriculation).ok());
     let mut terminees = Vec::new();
-    for d in demarches.iter().filter(|d| d.etat == immat_domain::EtatDemarche::Terminee).take(20) {
+    for d in
+        demarches.iter().filter(|d| matches!(d.etat, immat_domain::EtatDemarche::Terminee | immat_domain::EtatDemarche::Refusee)).take(20)
+    {
         let immat = match immat_de(d.vehicule_id) {
             Some(i) => Some(i),
             // Le véhicule a pu quitter le compte (cession…).

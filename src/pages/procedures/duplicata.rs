@@ -1,5 +1,6 @@
-//! « DEMANDE DE DUPLICATA » (cas sans blocage) : le motif de la demande, la
-//! personne concernée, le cas particulier ; « Poursuivre ».
+//! « DEMANDE DE DUPLICATA » : le motif de la demande, la personne
+//! concernée, le cas particulier ; « Poursuivre ». (Un vol que le registre
+//! ne connaît pas passe ensuite par l'envoi de la déclaration au CERT.)
 
 use super::etapes::Ctx;
 use crate::{
@@ -7,7 +8,9 @@ use crate::{
     components::{form_errors::FormErrors, wizard::RadioGroup},
 };
 use immat_domain::{
-    duplicata::{DetailsDuplicata, DuplicataSaisie, MotifDuplicata, PersonneConcernee, CAS_PARTICULIER},
+    duplicata::{
+        destination_du_titre, DetailsDuplicata, DuplicataSaisie, MotifDuplicata, PersonneConcernee, CAS_PARTICULIER, VOL_A_CONTROLER,
+    },
     procedures::{DemarcheVue, DetailsPropres},
     Teleprocedure,
 };
@@ -22,7 +25,12 @@ fn recapitulatif(v: &DemarcheVue) -> AnyView {
             <br />
             {d.as_ref().map(|d| format!("Personne concernée : {}", d.personne_concernee.libelle()))}
             {d.as_ref().filter(|d| d.cas_particulier).map(|_| view! { <br /> {CAS_PARTICULIER} })}
+            <br />
+            {d.as_ref().map(|d| destination_du_titre(d.cas_particulier))}
         </p>
+        {d.as_ref().filter(|d| d.declaration_de_vol).map(|_| view! {
+            <div class="fr-alert fr-alert--info fr-mb-3w" data-testid="vol-a-controler"><p>{VOL_A_CONTROLER}</p></div>
+        })}
     }
     .into_any()
 }
@@ -47,14 +55,24 @@ pub fn SaisieDuplicata(ctx: Ctx) -> impl IntoView {
         personne_concernee: personne.get_untracked(),
         cas_particulier: cas_particulier.get_untracked(),
     };
-    let on_submit = Ctx::poursuivre(errors, envoi, saisie, DuplicataSaisie::valider);
+    let pour_qui = ctx.vue.with_untracked(|v| v.as_ref().map(|v| v.pour_qui)).unwrap_or(immat_domain::PourQui::MoiMeme);
+    // Le domaine valide en direct ce que le navigateur sait (choix faits,
+    // personne concernée cohérente avec l'initiateur) ; le serveur sait si
+    // le vol est déjà enregistré.
+    let on_submit = Ctx::poursuivre(errors, envoi, saisie, move |s: &DuplicataSaisie| s.valider_saisie(pour_qui));
     view! {
         {ctx.entete(alerte, ctx.titulaire(), "Titulaire actuel")}
         <form on:submit=on_submit novalidate data-testid="duplicata-form">
             <RadioGroup name="motif" legend="1. Le motif de la demande" value=motif error=errors.of("motif")
-                options=MotifDuplicata::TOUS.into_iter().map(|m| (m, m.libelle().to_owned())).collect() />
+                options=MotifDuplicata::TOUS.into_iter().map(|m| (Some(m), m.libelle().to_owned())).collect() />
+            {move || (motif.get() == Some(MotifDuplicata::Vol)).then(|| view! {
+                <p class="fr-text--sm" data-testid="info-vol">
+                    "Si le vol de votre certificat n'est pas encore enregistré dans le système d'immatriculation, "
+                    "vous enverrez la déclaration de vol remise par le commissariat ou la gendarmerie ; le CERT la contrôle avant le paiement."
+                </p>
+            })}
             <RadioGroup name="personne-concernee" legend="2. La personne concernée par la demande" value=personne error=errors.of("personne_concernee")
-                options=PersonneConcernee::TOUS.into_iter().map(|p| (p, p.libelle().to_owned())).collect() />
+                options=PersonneConcernee::TOUS.into_iter().map(|p| (Some(p), p.libelle().to_owned())).collect() />
             <fieldset class="fr-fieldset" aria-labelledby="cas-particulier-legend">
                 <legend class="fr-fieldset__legend" id="cas-particulier-legend">"3. Cas particulier (facultatif)"</legend>
                 <div class="fr-fieldset__element">

@@ -6,6 +6,7 @@ use crate::{
     components::{
         cpi::CpiEmis,
         form_errors::{focus_titre_etape, scroll_top, FormErrors},
+        piece_jointe::{EnvoiPiece, PieceEnvoyee},
         soumission::Soumission,
         status::ClientErrorAlert,
         wizard::{Detail, RadioGroup, Stepper, TitulaireActuel},
@@ -15,6 +16,7 @@ use immat_domain::{
     adresse_postale::VerificationCommune,
     api::TitulaireVue,
     paiement::{EtatPaiement, ENREGISTRER_PAIEMENT},
+    pieces::{EvenementVue, PieceVue},
     procedures::{DemarcheVue, DetailsPropres, CLU},
     Etape, EtatDemarche, Teleprocedure,
 };
@@ -194,6 +196,25 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
     };
     let clu_error = errors.of("clu");
     let t = v.vehicule.titulaire.clone();
+    let transmission = (!v.instruction.pieces_requises.is_empty()).then(|| {
+        let csa = v.documents.iter().find(|d| d.url.ends_with("certificat-situation-administrative.pdf")).cloned();
+        view! {
+            <section class="fr-mb-4w" aria-labelledby="transmission-titre" data-testid="transmission">
+                <h2 class="fr-h4" id="transmission-titre">"Transmission de la déclaration et certificat de situation administrative"</h2>
+                {csa.map(|d| view! {
+                    <p>
+                        <a class="fr-link fr-link--download" href=d.url download="">{d.libelle}<span class="fr-link__detail">"PDF"</span></a>
+                    </p>
+                    <p class="fr-text--sm">"Attention : il est impératif de conserver ce certificat."</p>
+                })}
+                {v.instruction.pieces_requises.iter().cloned().map(|r| {
+                    let erreur = errors.of(format!("piece_{}", r.type_piece.code()));
+                    view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur /> }
+                }).collect_view()}
+                <p>"« Valider » met votre demande en attente : le CERT contrôle la pièce, puis vous pourrez payer."</p>
+            </section>
+        }
+    });
     let taxes = v.taxes;
     let declare = (ui.recapitulatif)(&v);
     view! {
@@ -202,6 +223,7 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
         {v.avertissement.clone().map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w"><p>{m}</p></div> })}
         <p class="fr-text--lg">{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
         {declare}
+        {transmission}
         <div class="fr-accordions-group fr-mb-4w">
             <Detail id="detail-titulaire" titre="Identité du titulaire">
                 <p data-testid="detail-titulaire">
@@ -400,4 +422,128 @@ pub fn Fin(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
         <A href="/espace-vehicule" attr:class="fr-btn fr-btn--secondary fr-mt-4w">"Retour à l'espace véhicule"</A>
     }
     .into_any()
+}
+
+/// La demande examinée par le CERT : en attente, correction demandée (la
+/// « Note du CERT », la réponse, la pièce renvoyée, « Envoyer »), refusée.
+/// L'écran suit la démarche (la réponse du serveur le met à jour).
+#[component]
+pub fn Instruction(ctx: Ctx) -> impl IntoView {
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let reponse = RwSignal::new(String::new());
+    let envoi = ctx.soumission(errors, alerte, |numero, message: String| async move { api::envoyer_reponse(&numero, message).await });
+    let pending = envoi.en_cours();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let texte = reponse.get_untracked();
+        let r = immat_domain::pieces::valider_message(&texte, "message", false).map_err(|e| vec![e]);
+        if errors.retenir(r).is_some() {
+            envoi.envoyer(texte);
+        }
+    };
+    let message_error = errors.of("message");
+    let etat = Memo::new(move |_| ctx.vue.with(|v| v.as_ref().map(|v| v.etat)));
+    let instruction = move || ctx.vue.with(|v| v.as_ref().map(|v| v.instruction.clone()).unwrap_or_default());
+    view! {
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        {move || ctx.vue.with(|v| v.as_ref().map(|v| view! {
+            <p class="fr-text--lg">{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
+        }))}
+        {move || match etat.get() {
+            Some(EtatDemarche::EnAttenteCert) => view! {
+                <div class="fr-alert fr-alert--info fr-mb-4w" role="status" data-testid="en-attente-cert">
+                    <h2 class="fr-alert__title">"Votre demande est en attente de contrôle par le CERT"</h2>
+                    <p>"Le CERT examine les pièces envoyées. Vous serez prévenu par e-mail ; reprenez ensuite la demande depuis votre espace véhicule."</p>
+                </div>
+            }.into_any(),
+            Some(EtatDemarche::Refusee) => view! {
+                <div class="fr-alert fr-alert--error fr-mb-4w" role="status" data-testid="demande-refusee">
+                    <h2 class="fr-alert__title">"Votre demande a été refusée par le CERT"</h2>
+                    <p>{move || instruction().note_du_cert().and_then(|n| n.message.clone())}</p>
+                </div>
+            }.into_any(),
+            Some(EtatDemarche::CorrectionDemandee) => {
+                let note = instruction().note_du_cert().cloned();
+                let requises = instruction().pieces_requises;
+                view! {
+                    <div class="fr-callout fr-mb-4w" data-testid="note-du-cert">
+                        <h2 class="fr-callout__title">"Note du CERT"</h2>
+                        {note.as_ref().and_then(|n| n.motif).map(|m| view! { <p class="fr-badge fr-badge--warning fr-mb-2w">{m.libelle()}</p> })}
+                        <p class="fr-callout__text">{note.as_ref().and_then(|n| n.message.clone())}</p>
+                        {note.map(|n| view! { <p class="fr-text--sm">{format!("Le {}", n.le)}</p> })}
+                    </div>
+                    <h2 class="fr-h4">"Votre réponse"</h2>
+                    {requises.into_iter().map(|r| {
+                        let erreur = errors.of(format!("piece_{}", r.type_piece.code()));
+                        view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur /> }
+                    }).collect_view()}
+                    <form on:submit=on_submit novalidate data-testid="reponse-form">
+                        <div class=move || if message_error.with(Option::is_some) { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>
+                            <label class="fr-label" for="reponse-cert">
+                                "Message au CERT (facultatif)"
+                                <span class="fr-hint-text">"2 000 caractères au plus."</span>
+                            </label>
+                            <textarea class="fr-input" id="reponse-cert" name="message" rows="4" maxlength="2000"
+                                aria-invalid=move || message_error.with(Option::is_some).then_some("true")
+                                aria-describedby=move || message_error.with(Option::is_some).then_some("reponse-cert-desc-error")
+                                prop:value=move || reponse.get()
+                                on:input=move |ev| reponse.set(event_target_value(&ev))></textarea>
+                            {move || message_error.get().map(|m| view! { <p class="fr-error-text" id="reponse-cert-desc-error">{m}</p> })}
+                        </div>
+                        <ul class="fr-btns-group fr-btns-group--inline-md">
+                            <li><button class="fr-btn" type="submit" disabled=move || pending.get()>"Envoyer"</button></li>
+                        </ul>
+                    </form>
+                }.into_any()
+            }
+            _ => ().into_any(),
+        }}
+        {move || {
+            let i = instruction();
+            let envoyees: Vec<PieceVue> = i.pieces_requises.iter().filter_map(|p| p.piece.clone()).collect();
+            (etat.get() != Some(EtatDemarche::CorrectionDemandee) && !envoyees.is_empty()).then(|| view! {
+                <h2 class="fr-h4">"Pièces envoyées"</h2>
+                {envoyees.into_iter().map(|p| view! { <PieceEnvoyee piece=p /> }).collect_view()}
+            })
+        }}
+        {move || ctx.vue.with(|v| v.as_ref().map(|v| v.documents.clone())).filter(|d| !d.is_empty()).map(|docs| view! {
+            <h2 class="fr-h4">"Documents"</h2>
+            <ul>
+                {docs.into_iter().map(|d| view! {
+                    <li><a class="fr-link fr-link--download" href=d.url download="">{d.libelle}<span class="fr-link__detail">"PDF"</span></a></li>
+                }).collect_view()}
+            </ul>
+        })}
+        <Echanges evenements=Signal::derive(move || instruction().echanges) />
+        <A href="/espace-vehicule" attr:class="fr-btn fr-btn--secondary fr-mt-4w">"Retour à l'espace véhicule"</A>
+    }
+}
+
+/// Les échanges avec le CERT, les plus anciens d'abord.
+#[component]
+pub fn Echanges(#[prop(into)] evenements: Signal<Vec<EvenementVue>>) -> impl IntoView {
+    view! {
+        {move || {
+            let ev = evenements.get();
+            (!ev.is_empty()).then(|| view! {
+                <div class="fr-table fr-mt-4w">
+                    <table data-testid="echanges">
+                        <caption>"Échanges avec le CERT"</caption>
+                        <thead><tr><th scope="col">"Date"</th><th scope="col">"De"</th><th scope="col">"Étape"</th><th scope="col">"Message"</th></tr></thead>
+                        <tbody>
+                            {ev.into_iter().map(|e| view! {
+                                <tr>
+                                    <td>{e.le.clone()}</td>
+                                    <td>{match &e.agent { Some(a) => format!("{} ({a})", e.auteur.libelle()), None => e.auteur.libelle().to_owned() }}</td>
+                                    <td>{e.action.libelle()}{e.piece.clone().map(|p| format!(" : {p}"))}{e.motif.map(|m| format!(" — {}", m.libelle()))}</td>
+                                    <td>{e.message.clone().unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })
+        }}
+    }
 }

@@ -9,6 +9,8 @@ mod duplicata;
 mod etapes;
 mod non_disponible;
 
+pub use etapes::Echanges;
+
 use crate::{
     api::{self, ClientError},
     components::{
@@ -136,12 +138,23 @@ fn Assistant(tp: Teleprocedure, ui: ProcedureUi, numero: String) -> impl IntoVie
     // une démarche mise à jour sur place (paiement vérifié) ne recrée pas
     // l'étape (ni ne relance ce qu'elle fait en arrivant).
     let chargee = Memo::new(move |_| vue.with(Option::is_some));
+    // Une demande examinée par le CERT (en attente, correction demandée,
+    // refusée) a son propre écran, qui suit la démarche.
+    let chez_le_cert = Memo::new(move |_| {
+        vue.with(|v| {
+            v.as_ref()
+                .is_some_and(|v| matches!(v.etat, EtatDemarche::EnAttenteCert | EtatDemarche::CorrectionDemandee | EtatDemarche::Refusee))
+        })
+    });
     move || {
         if let Some(e) = erreur.get() {
             return view! { <ClientErrorAlert error=e /> }.into_any();
         }
         if !chargee.get() {
             return view! { <Loading label="Chargement de votre demande…" /> }.into_any();
+        }
+        if chez_le_cert.get() {
+            return view! { <etapes::Instruction ctx=ctx /> }.into_any();
         }
         match etape.get() {
             Etape::Demarrage | Etape::Saisie => (ui.saisie)(ctx),

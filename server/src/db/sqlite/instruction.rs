@@ -292,14 +292,13 @@ impl InstructionRepository for SqliteRepository {
     async fn liberer(&self, demarche_id: i64, agent_id: i64) -> DbResult<DemarcheRecord> {
         let maintenant = self.clock.now();
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "update demarche set agent_id = null, agent_depuis = null where demarche_id = $1 and agent_id = $2 returning *",
-        )
-        .bind(demarche_id)
-        .bind(agent_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| DbError::Conflict("Cette démarche n'est pas prise en charge par vous.".into()))?;
+        let row =
+            sqlx::query("update demarche set agent_id = null, agent_depuis = null where demarche_id = $1 and agent_id = $2 returning *")
+                .bind(demarche_id)
+                .bind(agent_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| DbError::Conflict("Cette démarche n'est pas prise en charge par vous.".into()))?;
         let e = NewEvenement {
             auteur: Auteur::Cert,
             compte_id: Some(agent_id),
@@ -336,9 +335,7 @@ impl InstructionRepository for SqliteRepository {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| {
-            DbError::Conflict(
-                "Cette démarche n'est plus prise en charge par vous, ou elle vient de changer : rechargez-la.".into(),
-            )
+            DbError::Conflict("Cette démarche n'est plus prise en charge par vous, ou elle vient de changer : rechargez-la.".into())
         })?;
         if let Some((piece_id, statut)) = a.piece {
             let r = sqlx::query(

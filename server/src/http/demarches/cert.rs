@@ -61,9 +61,11 @@ async fn file(State(state): State<AppState>, AgentCert(_): AgentCert, Query(f): 
     let demarches = lignes
         .into_iter()
         .map(|l| {
-            let depuis = l.demarche.en_attente_depuis.as_deref().and_then(|s| {
-                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(horodatage)
-            });
+            let depuis = l
+                .demarche
+                .en_attente_depuis
+                .as_deref()
+                .and_then(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(horodatage));
             LigneFileCert {
                 numero: l.demarche.numero,
                 teleprocedure: l.demarche.teleprocedure,
@@ -117,19 +119,31 @@ async fn vue_dossier(state: &AppState, agent_id: i64, d: &DemarcheRecord, v: &Ve
     })
 }
 
-async fn dossier(State(state): State<AppState>, AgentCert(agent): AgentCert, Path(numero): Path<String>) -> AppResult<AppJson<DossierCert>> {
+async fn dossier(
+    State(state): State<AppState>,
+    AgentCert(agent): AgentCert,
+    Path(numero): Path<String>,
+) -> AppResult<AppJson<DossierCert>> {
     let (d, v) = charger(&state, &numero).await?;
     Ok(AppJson(vue_dossier(&state, agent.id, &d, &v).await?))
 }
 
-async fn prendre(State(state): State<AppState>, AgentCert(agent): AgentCert, Path(numero): Path<String>) -> AppResult<AppJson<DossierCert>> {
+async fn prendre(
+    State(state): State<AppState>,
+    AgentCert(agent): AgentCert,
+    Path(numero): Path<String>,
+) -> AppResult<AppJson<DossierCert>> {
     let (d, v) = charger(&state, &numero).await?;
     let reprise_avant = state.now() - time::Duration::minutes(PRISE_EN_CHARGE_MINUTES);
     let d = state.repo.prendre(d.id, agent.id, reprise_avant).await?;
     Ok(AppJson(vue_dossier(&state, agent.id, &d, &v).await?))
 }
 
-async fn liberer(State(state): State<AppState>, AgentCert(agent): AgentCert, Path(numero): Path<String>) -> AppResult<AppJson<DossierCert>> {
+async fn liberer(
+    State(state): State<AppState>,
+    AgentCert(agent): AgentCert,
+    Path(numero): Path<String>,
+) -> AppResult<AppJson<DossierCert>> {
     let (d, v) = charger(&state, &numero).await?;
     let d = state.repo.liberer(d.id, agent.id).await?;
     Ok(AppJson(vue_dossier(&state, agent.id, &d, &v).await?))
@@ -202,9 +216,10 @@ async fn accepter(
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(&d)?;
     let pieces = state.repo.pieces_de(d.id).await?;
-    let toutes = p.pieces_requises(&donnees.details).iter().all(|t| {
-        super::pieces::active(&pieces, *t).is_some_and(|x| x.statut == StatutPiece::Acceptee || x.id == piece.id)
-    });
+    let toutes = p
+        .pieces_requises(&donnees.details)
+        .iter()
+        .all(|t| super::pieces::active(&pieces, *t).is_some_and(|x| x.statut == StatutPiece::Acceptee || x.id == piece.id));
     let mut e = evenement(agent.id, Action::PieceAcceptee);
     e.piece_id = Some(piece.id);
     let (vers, etape) = if toutes {

@@ -53,9 +53,7 @@ impl Procedure for Duplicata {
     fn document_disponible(&self, document: Document, etat: EtatDemarche, details: &DetailsDemarche) -> bool {
         let declaration = !self.pieces_requises(details).is_empty();
         match document {
-            Document::CertificatSituationAdministrative => {
-                declaration && !matches!(etat, EtatDemarche::Abandonnee | EtatDemarche::Refusee)
-            }
+            Document::CertificatSituationAdministrative => declaration && !matches!(etat, EtatDemarche::Abandonnee | EtatDemarche::Refusee),
             autre => etat == EtatDemarche::Terminee && self.documents().contains(&autre),
         }
     }
@@ -93,15 +91,10 @@ impl Procedure for Duplicata {
                 };
                 cpi::pdf(d, v, details.and_then(|x| x.cpi.as_ref()), &titulaire, donnees)
             }
-            Document::CertificatSituationAdministrative => super::cession::csa(
-                d,
-                v,
-                donnees,
-                "Certificat de situation administrative joint à la demande de duplicata pour vol.",
-            ),
-            Document::Recapitulatif => {
-                Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))
+            Document::CertificatSituationAdministrative => {
+                super::cession::csa(d, v, donnees, "Certificat de situation administrative joint à la demande de duplicata pour vol.")
             }
+            Document::Recapitulatif => Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into())),
         }
     }
 

@@ -4,6 +4,7 @@
 //! de l'adresse, « Valider », documents. Chaque téléprocédure est un module
 //! qui implémente [`Procedure`] et une ligne du registre [`procedure`].
 
+pub mod cert;
 mod cession;
 mod changement_adresse;
 mod changement_titulaire;
@@ -16,7 +17,6 @@ mod duplicata;
 mod heure;
 pub mod paiement;
 pub mod pieces;
-pub mod cert;
 
 pub use commun::{adresse_du_vehicule, nom_titulaire, titulaire_vue, VEHICULE_HORS_COMPTE};
 pub use heure::horodatage;

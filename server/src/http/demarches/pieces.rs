@@ -16,8 +16,8 @@ use axum::{
 use immat_domain::{
     demarche,
     pieces::{
-        nom_d_origine, valider_message, Action, Auteur, EvenementVue, InstructionVue, PieceError, PieceRequiseVue, PieceVue,
-        ReponseUsager, StatutPiece, TypePiece, TAILLE_MAX_OCTETS,
+        nom_d_origine, valider_message, Action, Auteur, EvenementVue, InstructionVue, PieceError, PieceRequiseVue, PieceVue, ReponseUsager,
+        StatutPiece, TypePiece, TAILLE_MAX_OCTETS,
     },
 };
 
@@ -94,12 +94,10 @@ pub fn exiger_pieces(requises: &[TypePiece], pieces: &[PieceRecord]) -> AppResul
     let mut erreurs = Vec::new();
     for t in requises {
         match active(pieces, *t).map(|p| p.statut) {
-            None => erreurs.push(immat_domain::api::ChampErreur::new(
-                &champ(*t),
-                format!("Joignez la pièce « {} » avant de valider.", t.libelle()),
-            )),
+            None => erreurs
+                .push(immat_domain::api::ChampErreur::new(champ(*t), format!("Joignez la pièce « {} » avant de valider.", t.libelle()))),
             Some(StatutPiece::Refusee) => erreurs.push(immat_domain::api::ChampErreur::new(
-                &champ(*t),
+                champ(*t),
                 "Cette pièce a été refusée par le CERT : envoyez-en une nouvelle version.",
             )),
             Some(_) => {}
@@ -173,7 +171,8 @@ pub async fn servir(state: &AppState, numero: &str, p: &PieceRecord, en_ligne: b
     let octets = state.pieces.lire(&p.fichier, &p.sha256).await.map_err(|e| anyhow::anyhow!("lecture de la pièce {} : {e}", p.id))?;
     let nom = format!("{numero}-{}.{}", p.type_piece.code().replace('_', "-"), p.format.extension());
     let disposition = if en_ligne { format!("inline; filename=\"{nom}\"") } else { format!("attachment; filename=\"{nom}\"") };
-    let mut resp = ([(header::CONTENT_TYPE, p.format.mime().to_owned()), (header::CONTENT_DISPOSITION, disposition)], octets).into_response();
+    let mut resp =
+        ([(header::CONTENT_TYPE, p.format.mime().to_owned()), (header::CONTENT_DISPOSITION, disposition)], octets).into_response();
     if en_ligne {
         // Affichée dans le back office (image, cadre PDF) : aucun script,
         // seulement dans une page du service.
@@ -216,11 +215,14 @@ async fn envoyer(
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(&d)?;
     exiger_pieces(&p.pieces_requises(&donnees.details), &state.repo.pieces_de(d.id).await?)?;
-    let evenement =
-        NewEvenement { auteur: Auteur::Usager, compte_id: Some(compte.id), action: Action::ReponseUsager, motif: None, message, piece_id: None };
-    let d = state
-        .repo
-        .soumettre_au_cert(Ecriture { d: &d, vers, etape: d.etape, donnees: &donnees.json()? }, &evenement)
-        .await?;
+    let evenement = NewEvenement {
+        auteur: Auteur::Usager,
+        compte_id: Some(compte.id),
+        action: Action::ReponseUsager,
+        motif: None,
+        message,
+        piece_id: None,
+    };
+    let d = state.repo.soumettre_au_cert(Ecriture { d: &d, vers, etape: d.etape, donnees: &donnees.json()? }, &evenement).await?;
     Ok(AppJson(commun::vue(&state, &d, &v).await?))
 }
