@@ -1,5 +1,4 @@
 import {
-  changerDeCompte,
   expect,
   expectAccessible,
   JULIEN,
@@ -7,6 +6,7 @@ import {
   pdfMinimal,
   resetDemo,
   saisirCarte,
+  tabTo,
   telecharger,
   test,
   Wizard,
@@ -25,7 +25,7 @@ test.beforeEach(async ({ page }) => {
  * attente, le CERT refuse la déclaration (illisible), il l'envoie de
  * nouveau, le CERT l'accepte, il paie et obtient son CPI.
  */
-test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payée", async ({ page }) => {
+test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payée", async ({ page, agent }) => {
   await loginAs(page, JULIEN.email);
   const w = new Wizard(page);
   await w.start("duplicata", "AB-123-CD", { code: "AB2C-D3EF" });
@@ -68,35 +68,36 @@ test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payé
   await expect(ligne).toContainText("En attente de contrôle par le CERT");
   await expect(ligne.getByRole("link", { name: "Voir la demande" })).toBeVisible();
 
-  // L'agent du CERT : la file, la démarche, la prise en charge, la correction.
-  await changerDeCompte(page, AGENT);
-  await page.getByRole("link", { name: "Instruction des démarches" }).click();
-  await expect(page.getByRole("heading", { name: "Instruction des démarches (CERT)", level: 1 })).toBeVisible();
-  await expect(page.getByTestId("compteurs")).toContainText("En attente de contrôle par le CERT : 1");
-  await expectAccessible(page);
-  await page.getByRole("link", { name: numero }).click();
-  await expect(page.getByRole("heading", { name: `Démarche n° ${numero}`, level: 1 })).toBeVisible();
-  await expect(page.getByTestId("usager")).toContainText("julien.paul@demo.immat.fr");
-  await expect(page.getByTitle("Aperçu : declaration-vol-floue.pdf")).toBeVisible();
-  await page.getByRole("button", { name: "Prendre en charge" }).click();
-  await expect(page.getByTestId("agent-dossier")).toContainText("Prise en charge par vous (Claire Lefèvre)");
+  // L'agent du CERT, dans son propre navigateur : la file, la démarche, la
+  // prise en charge, la correction.
+  await loginAs(agent, AGENT);
+  await agent.getByRole("link", { name: "Instruction des démarches" }).click();
+  await expect(agent.getByRole("heading", { name: "Instruction des démarches (CERT)", level: 1 })).toBeVisible();
+  await expect(agent.getByTestId("compteurs")).toContainText("En attente de contrôle par le CERT : 1");
+  await expectAccessible(agent);
+  await agent.getByRole("link", { name: numero }).click();
+  await expect(agent.getByRole("heading", { name: `Démarche n° ${numero}`, level: 1 })).toBeVisible();
+  await expect(agent.getByTestId("usager")).toContainText("julien.paul@demo.immat.fr");
+  await expect(agent.getByTitle("Aperçu : declaration-vol-floue.pdf")).toBeVisible();
+  await agent.getByRole("button", { name: "Prendre en charge" }).click();
+  await expect(agent.getByTestId("agent-dossier")).toContainText("Prise en charge par vous (Claire Lefèvre)");
   // Sans motif ni message : erreurs aux champs.
-  await page.getByRole("button", { name: "Demander une correction" }).click();
-  await expect(page.getByText("Choisissez le motif de la correction.")).toBeVisible();
-  await expect(page.getByText("Saisissez un message.")).toBeVisible();
-  await expectAccessible(page);
-  await page.locator("label", { hasText: "Pièce illisible" }).click();
-  await page.getByLabel("Message à l'usager *").fill(NOTE);
-  await page.getByRole("button", { name: "Demander une correction" }).click();
-  await expect(page.getByTestId("etat-dossier")).toHaveText("Correction demandée");
-  await expect(page.getByTestId("echanges")).toContainText(NOTE);
-  await expect(page.getByTestId("echanges")).toContainText("CERT (Claire Lefèvre)");
+  await agent.getByRole("button", { name: "Demander une correction" }).click();
+  await expect(agent.getByText("Choisissez le motif de la correction.")).toBeVisible();
+  await expect(agent.getByText("Saisissez un message.")).toBeVisible();
+  await expectAccessible(agent);
+  await agent.locator("label", { hasText: "Pièce illisible" }).click();
+  await agent.getByLabel("Message à l'usager *").fill(NOTE);
+  await agent.getByRole("button", { name: "Demander une correction" }).click();
+  await expect(agent.getByTestId("etat-dossier")).toHaveText("Correction demandée");
+  await expect(agent.getByTestId("echanges")).toContainText(NOTE);
+  await expect(agent.getByTestId("echanges")).toContainText("CERT (Claire Lefèvre)");
+  await expectAccessible(agent);
   // L'usager est prévenu par e-mail (boîte d'envoi).
-  await page.goto("/cert/envois");
-  await expect(page.getByTestId("envoi").filter({ hasText: "une correction est demandée" }).first()).toContainText(NOTE);
+  await agent.goto("/cert/envois");
+  await expect(agent.getByTestId("envoi").filter({ hasText: "une correction est demandée" }).first()).toContainText(NOTE);
 
   // Julien : « Reprendre la demande en cours », la « Note du CERT », « Envoyer ».
-  await changerDeCompte(page, JULIEN.email);
   await page.goto("/espace-vehicule");
   const enCorrection = page.getByTestId("ligne-panier").filter({ hasText: numero });
   await expect(enCorrection).toContainText("Le CERT demande une correction");
@@ -119,16 +120,14 @@ test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payé
   await expect(page.getByRole("heading", { name: "Votre demande est en attente de contrôle par le CERT" })).toBeVisible();
 
   // Le CERT accepte la nouvelle pièce.
-  await changerDeCompte(page, AGENT);
-  await page.goto(`/cert/demarches/${numero}`);
-  await page.getByRole("button", { name: "Prendre en charge" }).click();
-  await expect(page.getByTestId("piece-cert")).toHaveCount(2);
-  await page.getByRole("button", { name: "Accepter la pièce" }).click();
-  await expect(page.getByTestId("etat-dossier")).toHaveText("À payer");
-  await expect(page.getByTestId("echanges")).toContainText("Demande acceptée par le CERT");
+  await agent.goto(`/cert/demarches/${numero}`);
+  await agent.getByRole("button", { name: "Prendre en charge" }).click();
+  await expect(agent.getByTestId("piece-cert")).toHaveCount(2);
+  await agent.getByRole("button", { name: "Accepter la pièce" }).click();
+  await expect(agent.getByTestId("etat-dossier")).toHaveText("À payer");
+  await expect(agent.getByTestId("echanges")).toContainText("Demande acceptée par le CERT");
 
   // Julien finalise : paiement, CPI.
-  await changerDeCompte(page, JULIEN.email);
   await page.goto("/espace-vehicule");
   await page.getByTestId("ligne-panier").filter({ hasText: numero }).getByRole("link", { name: "Reprendre la demande en cours" }).click();
   await expect(w.stepper).toContainText("Paiement en ligne");
@@ -142,7 +141,7 @@ test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payé
   expect(recap).toContain("Vol du certificat d'immatriculation");
 });
 
-test("le CERT refuse la démarche : l'usager lit le motif", async ({ page }) => {
+test("le CERT refuse la démarche, envoi au clavier seul : l'usager lit le motif", async ({ page, agent }) => {
   await loginAs(page, JULIEN.email);
   const w = new Wizard(page);
   await w.start("duplicata", "AB-123-CD", { code: "AB2C-D3EF" });
@@ -151,24 +150,26 @@ test("le CERT refuse la démarche : l'usager lit le motif", async ({ page }) => 
   await page.locator("label", { hasText: "Vol du certificat d'immatriculation" }).click();
   await page.locator("label", { hasText: "Le titulaire du certificat" }).click();
   await w.continue();
-  await page.getByLabel(/Déclaration de vol du certificat d'immatriculation/).setInputFiles({
-    name: "vol.pdf",
-    mimeType: "application/pdf",
-    buffer: pdfMinimal("Declaration"),
-  });
+  // L'envoi du fichier au clavier seul : Tab jusqu'au champ, Espace ouvre le
+  // sélecteur de fichier.
+  const champ = page.getByLabel(/Déclaration de vol du certificat d'immatriculation/);
+  await expect(page.getByRole("heading", { name: /Transmission de la déclaration/ })).toBeVisible();
+  await tabTo(page, champ);
+  const selecteur = page.waitForEvent("filechooser");
+  await page.keyboard.press("Space");
+  await (await selecteur).setFiles({ name: "vol.pdf", mimeType: "application/pdf", buffer: pdfMinimal("Declaration") });
   await expect(page.getByTestId("piece-envoyee")).toContainText("vol.pdf");
   await w.tickClu();
   await w.validate();
   await expect(page.getByRole("heading", { name: "Votre demande est en attente de contrôle par le CERT" })).toBeVisible();
-  await changerDeCompte(page, AGENT);
-  await page.goto(`/cert/demarches/${numero}`);
-  await page.getByRole("button", { name: "Prendre en charge" }).click();
-  await page.getByRole("button", { name: "Refuser la démarche" }).click();
-  await expect(page.getByText("Saisissez un message.")).toBeVisible();
-  await page.getByLabel("Motif du refus, adressé à l'usager *").fill("La déclaration concerne un autre véhicule.");
-  await page.getByRole("button", { name: "Refuser la démarche" }).click();
-  await expect(page.getByTestId("etat-dossier")).toHaveText("Refusée par le CERT");
-  await changerDeCompte(page, JULIEN.email);
+  await loginAs(agent, AGENT);
+  await agent.goto(`/cert/demarches/${numero}`);
+  await agent.getByRole("button", { name: "Prendre en charge" }).click();
+  await agent.getByRole("button", { name: "Refuser la démarche" }).click();
+  await expect(agent.getByText("Saisissez un message.")).toBeVisible();
+  await agent.getByLabel("Motif du refus, adressé à l'usager *").fill("La déclaration concerne un autre véhicule.");
+  await agent.getByRole("button", { name: "Refuser la démarche" }).click();
+  await expect(agent.getByTestId("etat-dossier")).toHaveText("Refusée par le CERT");
   await page.goto("/espace-vehicule");
   await expect(page.getByTestId("demarches-terminees")).toContainText("Refusée par le CERT");
   await page.goto(`/espace-vehicule/demarche/duplicata/${numero}`);
