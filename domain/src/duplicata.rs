@@ -104,7 +104,7 @@ impl DemandeDuplicata {
     /// Les pièces que le CERT doit contrôler.
     pub fn pieces_requises(&self) -> Vec<TypePiece> {
         if self.declaration_de_vol {
-            vec![TypePiece::DeclarationVol]
+            vec![TypePiece::DECLARATION_VOL]
         } else {
             Vec::new()
         }
@@ -192,7 +192,7 @@ mod tests {
         let vol = saisie(MotifDuplicata::Vol, PersonneConcernee::Titulaire);
         let d = vol.valider(PourQui::MoiMeme, false).unwrap();
         assert!(d.declaration_de_vol);
-        assert_eq!(d.pieces_requises(), vec![TypePiece::DeclarationVol]);
+        assert_eq!(d.pieces_requises(), vec![TypePiece::DECLARATION_VOL]);
         let d = vol.valider(PourQui::MoiMeme, true).unwrap();
         assert!(!d.declaration_de_vol);
         assert!(d.pieces_requises().is_empty());

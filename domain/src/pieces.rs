@@ -27,39 +27,73 @@ pub const MESSAGE_MAX: usize = 2000;
 pub const IMAGE_COTE_MAX: u32 = 12_000;
 pub const IMAGE_PIXELS_MAX: u64 = 50_000_000;
 
-/// Les pièces qu'une démarche peut demander.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TypePiece {
-    /// Duplicata pour vol non encore enregistré au SIV.
-    DeclarationVol,
+/// Une pièce qu'une démarche peut demander : la déclaration de vol d'un
+/// duplicata, ou une pièce du catalogue de la TPC. Identifiée par son code
+/// (deux pièces de même code sont la même pièce).
+#[derive(Debug, Clone, Copy)]
+pub struct TypePiece {
+    code: &'static str,
+    libelle: &'static str,
+}
+
+impl PartialEq for TypePiece {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+impl Eq for TypePiece {}
+impl std::hash::Hash for TypePiece {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.code.hash(h);
+    }
 }
 
 impl TypePiece {
-    pub const TOUS: [Self; 1] = [Self::DeclarationVol];
+    /// Duplicata pour vol non encore enregistré au SIV.
+    pub const DECLARATION_VOL: Self = Self { code: "declaration_vol", libelle: "Déclaration de vol du certificat d'immatriculation" };
+
+    /// Une pièce du catalogue de la TPC.
+    pub const fn de_la_tpc(p: &crate::tpc::Piece) -> Self {
+        Self { code: p.code, libelle: p.libelle }
+    }
 
     pub fn libelle(self) -> &'static str {
-        match self {
-            Self::DeclarationVol => "Déclaration de vol du certificat d'immatriculation",
-        }
+        self.libelle
     }
 
     /// Le libellé du bouton d'envoi (le support : « Envoyer la déclaration
     /// du vol »).
     pub fn action(self) -> &'static str {
-        match self {
-            Self::DeclarationVol => "Envoyer la déclaration du vol",
+        if self == Self::DECLARATION_VOL {
+            "Envoyer la déclaration du vol"
+        } else {
+            "Envoyer la pièce"
         }
     }
 
     pub fn code(self) -> &'static str {
-        match self {
-            Self::DeclarationVol => "declaration_vol",
-        }
+        self.code
     }
 
+    /// Toute pièce connue : la déclaration de vol et celles du catalogue.
     pub fn depuis_code(code: &str) -> Option<Self> {
-        Self::TOUS.into_iter().find(|t| t.code() == code)
+        if code == Self::DECLARATION_VOL.code {
+            return Some(Self::DECLARATION_VOL);
+        }
+        crate::tpc::toutes_les_pieces().find(|p| p.code == code).map(|p| Self::de_la_tpc(p))
+    }
+}
+
+impl Serialize for TypePiece {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code)
+    }
+}
+
+impl<'de> Deserialize<'de> for TypePiece {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Self::depuis_code(&code).ok_or_else(|| serde::de::Error::custom(format!("pièce inconnue : {code}")))
     }
 }
 
@@ -617,6 +651,20 @@ mod tests {
         assert_eq!(taille_lisible(1), "1 ko");
         assert_eq!(taille_lisible(340 * 1024), "340 ko");
         assert_eq!(taille_lisible(1_300_000), "1,2 Mo");
+    }
+
+    #[test]
+    fn types_de_piece_par_leur_code() {
+        assert_eq!(TypePiece::depuis_code("declaration_vol"), Some(TypePiece::DECLARATION_VOL));
+        assert_eq!(serde_json::to_value(TypePiece::DECLARATION_VOL).unwrap(), "declaration_vol");
+        let cerfa: TypePiece = serde_json::from_value(serde_json::json!("cerfa_13757")).unwrap();
+        assert_eq!(cerfa.libelle(), "cerfa 13757 signé");
+        assert_eq!(cerfa.action(), "Envoyer la pièce");
+        assert!(serde_json::from_value::<TypePiece>(serde_json::json!("../../etc/passwd")).is_err());
+        assert_eq!(TypePiece::depuis_code("mandat"), None);
+        for p in crate::tpc::toutes_les_pieces() {
+            assert_eq!(TypePiece::depuis_code(p.code).map(TypePiece::code), Some(p.code));
+        }
     }
 
     #[test]

@@ -160,12 +160,45 @@ pub static CATALOGUE: [Categorie; 7] = [
     },
 ];
 
+/// Toutes les pièces du catalogue (celles du mandant d'abord).
+pub fn toutes_les_pieces() -> impl Iterator<Item = &'static Piece> {
+    PIECES_MANDANT.iter().chain(CATALOGUE.iter().flat_map(|c| c.sous_categories.iter()).flat_map(|s| s.pieces.iter()))
+}
+
 pub fn categorie(code: &str) -> Option<&'static Categorie> {
     CATALOGUE.iter().find(|c| c.code == code)
 }
 
 pub fn sous_categorie(categorie_code: &str, code: &str) -> Option<&'static SousCategorie> {
     categorie(categorie_code)?.sous_categories.iter().find(|s| s.code == code)
+}
+
+/// La sous-catégorie concerne-t-elle un véhicule déjà immatriculé en
+/// France ? Alors son numéro d'immatriculation est demandé. (Choix du
+/// projet : tout sauf la première immatriculation et la question libre.)
+pub fn concerne_un_vehicule_immatricule(categorie_code: &str, sc: &SousCategorie) -> bool {
+    categorie_code != "premiere_immatriculation" && sc.code != "champ_libre"
+}
+
+/// La demande mène-t-elle à un nouveau certificat d'immatriculation (donc à
+/// des taxes, payées par carte après l'acceptation du CERT) ? Choix du
+/// projet, le support étant muet : la première immatriculation, et les
+/// changements qui modifient ce que le certificat porte (titulaire, état
+/// civil, cotitulaire, caractéristiques techniques, usage, corrections du
+/// titre ou du véhicule, succession).
+pub fn mene_a_un_nouveau_certificat(sc: &SousCategorie) -> bool {
+    matches!(
+        sc.code,
+        "vehicule_neuf"
+            | "vehicule_etranger"
+            | "correction_titulaire"
+            | "correction_vehicule"
+            | "deces_heritage"
+            | "etat_civil"
+            | "cotitulaire"
+            | "modification_technique"
+            | "mention_usage"
+    )
 }
 
 /// Les circonstances qui décident des pièces à joindre.
@@ -199,6 +232,123 @@ mod tests {
 
     const MOI: Circonstances = Circonstances { pour: PourQui::MoiMeme, acquis_a_l_etranger: false, vehicule_diplomatique: false };
     const AUTRUI: Circonstances = Circonstances { pour: PourQui::Autrui, ..MOI };
+
+    /// Le support, ligne à ligne : (catégorie, sous-catégorie, pièces pour
+    /// soi-même). Pour autrui s'ajoutent, en tête, « justificatif d'identité
+    /// du mandant » et « cerfa 13757 signé ». Écrit depuis le support, pas
+    /// depuis le catalogue.
+    const SUPPORT: [(&str, &str, &[&str]); 23] = [
+        ("Immatriculer pour la première fois un véhicule en France", "immatriculation d'un véhicule neuf", &[
+            "justificatif d'adresse",
+            "demande d'immatriculation d'un véhicule neuf signée (Cerfa N° 13749)",
+            "justificatif de vente",
+            "certificat de conformité ou pièce équivalente justifiant les caractéristiques techniques du véhicule",
+        ]),
+        ("Immatriculer pour la première fois un véhicule en France", "immatriculation d'un véhicule en provenance de l'étranger", &[
+            "justificatif d'adresse",
+            "justificatif de vente ou de propriété",
+            "certificat d'immatriculation étranger ou pièce équivalente justifiant les caractéristiques techniques du véhicule",
+            "justificatif fiscal",
+            "certificat d'immatriculation étranger ou pièces équivalentes permettant de justifier les caractéristiques techniques et la propriété du véhicule",
+        ]),
+        ("Corriger une erreur sur mon certificat d'immatriculation ou mon dossier administratif", "correction des informations du titulaire, locataire ou co-titulaire du véhicule", &[
+            "pièce justificative de la correction à effectuer sur les informations nominatives du titre",
+        ]),
+        ("Corriger une erreur sur mon certificat d'immatriculation ou mon dossier administratif", "correction des informations sur la situation administrative de mon véhicule", &[
+            "pièce justificative de la correction à effectuer sur les informations administratives du véhicule",
+        ]),
+        ("Corriger une erreur sur mon certificat d'immatriculation ou mon dossier administratif", "correction des informations sur mon véhicule", &[
+            "pièce justificative de la correction à effectuer sur les informations techniques du véhicule",
+        ]),
+        ("Corriger une erreur sur mon certificat d'immatriculation ou mon dossier administratif", "autre demande de correction", &[
+            "pièce justificative de la correction à effectuer",
+        ]),
+        ("Signaler un changement sur ma situation personnelle", "actualisation du certificat d'immatriculation suite à un décès ou héritage", &[
+            "pièce justificative de la succession",
+        ]),
+        ("Signaler un changement sur ma situation personnelle", "changement d'état civil, de raison sociale ou d'état matrimonial", &[
+            "pièce justificative du changement d'état",
+        ]),
+        ("Signaler un changement sur ma situation personnelle", "ajout ou retrait d'un co-titulaire", &[
+            "pièce justificative de l'ajout ou du retrait de cotitulaire",
+        ]),
+        ("Signaler un changement sur la situation de mon véhicule", "modification technique du véhicule", &[
+            "pièce justificative de la modification technique du véhicule",
+        ]),
+        ("Signaler un changement sur la situation de mon véhicule", "ajout ou retrait d'une mention d'usage sur le véhicule", &[
+            "pièce justificative de l'ajout ou du retrait d'usage",
+        ]),
+        ("Signaler un changement sur la situation de mon véhicule", "retrait ou remise en circulation du véhicule", &[
+            "demande de retrait (cerfa 13756)",
+            "demande de remise en circulation (cerfa 13750)",
+        ]),
+        ("Signaler un changement sur la situation de mon véhicule", "déclaration liée à un véhicule dangereux ou à détruire", &[
+            "pièce justificative de la situation du véhicule",
+        ]),
+        ("Obtenir un justificatif", "certificat de situation administrative détaillé", &[]),
+        ("Obtenir un justificatif", "fiche d'identification du véhicule", &[
+            "pièce justificative de l'absence de certificat d'immatriculation",
+        ]),
+        ("Obtenir un justificatif", "autre demande de justificatif", &[]),
+        ("Demander une opération non télétransmise par habilitation professionnelle au SIV", "opération liée au commerce de l'automobile", &[
+            "pièce(s) justificative(s) de l'opération à effectuer",
+        ]),
+        ("Demander une opération non télétransmise par habilitation professionnelle au SIV", "opération liée à la location de véhicules", &[
+            "pièce(s) justificative(s) de l'opération à effectuer",
+        ]),
+        ("Demander une opération non télétransmise par habilitation professionnelle au SIV", "opération liée à l'expertise automobile", &[
+            "pièce(s) justificative(s) de l'opération à effectuer",
+        ]),
+        ("Demander une opération non télétransmise par habilitation professionnelle au SIV", "opération liée aux gages et saisies", &[
+            "pièce(s) justificative(s) de l'opération à effectuer",
+        ]),
+        ("Demander une opération non télétransmise par habilitation professionnelle au SIV", "opération liée à la destruction de véhicules", &[
+            "pièce(s) justificative(s) de l'opération à effectuer",
+        ]),
+        ("Demander une opération non télétransmise par habilitation professionnelle au SIV", "correction d'une erreur de saisie sur mon interface", &[
+            "pièce(s) justificative(s) de l'erreur à corriger",
+        ]),
+        ("Poser une question ou faire une autre demande", "champ libre", &[]),
+    ];
+
+    fn libelles(pieces: &[Piece]) -> Vec<&'static str> {
+        pieces.iter().map(|p| p.libelle).collect()
+    }
+
+    #[test]
+    fn chaque_sous_categorie_du_support_libelle_par_libelle() {
+        let catalogue: Vec<(&Categorie, &SousCategorie)> =
+            CATALOGUE.iter().flat_map(|c| c.sous_categories.iter().map(move |sc| (c, sc))).collect();
+        assert_eq!(catalogue.len(), SUPPORT.len());
+        for ((c, sc), (cat, sous, pieces)) in catalogue.iter().zip(SUPPORT.iter()) {
+            assert_eq!((c.libelle, sc.libelle), (*cat, *sous));
+            assert_eq!(libelles(&pieces_requises(sc, MOI)), *pieces, "{sous} pour soi-même");
+            let mut autrui = vec!["justificatif d'identité du mandant", "cerfa 13757 signé"];
+            autrui.extend_from_slice(pieces);
+            assert_eq!(libelles(&pieces_requises(sc, AUTRUI)), autrui, "{sous} pour autrui");
+        }
+    }
+
+    #[test]
+    fn numero_d_immatriculation_et_taxes_par_sous_categorie() {
+        let sans_plaque: Vec<&str> = CATALOGUE
+            .iter()
+            .flat_map(|c| c.sous_categories.iter().map(move |sc| (c.code, sc)))
+            .filter(|(c, sc)| !concerne_un_vehicule_immatricule(c, sc))
+            .map(|(_, sc)| sc.code)
+            .collect();
+        assert_eq!(sans_plaque, ["vehicule_neuf", "vehicule_etranger", "champ_libre"]);
+        let taxees: Vec<&str> = CATALOGUE
+            .iter()
+            .flat_map(|c| c.sous_categories.iter())
+            .filter(|sc| mene_a_un_nouveau_certificat(sc))
+            .map(|sc| sc.code)
+            .collect();
+        assert_eq!(taxees.len(), 9);
+        for code in ["csa_detaille", "champ_libre", "commerce", "correction_situation", "retrait_remise_circulation"] {
+            assert!(!taxees.contains(&code), "{code}");
+        }
+    }
 
     #[test]
     fn sept_categories_et_leurs_sous_categories() {
