@@ -19,6 +19,10 @@ pub const CONSIGNE_FORMATS: &str = "Taille maximale : 10 Mo. Formats supportés 
 /// L'attribut `accept` du champ de fichier (une aide, le serveur revérifie).
 pub const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
 
+/// Nombre maximal d'envois de fichiers par démarche (versions remplacées
+/// comprises) : le disque ne se remplit pas par des envois répétés.
+pub const ENVOIS_MAX_PAR_DEMARCHE: i64 = 20;
+
 /// Longueur maximale d'un message (réponse de l'usager, note du CERT).
 pub const MESSAGE_MAX: usize = 2000;
 

@@ -422,3 +422,22 @@ async fn personne_concernee_et_motif_obligatoires() {
     let champs: Vec<_> = r.json()["champs"].as_array().unwrap().iter().map(|c| c["champ"].as_str().unwrap().to_owned()).collect();
     assert_eq!(champs, ["motif", "personne_concernee"]);
 }
+
+/// Des envois répétés ne remplissent pas le disque : 20 fichiers par
+/// démarche au plus, versions remplacées comprises.
+#[tokio::test]
+async fn nombre_d_envois_limite_par_demarche() {
+    let app = common::spawn().await;
+    let julien = app.login(JULIEN).await;
+    let base = julien_vol(&app, &julien).await;
+    for i in 0..immat_domain::pieces::ENVOIS_MAX_PAR_DEMARCHE {
+        let r = app.post_fichier(&piece_url(&base), png_valide(), &julien).await;
+        assert_eq!(r.status, StatusCode::OK, "envoi {i} : {}", r.text());
+    }
+    let r = app.post_fichier(&piece_url(&base), png_valide(), &julien).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert!(r.text().contains("maximum"));
+    // Le fichier refusé n'est pas resté sur le disque.
+    let fichiers = std::fs::read_dir(app.state.config.data_dir.join("pieces")).unwrap().count();
+    assert_eq!(fichiers as i64, immat_domain::pieces::ENVOIS_MAX_PAR_DEMARCHE);
+}

@@ -97,6 +97,15 @@ impl InstructionRepository for SqliteRepository {
         if r.rows_affected() != 1 {
             return Err(DbError::Conflict("Cette demande n'accepte plus de pièce : elle est en cours de contrôle ou terminée.".into()));
         }
+        // Compté dans la transaction, après le verrou : deux envois simultanés
+        // ne dépassent pas la limite.
+        let envois: i64 =
+            sqlx::query_scalar("select count(*) from piece_jointe where demarche_id = $1").bind(demarche_id).fetch_one(&mut *tx).await?;
+        if envois >= immat_domain::pieces::ENVOIS_MAX_PAR_DEMARCHE {
+            return Err(DbError::Conflict(format!(
+                "Vous avez déjà envoyé {envois} fichiers pour cette demande : c'est le maximum. Contactez le CERT si une pièce manque encore."
+            )));
+        }
         let active = sqlx::query("select statut from piece_jointe where demarche_id = $1 and type_piece = $2 and statut <> 'remplacee'")
             .bind(demarche_id)
             .bind(p.type_piece.code())
