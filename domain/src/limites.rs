@@ -55,7 +55,15 @@ impl Limite {
     /// Connexions échouées depuis un même client (adresse IP).
     pub const CONNEXION_CLIENT: Self = Self { max: 20, fenetre_secondes: 15 * MINUTE, blocage_secondes: 15 * MINUTE };
 
-    pub const TOUTES: [Self; 9] = [
+    /// Liens envoyés par e-mail (création de compte, mot de passe oublié)
+    /// pour une même adresse : personne n'inonde une boîte aux lettres.
+    pub const ENVOI_LIEN_ADRESSE: Self = Self { max: 3, fenetre_secondes: HEURE, blocage_secondes: HEURE };
+    /// Liens envoyés depuis un même client (adresse IP), toutes adresses.
+    pub const ENVOI_LIEN_CLIENT: Self = Self { max: 10, fenetre_secondes: HEURE, blocage_secondes: HEURE };
+
+    pub const TOUTES: [Self; 11] = [
+        Self::ENVOI_LIEN_ADRESSE,
+        Self::ENVOI_LIEN_CLIENT,
         Self::PREUVE_CESSION_VEHICULE_COMPTE,
         Self::PREUVE_CESSION_VEHICULE,
         Self::PREUVE_CESSION_COMPTE,
@@ -110,6 +118,11 @@ fn duree(secondes: i64) -> String {
 /// Le message d'un blocage de la connexion.
 pub fn message_connexion_bloquee(secondes: i64) -> String {
     format!("Trop de tentatives de connexion. Par sécurité, réessayez dans {}.", duree(secondes))
+}
+
+/// Le message d'un blocage des envois de liens par e-mail.
+pub fn message_envois_bloques(secondes: i64) -> String {
+    format!("Trop de demandes d'envoi d'e-mail. Par sécurité, réessayez dans {}.", duree(secondes))
 }
 
 /// Le message d'un blocage des codes confidentiels.

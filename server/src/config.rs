@@ -63,6 +63,11 @@ pub struct Config {
     #[arg(long, env = "IMMAT_URL_INTERNE")]
     pub url_interne: Option<String>,
 
+    /// L'adresse publique du service, pour les liens envoyés par e-mail
+    /// (confirmation d'un compte, nouveau mot de passe).
+    #[arg(long, env = "IMMAT_URL_PUBLIQUE", default_value = "http://127.0.0.1:8080")]
+    pub url_publique: String,
+
     /// Délai (ms) avant que le prestataire de paiement de démonstration
     /// n'envoie sa notification (les tests l'allongent pour arrêter le
     /// serveur entre l'acceptation et la notification).
@@ -100,6 +105,7 @@ impl Config {
             smtp_from: "Immat <ne-pas-repondre@immat.demo>".into(),
             session_hours: 12,
             url_interne: None,
+            url_publique: "http://127.0.0.1:8080".into(),
             payfip_delai_notification_ms: 0,
             rapprochement_secondes: 30,
         }

@@ -80,6 +80,11 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("POST", "/auth/login") => [401, 401, 401, 401],
         ("POST", "/auth/logout") => [401, 204, 204, 204],
         ("GET", "/auth/me") => [401, 200, 200, 200],
+        // Routes publiques, corps vide : erreurs aux champs, ou lien périmé.
+        ("POST", "/auth/inscription") => [422, 422, 422, 422],
+        ("POST", "/auth/confirmation") => [410, 410, 410, 410],
+        ("POST", "/auth/mot-de-passe-oublie") => [422, 422, 422, 422],
+        ("POST", "/auth/mot-de-passe") => [410, 410, 410, 410],
         ("GET", "/espace") => [401, 200, 403, 200],
         ("POST", "/demarches") => [401, 422, 403, 200],
         ("GET", "/demarches/{numero}") => [401, 404, 403, 200],

@@ -51,6 +51,8 @@ pub struct CompteRecord {
     pub certifie_franceconnect: bool,
     pub raison_sociale: Option<String>,
     pub siren: Option<String>,
+    /// L'adresse électronique est confirmée (sinon pas de connexion).
+    pub confirme: bool,
 }
 
 impl CompteRecord {
@@ -135,7 +137,15 @@ pub struct DemarcheRecord {
 
 #[async_trait::async_trait]
 pub trait Repository:
-    DemarcheRepository + LimiteRepository + PaiementRepository + PayfipRepository + InstructionRepository + Send + Sync + 'static
+    DemarcheRepository
+    + LimiteRepository
+    + PaiementRepository
+    + PayfipRepository
+    + InstructionRepository
+    + CompteRepository
+    + Send
+    + Sync
+    + 'static
 {
     async fn migrate(&self) -> DbResult<()>;
 
@@ -575,4 +585,52 @@ pub trait InstructionRepository: Send + Sync + 'static {
     async fn liberer(&self, demarche_id: i64, agent_id: i64) -> DbResult<DemarcheRecord>;
     /// Une action de l'agent (voir [`ActionAgent`]).
     async fn action_agent(&self, a: &ActionAgent<'_>) -> DbResult<DemarcheRecord>;
+}
+
+// --- Comptes créés par les usagers -----------------------------------------
+
+/// L'usage d'un jeton de lien.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageJeton {
+    Confirmation,
+    Reinitialisation,
+}
+
+impl UsageJeton {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Confirmation => "confirmation",
+            Self::Reinitialisation => "reinitialisation",
+        }
+    }
+}
+
+#[async_trait::async_trait]
+pub trait CompteRepository: Send + Sync + 'static {
+    /// Crée un compte à confirmer et son jeton de confirmation, ensemble ;
+    /// `None` si l'adresse a déjà un compte (rien n'est créé).
+    async fn creer_compte_a_confirmer(
+        &self,
+        c: &NewCompte,
+        civilite: &str,
+        jeton_hash: &str,
+        expire_le: OffsetDateTime,
+    ) -> DbResult<Option<i64>>;
+    /// Un nouveau jeton pour ce compte ; les jetons non utilisés du même
+    /// usage tombent (seul le dernier lien vaut).
+    async fn creer_jeton(&self, compte_id: i64, usage: UsageJeton, jeton_hash: &str, expire_le: OffsetDateTime) -> DbResult<()>;
+    /// Le compte d'un jeton valable (ni utilisé ni expiré), sans le consommer.
+    async fn compte_du_jeton(&self, jeton_hash: &str, usage: UsageJeton, maintenant: OffsetDateTime) -> DbResult<Option<CompteRecord>>;
+    /// Consomme le jeton de confirmation et confirme le compte, ensemble ;
+    /// faux si le jeton n'est plus valable.
+    async fn confirmer_compte(&self, jeton_hash: &str, maintenant: OffsetDateTime) -> DbResult<bool>;
+    /// Consomme le jeton de réinitialisation du compte, change le mot de
+    /// passe, ferme toutes les sessions ; faux si le jeton n'est plus valable.
+    async fn reinitialiser_mot_de_passe(
+        &self,
+        jeton_hash: &str,
+        compte_id: i64,
+        password_hash: &str,
+        maintenant: OffsetDateTime,
+    ) -> DbResult<bool>;
 }

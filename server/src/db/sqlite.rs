@@ -9,6 +9,7 @@ use sqlx::{
 use std::{str::FromStr, sync::Arc, time::Duration};
 use time::format_description::well_known::Rfc3339;
 
+mod comptes;
 mod instruction;
 mod paiement;
 mod titulaire;
@@ -56,6 +57,7 @@ fn compte_from_row(r: &SqliteRow) -> DbResult<CompteRecord> {
         certifie_franceconnect: r.try_get("certifie_franceconnect")?,
         raison_sociale: r.try_get("raison_sociale")?,
         siren: r.try_get("siren")?,
+        confirme: r.try_get::<Option<String>, _>("confirme_le")?.is_some(),
     })
 }
 
@@ -170,8 +172,8 @@ impl Repository for SqliteRepository {
             return Ok(existant.id);
         }
         let id = sqlx::query_scalar(
-            "insert into compte (email, password_hash, prenom, nom, profil, certifie_franceconnect, raison_sociale, siren)
-             values ($1, $2, $3, $4, $5, $6, $7, $8) returning compte_id",
+            "insert into compte (email, password_hash, prenom, nom, profil, certifie_franceconnect, raison_sociale, siren, confirme_le)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) returning compte_id",
         )
         .bind(&c.email)
         .bind(&c.password_hash)

@@ -37,7 +37,7 @@ pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -190,6 +190,14 @@ async fn login(
     let now = state.now();
     state.repo.effacer_tentatives(&cle_compte, now).await?;
     state.repo.rendre_tentative(&cle_client, now).await?;
+    // Le bon mot de passe, mais l'adresse n'est pas confirmée : pas de session.
+    if !compte.confirme {
+        return Err(AppError::Interdit(
+            "Votre adresse électronique n'est pas encore confirmée : ouvrez le lien reçu par e-mail. \
+             Sans lien valable, refaites « Créer un compte » avec la même adresse pour en recevoir un nouveau."
+                .into(),
+        ));
+    }
     // Rotation : l'ancienne session de ce navigateur disparaît.
     if let Some(old) = session_token(&headers) {
         state.repo.supprimer_session(&token_hash(&old)).await?;
@@ -203,7 +211,7 @@ async fn login(
 }
 
 /// Un hachage factice, calculé une fois, pour les comptes inexistants.
-fn dummy_hash() -> &'static str {
+pub(crate) fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     // Un hachage invalide échouerait vite : le temps trahirait l'absence du
     // compte. `hash_password` n'échoue pas sur une entrée constante.

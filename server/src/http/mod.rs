@@ -5,6 +5,7 @@
 pub mod auth;
 pub(crate) mod demarches;
 pub use demarches::paiement::rapprocher;
+pub mod comptes;
 pub mod error;
 mod espace;
 pub mod limites;
@@ -94,7 +95,7 @@ pub fn api_routes(config: &Config) -> Routes {
     if config.demo && config.test_reset_token.is_some() {
         r = r.post("/demo/reinitialiser", reinitialiser_demo);
     }
-    r.merge(auth::routes()).merge(espace::routes()).merge(demarches::routes())
+    r.merge(auth::routes()).merge(comptes::routes()).merge(espace::routes()).merge(demarches::routes())
 }
 
 pub fn app(state: AppState) -> Router {

@@ -1,0 +1,142 @@
+//! Les comptes créés par les usagers, en SQLite : création à confirmer,
+//! jetons des liens (usage unique, expiration), nouveau mot de passe. Chaque
+//! jeton se consomme par une écriture conditionnelle (non utilisé, non
+//! expiré), dans la même transaction que ce qu'il autorise.
+
+use super::*;
+
+#[async_trait::async_trait]
+impl CompteRepository for SqliteRepository {
+    async fn creer_compte_a_confirmer(
+        &self,
+        c: &NewCompte,
+        civilite: &str,
+        jeton_hash: &str,
+        expire_le: OffsetDateTime,
+    ) -> DbResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "insert into compte (email, password_hash, prenom, nom, profil, certifie_franceconnect, raison_sociale, siren, civilite,
+                created_at)
+             values ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9)
+             on conflict (email) do nothing returning compte_id",
+        )
+        .bind(&c.email)
+        .bind(&c.password_hash)
+        .bind(&c.prenom)
+        .bind(&c.nom)
+        .bind(code_of(&c.profil))
+        .bind(&c.raison_sociale)
+        .bind(&c.siren)
+        .bind(civilite)
+        .bind(ts(self.clock.now()))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        sqlx::query("insert into jeton_compte (jeton_hash, compte_id, usage, expire_le) values ($1, $2, $3, $4)")
+            .bind(jeton_hash)
+            .bind(id)
+            .bind(UsageJeton::Confirmation.code())
+            .bind(ts(expire_le))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    async fn creer_jeton(&self, compte_id: i64, usage: UsageJeton, jeton_hash: &str, expire_le: OffsetDateTime) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("delete from jeton_compte where compte_id = $1 and usage = $2 and utilise_le is null")
+            .bind(compte_id)
+            .bind(usage.code())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("insert into jeton_compte (jeton_hash, compte_id, usage, expire_le) values ($1, $2, $3, $4)")
+            .bind(jeton_hash)
+            .bind(compte_id)
+            .bind(usage.code())
+            .bind(ts(expire_le))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn compte_du_jeton(&self, jeton_hash: &str, usage: UsageJeton, maintenant: OffsetDateTime) -> DbResult<Option<CompteRecord>> {
+        sqlx::query(
+            "select c.* from jeton_compte j join compte c using (compte_id)
+             where j.jeton_hash = $1 and j.usage = $2 and j.utilise_le is null and j.expire_le > $3",
+        )
+        .bind(jeton_hash)
+        .bind(usage.code())
+        .bind(ts(maintenant))
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(compte_from_row)
+        .transpose()
+    }
+
+    async fn confirmer_compte(&self, jeton_hash: &str, maintenant: OffsetDateTime) -> DbResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let compte: Option<i64> = sqlx::query_scalar(
+            "update jeton_compte set utilise_le = $1
+             where jeton_hash = $2 and usage = $3 and utilise_le is null and expire_le > $1
+             returning compte_id",
+        )
+        .bind(ts(maintenant))
+        .bind(jeton_hash)
+        .bind(UsageJeton::Confirmation.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(compte) = compte else {
+            return Ok(false);
+        };
+        sqlx::query("update compte set confirme_le = coalesce(confirme_le, $1) where compte_id = $2")
+            .bind(ts(maintenant))
+            .bind(compte)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn reinitialiser_mot_de_passe(
+        &self,
+        jeton_hash: &str,
+        compte_id: i64,
+        password_hash: &str,
+        maintenant: OffsetDateTime,
+    ) -> DbResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "update jeton_compte set utilise_le = $1
+             where jeton_hash = $2 and compte_id = $3 and usage = $4 and utilise_le is null and expire_le > $1",
+        )
+        .bind(ts(maintenant))
+        .bind(jeton_hash)
+        .bind(compte_id)
+        .bind(UsageJeton::Reinitialisation.code())
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("update compte set password_hash = $1 where compte_id = $2")
+            .bind(password_hash)
+            .bind(compte_id)
+            .execute(&mut *tx)
+            .await?;
+        // Toutes les sessions du compte se ferment ; les autres liens tombent.
+        sqlx::query("delete from session where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
+        sqlx::query("delete from jeton_compte where compte_id = $1 and usage = $2 and utilise_le is null")
+            .bind(compte_id)
+            .bind(UsageJeton::Reinitialisation.code())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,172 @@
+//! Les comptes classiques créés par les usagers : confirmation de l'adresse
+//! (lien à usage unique, 24 heures), connexion refusée avant, « Mot de passe
+//! oublié » (réponse identique que l'adresse existe ou non, lien de 30
+//! minutes à usage unique, toutes les sessions fermées), limites d'envoi.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::{json, Value};
+
+const MDP: &str = "cheval agrafe batterie 7";
+
+fn inscription(email: &str) -> Value {
+    json!({
+        "email": email, "mot_de_passe": MDP, "civilite": "madame", "nom": "Martin", "prenoms": "Léa",
+        "personne": "physique"
+    })
+}
+
+/// Le jeton du dernier lien envoyé à `email` (boîte d'envoi, démonstration).
+async fn dernier_jeton(app: &TestApp, email: &str) -> Option<String> {
+    let envois = app.repo.envois().await.unwrap();
+    let e = envois.iter().find(|e| e.destinataire == email)?;
+    let i = e.corps.find("jeton=")?;
+    Some(e.corps[i + 6..].split_whitespace().next()?.to_owned())
+}
+
+async fn connexion(app: &TestApp, email: &str, mdp: &str) -> common::Resp {
+    app.post_json("/api/v1/auth/login", &json!({"email": email, "password": mdp}), None).await
+}
+
+#[tokio::test]
+async fn creation_confirmation_puis_connexion() {
+    let app = common::spawn().await;
+    let r = app.post_json("/api/v1/auth/inscription", &inscription("lea.martin@exemple.fr"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["message"].as_str().unwrap().contains("un e-mail vient d'y être envoyé"));
+    // Avant la confirmation : le bon mot de passe ne suffit pas.
+    let r = connexion(&app, "lea.martin@exemple.fr", MDP).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(r.session_cookie().is_none());
+    assert!(r.text().contains("pas encore confirmée"));
+    let jeton = dernier_jeton(&app, "lea.martin@exemple.fr").await.expect("lien dans l'e-mail");
+    let envois = app.repo.envois().await.unwrap();
+    assert!(envois[0].corps.contains("http://127.0.0.1:8080/confirmation?jeton="), "{}", envois[0].corps);
+    // Un faux jeton, puis le bon, puis le bon une seconde fois.
+    let r = app.post_json("/api/v1/auth/confirmation", &json!({"jeton": "faux"}), None).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    let r = app.post_json("/api/v1/auth/confirmation", &json!({"jeton": jeton}), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app.post_json("/api/v1/auth/confirmation", &json!({"jeton": jeton}), None).await;
+    assert_eq!(r.status, StatusCode::GONE, "usage unique");
+    let r = connexion(&app, "lea.martin@exemple.fr", MDP).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let moi = r.json();
+    assert_eq!((moi["nom"].as_str(), moi["prenom"].as_str()), (Some("MARTIN"), Some("Léa")));
+    assert_eq!(moi["type_compte"], "classique");
+    // Le mot de passe n'est stocké que haché.
+    let c = app.repo.compte_par_email("lea.martin@exemple.fr").await.unwrap().unwrap();
+    assert!(c.password_hash.starts_with("$argon2id$"));
+}
+
+#[tokio::test]
+async fn lien_de_confirmation_expire_apres_24_heures_et_nouveau_lien() {
+    let app = common::spawn().await;
+    app.post_json("/api/v1/auth/inscription", &inscription("paul@exemple.fr"), None).await;
+    let ancien = dernier_jeton(&app, "paul@exemple.fr").await.unwrap();
+    app.clock.advance(time::Duration::hours(25));
+    let r = app.post_json("/api/v1/auth/confirmation", &json!({"jeton": ancien}), None).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    assert!(r.text().contains("n'est plus valable"));
+    // « Créer un compte » de nouveau avec la même adresse : un nouveau lien,
+    // le mot de passe saisi la seconde fois n'est pas pris.
+    let mut seconde = inscription("paul@exemple.fr");
+    seconde["mot_de_passe"] = json!("un autre mot de passe 9");
+    let r = app.post_json("/api/v1/auth/inscription", &seconde, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let nouveau = dernier_jeton(&app, "paul@exemple.fr").await.unwrap();
+    assert_ne!(nouveau, ancien);
+    assert_eq!(app.post_json("/api/v1/auth/confirmation", &json!({"jeton": nouveau}), None).await.status, StatusCode::OK);
+    assert_eq!(connexion(&app, "paul@exemple.fr", MDP).await.status, StatusCode::OK);
+    assert_eq!(connexion(&app, "paul@exemple.fr", "un autre mot de passe 9").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn adresse_deja_utilisee_meme_reponse_et_rien_ne_change() {
+    let app = common::spawn().await;
+    let neuve = app.post_json("/api/v1/auth/inscription", &inscription("inconnue@exemple.fr"), None).await;
+    let r = app.post_json("/api/v1/auth/inscription", &inscription("julien.paul@demo.immat.fr"), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, neuve.body, "la réponse ne dit pas si l'adresse a un compte");
+    // Le titulaire de l'adresse est prévenu ; son compte n'a pas changé.
+    let envois = app.repo.envois().await.unwrap();
+    let e = envois.iter().find(|e| e.destinataire == "julien.paul@demo.immat.fr").unwrap();
+    assert!(e.objet.contains("déjà un compte"));
+    assert!(!e.corps.contains("jeton="));
+    app.login("julien.paul@demo.immat.fr").await;
+}
+
+#[tokio::test]
+async fn mot_de_passe_oublie_reponse_identique_lien_unique_sessions_fermees() {
+    let app = common::spawn().await;
+    let session = app.login("marie.dupont@demo.immat.fr").await;
+    let inconnue = app.post_json("/api/v1/auth/mot-de-passe-oublie", &json!({"email": "personne@exemple.fr"}), None).await;
+    let connue = app.post_json("/api/v1/auth/mot-de-passe-oublie", &json!({"email": "marie.dupont@demo.immat.fr"}), None).await;
+    assert_eq!(inconnue.status, StatusCode::OK);
+    assert_eq!(inconnue.body, connue.body, "la réponse ne dit pas si l'adresse existe");
+    assert!(app.repo.envois().await.unwrap().iter().all(|e| e.destinataire != "personne@exemple.fr"));
+    let jeton = dernier_jeton(&app, "marie.dupont@demo.immat.fr").await.expect("lien");
+    // Un mot de passe qui ne respecte pas la règle : erreur au champ, le lien reste valable.
+    let r = app.post_json("/api/v1/auth/mot-de-passe", &json!({"jeton": jeton, "mot_de_passe": "court"}), None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["champs"][0]["champ"], "mot_de_passe");
+    let r = app.post_json("/api/v1/auth/mot-de-passe", &json!({"jeton": jeton, "mot_de_passe": "nouveau secret solide 42"}), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // La session ouverte avant est fermée ; l'ancien mot de passe ne sert plus.
+    assert_eq!(app.get("/api/v1/auth/me", Some(&session)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(connexion(&app, "marie.dupont@demo.immat.fr", immat_server::demo::DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(connexion(&app, "marie.dupont@demo.immat.fr", "nouveau secret solide 42").await.status, StatusCode::OK);
+    // Le lien a servi.
+    let r = app.post_json("/api/v1/auth/mot-de-passe", &json!({"jeton": jeton, "mot_de_passe": "encore un autre 77"}), None).await;
+    assert_eq!(r.status, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn lien_de_mot_de_passe_expire_apres_30_minutes() {
+    let app = common::spawn().await;
+    app.post_json("/api/v1/auth/mot-de-passe-oublie", &json!({"email": "julien.paul@demo.immat.fr"}), None).await;
+    let jeton = dernier_jeton(&app, "julien.paul@demo.immat.fr").await.unwrap();
+    app.clock.advance(time::Duration::minutes(31));
+    let r = app.post_json("/api/v1/auth/mot-de-passe", &json!({"jeton": jeton, "mot_de_passe": "nouveau secret solide 42"}), None).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    app.login("julien.paul@demo.immat.fr").await;
+}
+
+#[tokio::test]
+async fn personne_morale_avec_siren_et_erreurs_au_champ() {
+    let app = common::spawn().await;
+    let mut morale = inscription("contact@garage-dupuis.fr");
+    morale["personne"] = json!("morale");
+    morale["siren"] = json!("732 829 321");
+    let r = app.post_json("/api/v1/auth/inscription", &morale, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let champs: Vec<_> = r.json()["champs"].as_array().unwrap().iter().map(|c| c["champ"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(champs, ["siren", "raison_sociale"]);
+    assert!(!r.text().contains(MDP), "le mot de passe n'est jamais renvoyé");
+    morale["siren"] = json!("732 829 320");
+    morale["raison_sociale"] = json!("Garage Dupuis");
+    assert_eq!(app.post_json("/api/v1/auth/inscription", &morale, None).await.status, StatusCode::OK);
+    let c = app.repo.compte_par_email("contact@garage-dupuis.fr").await.unwrap().unwrap();
+    assert_eq!(c.profil, immat_domain::Profil::PersonneMorale);
+    assert_eq!((c.raison_sociale.as_deref(), c.siren.as_deref()), (Some("GARAGE DUPUIS"), Some("732829320")));
+    assert!(!c.confirme);
+}
+
+#[tokio::test]
+async fn envois_de_liens_limites_par_adresse() {
+    let app = common::spawn().await;
+    for _ in 0..3 {
+        let r = app.post_json("/api/v1/auth/mot-de-passe-oublie", &json!({"email": "julien.paul@demo.immat.fr"}), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = app.post_json("/api/v1/auth/mot-de-passe-oublie", &json!({"email": "julien.paul@demo.immat.fr"}), None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    let n = app.repo.envois().await.unwrap().iter().filter(|e| e.destinataire == "julien.paul@demo.immat.fr").count();
+    assert_eq!(n, 3);
+    // Seul le dernier lien vaut.
+    let jeton = dernier_jeton(&app, "julien.paul@demo.immat.fr").await.unwrap();
+    let r = app.post_json("/api/v1/auth/mot-de-passe", &json!({"jeton": jeton, "mot_de_passe": "nouveau secret solide 42"}), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
