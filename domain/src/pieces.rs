@@ -84,7 +84,7 @@ impl TypePiece {
         if code == Self::DECLARATION_VOL.code {
             return Some(Self::DECLARATION_VOL);
         }
-        crate::tpc::toutes_les_pieces().find(|p| p.code == code).map(|p| Self::de_la_tpc(p))
+        crate::tpc::toutes_les_pieces().find(|p| p.code == code).map(Self::de_la_tpc)
     }
 }
 
