@@ -209,3 +209,29 @@ pub async fn demander_correction(numero: &str, req: &DemandeCorrection) -> ApiRe
 pub async fn refuser_demarche(numero: &str, message: String) -> ApiResult<DossierCert> {
     post(&format!("/cert/demarches/{numero}/refuser"), &RefusDemarche { message }).await
 }
+
+// --- Comptes ----------------------------------------------------------------
+
+use immat_domain::compte::{DemandeReinitialisation, InscriptionSaisie, Jeton, NouveauMotDePasse};
+
+/// La réponse des routes de compte : un message à montrer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MessageServeur {
+    pub message: String,
+}
+
+pub async fn inscription(req: &InscriptionSaisie) -> ApiResult<MessageServeur> {
+    post("/auth/inscription", req).await
+}
+
+pub async fn confirmer_compte(jeton: &str) -> ApiResult<MessageServeur> {
+    post("/auth/confirmation", &Jeton { jeton: jeton.to_owned() }).await
+}
+
+pub async fn mot_de_passe_oublie(req: &DemandeReinitialisation) -> ApiResult<MessageServeur> {
+    post("/auth/mot-de-passe-oublie", req).await
+}
+
+pub async fn nouveau_mot_de_passe(req: &NouveauMotDePasse) -> ApiResult<MessageServeur> {
+    post("/auth/mot-de-passe", req).await
+}

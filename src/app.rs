@@ -6,6 +6,7 @@ use crate::{
         cert_dossier::CertDossierPage,
         cert_envois::CertEnvoisPage,
         cert_file::CertFilePage,
+        comptes::{ConfirmationPage, InscriptionPage, MotDePasseOubliePage, NouveauMotDePassePage},
         espace_vehicule::EspaceVehiculePage,
         home::HomePage,
         login::LoginPage,
@@ -33,6 +34,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/connexion") view=LoginPage />
+                    <Route path=path!("/inscription") view=InscriptionPage />
+                    <Route path=path!("/confirmation") view=ConfirmationPage />
+                    <Route path=path!("/mot-de-passe-oublie") view=MotDePasseOubliePage />
+                    <Route path=path!("/nouveau-mot-de-passe") view=NouveauMotDePassePage />
                     <Route path=path!("/mon-espace") view=MonEspacePage />
                     <Route path=path!("/cert") view=CertFilePage />
                     <Route path=path!("/cert/envois") view=CertEnvoisPage />

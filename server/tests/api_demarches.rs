@@ -254,6 +254,9 @@ async fn reinitialisation_de_demonstration() {
         .unwrap();
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // Les comptes sont recréés : les sessions d'avant sont fermées.
+    assert_eq!(app.get("/api/v1/espace", Some(&cookie)).await.status, StatusCode::UNAUTHORIZED);
+    let cookie = app.login("marie.dupont@demo.immat.fr").await;
     let e = app.get("/api/v1/espace", Some(&cookie)).await.json();
     assert_eq!(e["vehicules"].as_array().unwrap().len(), 3);
     assert!(e["vehicules"].as_array().unwrap().iter().all(|v| v["demarches"].as_array().unwrap().is_empty()));

@@ -8,7 +8,10 @@ use crate::{
 };
 use immat_domain::api::LoginRequest;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -118,12 +121,18 @@ pub fn LoginPage() -> impl IntoView {
                             />
                         </div>
                         <div class="fr-fieldset__element">
+                            <p class="fr-text--sm"><A href="/mot-de-passe-oublie">"Mot de passe oublié ?"</A></p>
+                        </div>
+                        <div class="fr-fieldset__element">
                             <button class="fr-btn" type="submit" disabled=move || pending.get()>
                                 {move || if pending.get() { "Connexion…" } else { "Se connecter" }}
                             </button>
                         </div>
                     </fieldset>
                 </form>
+                <hr class="fr-mt-4w" />
+                <h2 class="fr-h5">"Vous n'avez pas de compte ?"</h2>
+                <A href="/inscription" attr:class="fr-btn fr-btn--secondary">"Créer un compte"</A>
                 <div class="fr-callout fr-mt-4w">
                     <h2 class="fr-callout__title">"FranceConnect"</h2>
                     <p class="fr-callout__text">

@@ -360,8 +360,8 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     async fn codes_cession(&self, vehicule_id: i64) -> DbResult<Vec<CodeCessionRecord>>;
 
     async fn enregistrer_envoi(&self, e: &NewEnvoi) -> DbResult<i64>;
-    /// Mode démonstration : efface démarches, envois, tentatives et
-    /// véhicules (les comptes restent), avant un nouvel ensemencement.
+    /// Mode démonstration : efface démarches, envois, tentatives, véhicules
+    /// et comptes (avec leurs sessions), avant un nouvel ensemencement.
     async fn vider_registre_demo(&self) -> DbResult<()>;
     async fn envois(&self) -> DbResult<Vec<EnvoiRecord>>;
 }

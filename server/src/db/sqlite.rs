@@ -765,6 +765,11 @@ impl DemarcheRepository for SqliteRepository {
             "piece_jointe",
             "demarche",
             "vehicule",
+            // Les comptes aussi : ceux créés pendant les parcours disparaissent,
+            // ceux de démonstration sont recréés avec leur mot de passe public.
+            "jeton_compte",
+            "session",
+            "compte",
         ] {
             sqlx::query(&format!("delete from {table}")).execute(&mut *tx).await?;
         }

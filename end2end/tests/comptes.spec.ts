@@ -1,0 +1,105 @@
+import { expect, expectAccessible, LoginPage, loginAs, resetDemo, test } from "./fixtures/app";
+
+const AGENT = "agent.cert@demo.immat.fr";
+const MDP = "cheval agrafe batterie 7";
+
+test.beforeEach(async ({ page }) => {
+  await resetDemo(page);
+});
+
+/** Le lien du dernier e-mail à `email`, lu dans la boîte d'envoi par l'agent. */
+async function lienRecu(agent: import("@playwright/test").Page, email: string, objet: RegExp): Promise<string> {
+  await agent.goto("/cert/envois");
+  const mail = agent.getByTestId("envoi").filter({ hasText: email }).filter({ hasText: objet }).first();
+  await expect(mail).toBeVisible();
+  const corps = await mail.getByTestId("corps").innerText();
+  const m = corps.match(/https?:\/\/\S+?(\/[a-z-]+\?jeton=[0-9a-f]+)/);
+  expect(m, corps).not.toBeNull();
+  return m![1];
+}
+
+test("créer un compte classique, confirmer l'adresse par le lien reçu, se connecter", async ({ page, agent }) => {
+  await page.goto("/connexion");
+  await page.getByRole("link", { name: "Créer un compte" }).click();
+  await expect(page.getByRole("heading", { name: "Créer un compte", level: 1 })).toBeVisible();
+  // La règle du mot de passe est dite avant la saisie.
+  await expect(page.getByText("12 caractères au moins")).toBeVisible();
+  await expectAccessible(page);
+  // Tout vide : chaque erreur à son champ, le focus sur la première.
+  await page.getByRole("button", { name: "Créer mon compte" }).click();
+  await expect(page.getByLabel("Adresse électronique")).toBeFocused();
+  await expect(page.getByLabel("Adresse électronique")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText("Choisissez votre civilité.")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Adresse électronique").fill("lea.martin@exemple.fr");
+  await page.getByLabel("Mot de passe").fill("trop court");
+  await page.locator("label", { hasText: "Madame" }).click();
+  await page.getByLabel("Nom (obligatoire)", { exact: true }).fill("Martin");
+  await page.getByLabel("Prénoms").fill("Léa");
+  await page.locator("label", { hasText: "Un particulier (personne physique)" }).click();
+  await page.getByRole("button", { name: "Créer mon compte" }).click();
+  await expect(page.getByText(/au moins 12 caractères/)).toBeVisible();
+  // Ce qui était saisi reste.
+  await expect(page.getByLabel("Nom (obligatoire)", { exact: true })).toHaveValue("Martin");
+  await page.getByLabel("Mot de passe").fill(MDP);
+  await page.getByRole("button", { name: "Créer mon compte" }).click();
+  await expect(page.getByTestId("compte-message")).toContainText("un e-mail vient d'y être envoyé");
+
+  // Avant la confirmation, la connexion est refusée.
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login("lea.martin@exemple.fr", MDP);
+  await expect(page.getByTestId("login-error")).toContainText("pas encore confirmée");
+
+  // L'e-mail, lu dans la boîte d'envoi (autre navigateur), puis le lien.
+  await loginAs(agent, AGENT);
+  const lien = await lienRecu(agent, "lea.martin@exemple.fr", /Confirmez votre adresse/);
+  await page.goto(lien);
+  await expect(page.getByTestId("compte-message")).toContainText("Votre adresse électronique est confirmée");
+  await expectAccessible(page);
+  // Le lien ne sert qu'une fois.
+  await page.goto(lien);
+  await expect(page.getByTestId("error-alert")).toContainText("n'est plus valable");
+  await loginAs(page, "lea.martin@exemple.fr", MDP);
+  await expect(page.getByTestId("welcome")).toContainText("Léa MARTIN");
+});
+
+test("mot de passe oublié : lien reçu, nouveau mot de passe, sessions fermées", async ({ page, agent }) => {
+  await page.goto("/connexion");
+  await page.getByRole("link", { name: "Mot de passe oublié ?" }).click();
+  await expect(page.getByRole("heading", { name: "Mot de passe oublié", level: 1 })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Adresse électronique de votre compte").fill("julien.paul@demo.immat.fr");
+  await page.getByRole("button", { name: "Recevoir un lien" }).click();
+  await expect(page.getByTestId("compte-message")).toContainText("Si un compte existe pour cette adresse");
+  await loginAs(agent, AGENT);
+  const lien = await lienRecu(agent, "julien.paul@demo.immat.fr", /Nouveau mot de passe/);
+  await page.goto(lien);
+  await expect(page.getByRole("heading", { name: "Choisir un nouveau mot de passe", level: 1 })).toBeVisible();
+  await page.getByLabel("Nouveau mot de passe").fill("court");
+  await page.getByRole("button", { name: "Enregistrer le mot de passe" }).click();
+  await expect(page.getByText(/au moins 12 caractères/)).toBeVisible();
+  await page.getByLabel("Nouveau mot de passe").fill("nouveau secret solide 42");
+  await page.getByRole("button", { name: "Enregistrer le mot de passe" }).click();
+  await expect(page.getByTestId("compte-message")).toContainText("toutes vos sessions sont fermées");
+  await expectAccessible(page);
+  await loginAs(page, "julien.paul@demo.immat.fr", "nouveau secret solide 42");
+});
+
+test("compte d'une personne morale : raison sociale et SIREN vérifié", async ({ page }) => {
+  await page.goto("/inscription");
+  await page.getByLabel("Adresse électronique").fill("contact@garage-dupuis.fr");
+  await page.getByLabel("Mot de passe").fill(MDP);
+  await page.locator("label", { hasText: "Monsieur" }).click();
+  await page.getByLabel("Nom (obligatoire)", { exact: true }).fill("Dupuis");
+  await page.getByLabel("Prénoms").fill("Marc");
+  await page.locator("label", { hasText: "Une société ou une association (personne morale)" }).click();
+  await page.getByLabel("Raison sociale").fill("Garage Dupuis");
+  await page.getByLabel("Numéro SIREN").fill("732 829 321");
+  await page.getByRole("button", { name: "Créer mon compte" }).click();
+  await expect(page.getByLabel("Numéro SIREN")).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
+  await page.getByLabel("Numéro SIREN").fill("732 829 320");
+  await page.getByRole("button", { name: "Créer mon compte" }).click();
+  await expect(page.getByTestId("compte-message")).toContainText("un e-mail vient d'y être envoyé");
+});
