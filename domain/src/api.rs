@@ -161,6 +161,9 @@ pub struct DemarcheResume {
     pub immatriculation: Option<Immatriculation>,
     pub cree_le: String,
     pub modifie_le: String,
+    /// Passée par le contrôle du CERT (le panier dit qu'elle a été acceptée).
+    #[serde(default)]
+    pub controlee_par_le_cert: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -212,7 +212,11 @@ pub fn dimensions_acceptables(largeur: u32, hauteur: u32) -> Result<(), PieceErr
 /// reste rien.
 pub fn nom_d_origine(nom: &str) -> String {
     let base = nom.rsplit(['/', '\\']).next().unwrap_or_default();
-    let propre: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>')).take(120).collect();
+    // Ni contrôle, ni caractère de mise en forme invisible (inversion du sens
+    // d'écriture, espace de largeur nulle) qui maquillerait l'extension.
+    let invisible =
+        |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}');
+    let propre: String = base.chars().filter(|c| !c.is_control() && !invisible(*c) && !matches!(c, '"' | '<' | '>')).take(120).collect();
     let propre = propre.trim().to_owned();
     if propre.is_empty() {
         "document".to_owned()
@@ -633,6 +637,8 @@ mod tests {
         assert_eq!(nom_d_origine("../../etc/passwd"), "passwd");
         assert_eq!(nom_d_origine("décl\u{0}aration \"vol\".pdf"), "déclaration vol.pdf");
         assert_eq!(nom_d_origine("   "), "document");
+        assert_eq!(nom_d_origine("facture\u{202E}fdp.exe"), "facturefdp.exe");
+        assert_eq!(nom_d_origine("vol\u{200B}.pdf"), "vol.pdf");
         assert_eq!(nom_d_origine(&"a".repeat(500)).chars().count(), 120);
     }
 

@@ -47,7 +47,7 @@ test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payé
   await expectAccessible(page);
   // Les CLU cochées d'abord : un mauvais fichier ne fait rien perdre.
   await w.tickClu();
-  const champ = page.getByLabel(/Déclaration de vol du certificat d'immatriculation/);
+  const champ = page.getByLabel(/Envoyer la déclaration du vol : Déclaration de vol du certificat/);
   await champ.setInputFiles({ name: "declaration.pdf", mimeType: "application/pdf", buffer: Buffer.from("MZ\x90\x00 ceci est un programme") });
   await expect(page.getByTestId("erreur-piece")).toContainText("Formats supportés : PDF, JPEG, PNG");
   await expect(champ).toHaveAttribute("aria-invalid", "true");
@@ -109,14 +109,17 @@ test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payé
   await expectAccessible(page);
   await page.getByLabel("Message au CERT (facultatif)").fill("Voici la déclaration scannée en entier.");
   // « Envoyer » sans nouvelle pièce : la pièce refusée doit être remplacée.
-  await page.getByRole("button", { name: "Envoyer" }).click();
+  await page.getByRole("button", { name: "Envoyer", exact: true }).click();
   await expect(page.getByTestId("erreur-piece")).toContainText("envoyez-en une nouvelle version");
   await expect(page.getByLabel("Message au CERT (facultatif)")).toHaveValue("Voici la déclaration scannée en entier.");
   await page
     .getByLabel(/Déclaration de vol du certificat d'immatriculation/)
     .setInputFiles({ name: "declaration-vol-scan.pdf", mimeType: "application/pdf", buffer: pdfMinimal("Declaration de vol (scan complet)") });
   await expect(page.getByTestId("piece-envoyee")).toContainText("declaration-vol-scan.pdf");
-  await page.getByRole("button", { name: "Envoyer" }).click();
+  // L'erreur reçue avant le nouvel envoi disparaît ; la réponse saisie reste.
+  await expect(page.getByTestId("erreur-piece")).toHaveCount(0);
+  await expect(page.getByLabel("Message au CERT (facultatif)")).toHaveValue("Voici la déclaration scannée en entier.");
+  await page.getByRole("button", { name: "Envoyer", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Votre demande est en attente de contrôle par le CERT" })).toBeVisible();
 
   // Le CERT accepte la nouvelle pièce.
@@ -127,8 +130,9 @@ test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payé
   await expect(agent.getByTestId("etat-dossier")).toHaveText("À payer");
   await expect(agent.getByTestId("echanges")).toContainText("Demande acceptée par le CERT");
 
-  // Julien finalise : paiement, CPI.
+  // Julien finalise : paiement, CPI. Le panier dit que le CERT a accepté.
   await page.goto("/espace-vehicule");
+  await expect(page.getByTestId("ligne-panier").filter({ hasText: numero })).toContainText("Acceptée par le CERT");
   await page.getByTestId("ligne-panier").filter({ hasText: numero }).getByRole("link", { name: "Reprendre la demande en cours" }).click();
   await expect(w.stepper).toContainText("Paiement en ligne");
   await page.getByRole("button", { name: "Payer 13,76 € par carte bancaire" }).click();
@@ -159,8 +163,11 @@ test("le CERT refuse la démarche, envoi au clavier seul : l'usager lit le motif
   await page.keyboard.press("Space");
   await (await selecteur).setFiles({ name: "vol.pdf", mimeType: "application/pdf", buffer: pdfMinimal("Declaration") });
   await expect(page.getByTestId("piece-envoyee")).toContainText("vol.pdf");
+  // Le focus reste sur le champ après l'envoi.
+  await expect(champ).toBeFocused();
   await w.tickClu();
-  await w.validate();
+  await tabTo(page, page.getByRole("button", { name: "Valider" }));
+  await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "Votre demande est en attente de contrôle par le CERT" })).toBeVisible();
   await loginAs(agent, AGENT);
   await agent.goto(`/cert/demarches/${numero}`);

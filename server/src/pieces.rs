@@ -19,10 +19,128 @@ pub fn controler(octets: &[u8]) -> Result<FormatPiece, PieceError> {
     Ok(format)
 }
 
-fn controler_pdf(octets: &[u8]) -> Result<(), PieceError> {
-    let doc = lopdf::Document::load_mem(octets).map_err(|_| PieceError::PdfIllisible)?;
-    if doc.get_pages().is_empty() {
-        return Err(PieceError::PdfIllisible);
+/// La structure d'un PDF, analysée en un seul passage linéaire, sans rien
+/// décompresser ni suivre de référence (donc sans récursion, sans boucle ni
+/// allocation que le fichier commanderait) :
+/// - `startxref` (dans les 1 024 derniers octets) désigne, dans le fichier,
+///   une table `xref` ou un flux de références (`n g obj`) ;
+/// - les dictionnaires et tableaux s'ouvrent et se ferment à 64 niveaux au
+///   plus, les chaînes se ferment, chaque `stream` a son `endstream` ;
+/// - la chaîne des `/Prev` (mises à jour incrémentales) est courte et sans
+///   répétition.
+///
+/// (Le premier contrôle passait par un analyseur complet, lopdf : un PDF
+/// forgé y provoquait un débordement de pile ou une boucle sans fin.)
+pub fn controler_pdf(o: &[u8]) -> Result<(), PieceError> {
+    const PROFONDEUR_MAX: usize = 64;
+    const PREV_MAX: usize = 64;
+    let illisible = || PieceError::PdfIllisible;
+    // startxref et son décalage.
+    let fin = &o[o.len().saturating_sub(1024)..];
+    let pos = fin.windows(9).rposition(|w| w == b"startxref").ok_or_else(illisible)?;
+    let apres = &fin[pos + 9..];
+    let chiffres: Vec<u8> = apres.iter().copied().skip_while(u8::is_ascii_whitespace).take_while(u8::is_ascii_digit).collect();
+    let decalage: usize = std::str::from_utf8(&chiffres).ok().and_then(|s| s.parse().ok()).ok_or_else(illisible)?;
+    let cible = o.get(decalage..).ok_or_else(illisible)?;
+    let xref_classique = cible.starts_with(b"xref");
+    let xref_flux = {
+        let tete: Vec<u8> = cible.iter().take(40).copied().collect();
+        let t = String::from_utf8_lossy(&tete);
+        let mut mots = t.split_ascii_whitespace();
+        matches!((mots.next(), mots.next(), mots.next()), (Some(a), Some(b), Some(c))
+            if a.bytes().all(|x| x.is_ascii_digit()) && b.bytes().all(|x| x.is_ascii_digit()) && c.starts_with("obj"))
+    };
+    if !xref_classique && !xref_flux {
+        return Err(illisible());
+    }
+    // Un passage sur les jetons.
+    let mut prevs: Vec<usize> = Vec::new();
+    let (mut i, mut profondeur) = (0usize, 0usize);
+    let n = o.len();
+    let delimiteur = |c: u8| c.is_ascii_whitespace() || b"()<>[]{}/%".contains(&c);
+    while i < n {
+        match o[i] {
+            b'%' => {
+                while i < n && o[i] != b'\n' && o[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                // Chaîne littérale : parenthèses imbriquées, échappements.
+                let mut niveau = 0usize;
+                loop {
+                    if i >= n {
+                        return Err(illisible());
+                    }
+                    match o[i] {
+                        b'\\' => i += 1,
+                        b'(' => niveau += 1,
+                        b')' => {
+                            niveau -= 1;
+                            if niveau == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'<' if o.get(i + 1) == Some(&b'<') => {
+                profondeur += 1;
+                if profondeur > PROFONDEUR_MAX {
+                    return Err(illisible());
+                }
+                i += 2;
+            }
+            b'<' => {
+                // Chaîne hexadécimale.
+                while i < n && o[i] != b'>' {
+                    i += 1;
+                }
+                if i >= n {
+                    return Err(illisible());
+                }
+                i += 1;
+            }
+            b'>' if o.get(i + 1) == Some(&b'>') => {
+                profondeur = profondeur.checked_sub(1).ok_or_else(illisible)?;
+                i += 2;
+            }
+            b'[' => {
+                profondeur += 1;
+                if profondeur > PROFONDEUR_MAX {
+                    return Err(illisible());
+                }
+                i += 1;
+            }
+            b']' => {
+                profondeur = profondeur.checked_sub(1).ok_or_else(illisible)?;
+                i += 1;
+            }
+            b's' if o[i..].starts_with(b"stream") && (i == 0 || delimiteur(o[i - 1])) => {
+                // Les données d'un flux, jusqu'à son « endstream ».
+                let debut = i + 6;
+                let reste = o.get(debut..).ok_or_else(illisible)?;
+                let fin = reste.windows(9).position(|w| w == b"endstream").ok_or_else(illisible)?;
+                i = debut + fin + 9;
+            }
+            b'/' if o[i..].starts_with(b"/Prev") && o.get(i + 5).is_some_and(|c| delimiteur(*c)) => {
+                let chiffres: Vec<u8> =
+                    o[i + 5..].iter().copied().skip_while(u8::is_ascii_whitespace).take_while(u8::is_ascii_digit).take(20).collect();
+                let valeur: usize = std::str::from_utf8(&chiffres).ok().and_then(|s| s.parse().ok()).ok_or_else(illisible)?;
+                if valeur >= n || valeur == decalage || prevs.contains(&valeur) || prevs.len() >= PREV_MAX {
+                    return Err(illisible());
+                }
+                prevs.push(valeur);
+                i += 5;
+            }
+            _ => i += 1,
+        }
+    }
+    if profondeur != 0 {
+        return Err(illisible());
     }
     Ok(())
 }
@@ -59,6 +177,16 @@ fn controler_jpeg(octets: &[u8]) -> Result<(), PieceError> {
     )?;
     decoder.decode().map_err(|_| PieceError::ImageIllisible)?;
     Ok(())
+}
+
+/// Le contrôle hors du fil des requêtes, deux à la fois au plus (le
+/// décodage d'une grande image coûte de la mémoire et du temps de calcul :
+/// des envois simultanés attendent leur tour).
+pub async fn controler_a_part(octets: bytes::Bytes) -> anyhow::Result<Result<FormatPiece, PieceError>> {
+    static PERMIS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
+    let permis = PERMIS.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(2))).clone();
+    let _permis = permis.acquire_owned().await?;
+    Ok(tokio::task::spawn_blocking(move || controler(&octets)).await?)
 }
 
 /// Le dossier des pièces (hors de la racine web servie).
@@ -162,6 +290,26 @@ mod tests {
         assert_eq!(controler(&octets), Ok(FormatPiece::Pdf));
         // Une signature PDF et une fin, mais rien à analyser entre les deux.
         assert_eq!(controler(b"%PDF-1.7\nceci n'est pas un PDF\n%%EOF\n"), Err(PieceError::PdfIllisible));
+    }
+
+    #[test]
+    fn pdf_forge_refuse_sans_deborder_ni_boucler() {
+        // 200 000 tableaux imbriqués dans la remorque (débordement de pile
+        // d'un analyseur récursif).
+        let mut p = b"%PDF-1.4\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /A ".to_vec();
+        p.extend(std::iter::repeat_n(b'[', 200_000));
+        p.extend_from_slice(b" >>\nstartxref\n9\n%%EOF\n");
+        assert_eq!(controler(&p), Err(PieceError::PdfIllisible));
+        // Une remorque dont /Prev désigne sa propre table (boucle sans fin).
+        let boucle = b"%PDF-1.4\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Prev 9 >>\nstartxref\n9\n%%EOF\n";
+        assert_eq!(controler(boucle), Err(PieceError::PdfIllisible));
+        // Deux /Prev qui se renvoient l'un à l'autre.
+        let ping = b"%PDF-1.4\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Prev 60 >>\n<< /Prev 60 >>\nstartxref\n9\n%%EOF\n";
+        assert_eq!(controler(ping), Err(PieceError::PdfIllisible));
+        // startxref hors du fichier, flux sans fin, chaîne non fermée.
+        assert_eq!(controler(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\nstartxref\n99999\n%%EOF\n"), Err(PieceError::PdfIllisible));
+        assert_eq!(controler(b"%PDF-1.4\n1 0 obj\n<< /Length 5 >>\nstream\nabc\nstartxref\n9\n%%EOF\n"), Err(PieceError::PdfIllisible));
+        assert_eq!(controler(b"%PDF-1.4\nxref\n(jamais fermee\nstartxref\n9\n%%EOF\n"), Err(PieceError::PdfIllisible));
     }
 
     #[test]

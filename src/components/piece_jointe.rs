@@ -39,6 +39,10 @@ pub fn EnvoiPiece(
     requise: PieceRequiseVue,
     vue: RwSignal<Option<DemarcheVue>>,
     #[prop(into)] erreur: Signal<Option<String>>,
+    /// Efface l'erreur que le formulaire avait reçue pour ce champ, une fois
+    /// la pièce envoyée.
+    #[prop(optional)]
+    effacer: Option<Callback<()>>,
 ) -> impl IntoView {
     let t = requise.type_piece;
     let id = format!("piece_{}", t.code());
@@ -74,11 +78,20 @@ pub fn EnvoiPiece(
         let Some(numero) = vue.with_untracked(|v| v.as_ref().map(|v| v.numero.clone())) else {
             return;
         };
+        // Un envoi à la fois ; le champ reste actif (le focus y reste).
+        if en_cours.get_untracked() {
+            return;
+        }
         en_cours.set(true);
         erreur_locale.set(None);
         spawn_local(async move {
             match api::deposer_piece(&numero, t, &fichier).await {
-                Ok(v) => vue.set(Some(v)),
+                Ok(v) => {
+                    if let Some(cb) = effacer {
+                        cb.run(());
+                    }
+                    vue.set(Some(v));
+                }
                 Err(e) => match e.api().and_then(|a| a.champs.first()).map(|c| c.message.clone()) {
                     Some(m) => {
                         erreur_locale.set(Some(m));
@@ -94,21 +107,21 @@ pub fn EnvoiPiece(
     view! {
         <div class=move || if message.with(Option::is_some) { "fr-upload-group fr-upload-group--error fr-mb-3w" } else { "fr-upload-group fr-mb-3w" }>
             <label class="fr-label" for=id.clone()>
-                {format!("{}{}", requise.libelle, if requise.obligatoire { " *" } else { "" })}
+                {format!("{} : {}{}", t.action(), requise.libelle, if requise.obligatoire { " *" } else { "" })}
                 <span class="fr-hint-text">{CONSIGNE_FORMATS}</span>
             </label>
             {move || piece.get().map(|p| view! { <PieceEnvoyee piece=p /> })}
             <input class="fr-upload" type="file" id=id2 name=id3 accept=ACCEPT
                 aria-describedby=message_id.clone()
                 aria-invalid=move || message.with(Option::is_some).then_some("true")
-                disabled=move || en_cours.get()
+                aria-busy=move || en_cours.get().then_some("true")
                 on:change=on_change />
             <div class="fr-messages-group" id=message_id2 aria-live="polite">
                 {move || en_cours.get().then(|| view! { <p class="fr-message fr-message--info">"Envoi du fichier en cours…"</p> })}
                 {move || message.get().map(|m| view! { <p class="fr-message fr-message--error" data-testid="erreur-piece">{m}</p> })}
             </div>
             {move || alerte.get().map(|e| view! { <crate::components::status::ClientErrorAlert error=e /> })}
-            <p class="fr-text--sm fr-mt-1w">{requise.type_piece.action()}" : choisissez le fichier, il est envoyé aussitôt."</p>
+            <p class="fr-text--sm fr-mt-1w">"Le fichier choisi est envoyé aussitôt ; vous pouvez le remplacer tant que le CERT ne l'a pas accepté."</p>
         </div>
     }
 }

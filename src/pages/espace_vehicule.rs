@@ -209,6 +209,9 @@ fn DemarchesList(demarches: Vec<DemarcheResume>) -> impl IntoView {
                     let (badge, consigne) = match d.etat {
                         EtatDemarche::CorrectionDemandee => ("fr-badge fr-badge--warning fr-badge--sm", Some("Le CERT demande une correction : lisez sa note.")),
                         EtatDemarche::EnAttenteCert => ("fr-badge fr-badge--info fr-badge--sm", None),
+                        EtatDemarche::APayer | EtatDemarche::Payee if d.controlee_par_le_cert => {
+                            ("fr-badge fr-badge--new fr-badge--sm", Some("Acceptée par le CERT : il reste à payer les taxes."))
+                        }
                         EtatDemarche::APayer | EtatDemarche::Payee => ("fr-badge fr-badge--new fr-badge--sm", Some("Il reste à payer les taxes.")),
                         _ => ("fr-badge fr-badge--sm", None),
                     };

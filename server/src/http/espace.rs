@@ -22,6 +22,7 @@ pub fn demarche_resume(d: &DemarcheRecord, immat: Option<Immatriculation>) -> De
         immatriculation: immat,
         cree_le: d.created_at.clone(),
         modifie_le: d.updated_at.clone(),
+        controlee_par_le_cert: d.en_attente_depuis.is_some(),
     }
 }
 

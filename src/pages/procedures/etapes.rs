@@ -208,8 +208,9 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
                     <p class="fr-text--sm">"Attention : il est impératif de conserver ce certificat."</p>
                 })}
                 {v.instruction.pieces_requises.iter().cloned().map(|r| {
-                    let erreur = errors.of(format!("piece_{}", r.type_piece.code()));
-                    view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur /> }
+                    let champ = format!("piece_{}", r.type_piece.code());
+                    let (erreur, effacer) = (errors.of(champ.clone()), errors.clear_field(champ));
+                    view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur effacer=effacer /> }
                 }).collect_view()}
                 <p>"« Valider » met votre demande en attente : le CERT contrôle la pièce, puis vous pourrez payer."</p>
             </section>
@@ -460,12 +461,15 @@ pub fn Instruction(ctx: Ctx) -> impl IntoView {
             Some(EtatDemarche::Refusee) => view! {
                 <div class="fr-alert fr-alert--error fr-mb-4w" role="status" data-testid="demande-refusee">
                     <h2 class="fr-alert__title">"Votre demande a été refusée par le CERT"</h2>
-                    <p>{move || instruction().note_du_cert().and_then(|n| n.message.clone())}</p>
+                    <p>{ctx.vue.with_untracked(|v| v.as_ref().and_then(|v| v.instruction.note_du_cert().and_then(|n| n.message.clone())))}</p>
                 </div>
             }.into_any(),
             Some(EtatDemarche::CorrectionDemandee) => {
-                let note = instruction().note_du_cert().cloned();
-                let requises = instruction().pieces_requises;
+                // Lu sans suivre : un envoi de pièce ne reconstruit pas la
+                // réponse en cours de saisie.
+                let i = ctx.vue.with_untracked(|v| v.as_ref().map(|v| v.instruction.clone()).unwrap_or_default());
+                let note = i.note_du_cert().cloned();
+                let requises = i.pieces_requises;
                 view! {
                     <div class="fr-callout fr-mb-4w" data-testid="note-du-cert">
                         <h2 class="fr-callout__title">"Note du CERT"</h2>
@@ -475,8 +479,9 @@ pub fn Instruction(ctx: Ctx) -> impl IntoView {
                     </div>
                     <h2 class="fr-h4">"Votre réponse"</h2>
                     {requises.into_iter().map(|r| {
-                        let erreur = errors.of(format!("piece_{}", r.type_piece.code()));
-                        view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur /> }
+                        let champ = format!("piece_{}", r.type_piece.code());
+                        let (erreur, effacer) = (errors.of(champ.clone()), errors.clear_field(champ));
+                        view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur effacer=effacer /> }
                     }).collect_view()}
                     <form on:submit=on_submit novalidate data-testid="reponse-form">
                         <div class=move || if message_error.with(Option::is_some) { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>

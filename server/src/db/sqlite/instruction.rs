@@ -261,15 +261,12 @@ impl InstructionRepository for SqliteRepository {
     async fn prendre(&self, demarche_id: i64, agent_id: i64, reprise_avant: OffsetDateTime) -> DbResult<DemarcheRecord> {
         let maintenant = self.clock.now();
         let mut tx = self.pool.begin().await?;
-        let avant = sqlx::query_scalar::<_, Option<i64>>("select agent_id from demarche where demarche_id = $1")
-            .bind(demarche_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(DbError::NotFound)?;
-        let row = sqlx::query(
+        // L'écriture d'abord (elle prend le verrou) : la démarche change de
+        // mains seulement si elle est libre, ou abandonnée par un autre agent.
+        let prise = sqlx::query(
             "update demarche set agent_id = $1, agent_depuis = $2
              where demarche_id = $3 and etat = 'en_attente_cert'
-             and (agent_id is null or agent_id = $1 or agent_depuis < $4)
+             and (agent_id is null or (agent_id <> $1 and agent_depuis < $4))
              returning *",
         )
         .bind(agent_id)
@@ -278,22 +275,29 @@ impl InstructionRepository for SqliteRepository {
         .bind(ts(reprise_avant))
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else {
-            return Err(DbError::Conflict(
-                "Cette démarche est prise en charge par un autre agent, ou n'attend plus le contrôle du CERT.".into(),
-            ));
+        let row = match prise {
+            Some(row) => {
+                let e = NewEvenement {
+                    auteur: Auteur::Cert,
+                    compte_id: Some(agent_id),
+                    action: Action::PriseEnCharge,
+                    motif: None,
+                    message: None,
+                    piece_id: None,
+                };
+                inserer_evenement(&mut tx, demarche_id, &e, maintenant).await?;
+                row
+            }
+            // Déjà à cet agent : rien ne change.
+            None => sqlx::query("select * from demarche where demarche_id = $1 and etat = 'en_attente_cert' and agent_id = $2")
+                .bind(demarche_id)
+                .bind(agent_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    DbError::Conflict("Cette démarche est prise en charge par un autre agent, ou n'attend plus le contrôle du CERT.".into())
+                })?,
         };
-        if avant != Some(agent_id) {
-            let e = NewEvenement {
-                auteur: Auteur::Cert,
-                compte_id: Some(agent_id),
-                action: Action::PriseEnCharge,
-                motif: None,
-                message: None,
-                piece_id: None,
-            };
-            inserer_evenement(&mut tx, demarche_id, &e, maintenant).await?;
-        }
         tx.commit().await?;
         demarche_from_row(&row)
     }

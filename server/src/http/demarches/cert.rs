@@ -61,22 +61,21 @@ async fn file(State(state): State<AppState>, AgentCert(_): AgentCert, Query(f): 
     let demarches = lignes
         .into_iter()
         .map(|l| {
-            let depuis = l
-                .demarche
-                .en_attente_depuis
-                .as_deref()
-                .and_then(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(horodatage));
-            LigneFileCert {
+            let brut = l.demarche.en_attente_depuis.clone().unwrap_or_default();
+            let depuis = time::OffsetDateTime::parse(&brut, &time::format_description::well_known::Rfc3339)
+                .map(horodatage)
+                .map_err(|e| DbError::Corrupt(format!("en_attente_depuis « {brut} » : {e}")))?;
+            Ok(LigneFileCert {
                 numero: l.demarche.numero,
                 teleprocedure: l.demarche.teleprocedure,
                 etat: l.demarche.etat,
                 immatriculation: l.immatriculation,
                 usager: l.usager,
-                en_attente_depuis: depuis.unwrap_or_default(),
+                en_attente_depuis: depuis,
                 agent: l.agent,
-            }
+            })
         })
-        .collect();
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(AppJson(FileCert { compteurs: state.repo.compteurs_cert().await?, demarches }))
 }
 
@@ -178,7 +177,15 @@ fn evenement(agent_id: i64, action: Action) -> NewEvenement {
 
 /// Dit à l'usager que sa demande a été examinée : la boîte d'envoi (vue par
 /// les agents) et le relais SMTP s'il est configuré.
-async fn notifier(state: &AppState, d: &DemarcheRecord, objet: &str, corps: &str) -> AppResult<()> {
+async fn notifier(state: &AppState, d: &DemarcheRecord, objet: &str, corps: &str) {
+    // L'action est déjà enregistrée : un échec de l'e-mail est journalisé,
+    // il ne la fait pas passer pour ratée (le panier, lui, dit l'état).
+    if let Err(e) = notifier_ou_echouer(state, d, objet, corps).await {
+        tracing::error!(error = %e, numero = %d.numero, "notification de l'usager impossible");
+    }
+}
+
+async fn notifier_ou_echouer(state: &AppState, d: &DemarcheRecord, objet: &str, corps: &str) -> AppResult<()> {
     let usager = state.repo.compte(d.compte_id).await?;
     let corps = format!(
         "Bonjour,\n\n{corps}\n\nRetrouvez votre demande n° {} dans votre espace véhicule : « Reprendre la demande en cours ».\n\n\
@@ -248,7 +255,7 @@ async fn accepter(
         } else {
             "Le CERT a accepté votre demande : elle est terminée."
         };
-        notifier(&state, &d2, &format!("Votre demande n° {} a été acceptée", d2.numero), suite).await?;
+        notifier(&state, &d2, &format!("Votre demande n° {} a été acceptée", d2.numero), suite).await;
     }
     Ok(AppJson(vue_dossier(&state, agent.id, &d2, &v).await?))
 }
@@ -288,7 +295,7 @@ async fn correction(
          Lisez la note du CERT, répondez et envoyez de nouveau la pièce si nécessaire, puis cliquez sur « Envoyer ».",
         motif.libelle().to_lowercase()
     );
-    notifier(&state, &d2, &format!("Votre demande n° {} : une correction est demandée", d2.numero), &corps).await?;
+    notifier(&state, &d2, &format!("Votre demande n° {} : une correction est demandée", d2.numero), &corps).await;
     Ok(AppJson(vue_dossier(&state, agent.id, &d2, &v).await?))
 }
 
@@ -318,7 +325,7 @@ async fn refuser(
         })
         .await?;
     let corps = format!("Le CERT a refusé votre demande :\n\n« {message} »");
-    notifier(&state, &d2, &format!("Votre demande n° {} a été refusée", d2.numero), &corps).await?;
+    notifier(&state, &d2, &format!("Votre demande n° {} a été refusée", d2.numero), &corps).await;
     Ok(AppJson(vue_dossier(&state, agent.id, &d2, &v).await?))
 }
 

@@ -8,8 +8,8 @@ use crate::{
     http::auth::Citoyen,
 };
 use axum::{
-    body::Bytes,
-    extract::{rejection::BytesRejection, Path, Query, State},
+    body::{Body, Bytes},
+    extract::{Path, Query, State},
     http::header,
     response::{IntoResponse, Response},
 };
@@ -34,6 +34,8 @@ pub fn champ(t: TypePiece) -> String {
 }
 
 pub fn piece_vue(p: &PieceRecord, url: String) -> PieceVue {
+    // Une taille négative en base ne se produit pas (elle vient de la
+    // longueur du fichier) ; elle s'afficherait « 0 ko ».
     PieceVue {
         id: p.id,
         type_piece: p.type_piece,
@@ -121,14 +123,14 @@ fn erreur_piece(t: TypePiece, e: PieceError) -> AppError {
 }
 
 /// Envoi d'une pièce : le corps est le fichier (10 Mo au plus), le nom
-/// d'origine en paramètre `nom`. L'usager et la démarche sont vérifiés
-/// avant de lire le corps.
+/// d'origine en paramètre `nom`. L'usager, la démarche, son état et la
+/// pièce sont vérifiés avant que le corps ne soit lu.
 async fn deposer(
     State(state): State<AppState>,
     Citoyen(compte): Citoyen,
     Path((numero, type_piece)): Path<(String, String)>,
     Query(q): Query<NomFichier>,
-    corps: Result<Bytes, BytesRejection>,
+    corps: Body,
 ) -> AppResult<AppJson<DemarcheVue>> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
     let p = procedure_de(d.teleprocedure)?;
@@ -139,14 +141,22 @@ async fn deposer(
     if !matches!(d.etat, EtatDemarche::Brouillon | EtatDemarche::CorrectionDemandee) {
         return Err(AppError::Conflit("Cette demande n'accepte plus de pièce : elle est en cours de contrôle ou terminée.".into()));
     }
-    let octets = corps.map_err(|_| erreur_piece(t, PieceError::TropGrand))?;
-    // Le contrôle du contenu (analyse du PDF, décodage de l'image) hors du
-    // fil des requêtes.
-    let a_controler = octets.clone();
-    let format = tokio::task::spawn_blocking(move || crate::pieces::controler(&a_controler))
-        .await
-        .map_err(|e| anyhow::anyhow!("contrôle de la pièce interrompu : {e}"))?
-        .map_err(|e| erreur_piece(t, e))?;
+    let octets: Bytes = match axum::body::to_bytes(corps, TAILLE_MAX_OCTETS).await {
+        Ok(o) => o,
+        Err(e) => {
+            // Au-delà de la limite : le message au champ ; une connexion
+            // coupée pendant l'envoi n'est pas un fichier trop grand.
+            let trop_grand = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            return Err(if trop_grand {
+                erreur_piece(t, PieceError::TropGrand)
+            } else {
+                AppError::champ(&champ(t), "L'envoi du fichier a été interrompu : réessayez.")
+            });
+        }
+    };
+    // Le contrôle du contenu (structure du PDF, décodage de l'image) hors du
+    // fil des requêtes, deux à la fois au plus.
+    let format = crate::pieces::controler_a_part(octets.clone()).await?.map_err(|e| erreur_piece(t, e))?;
     let ecrit = state.pieces.ecrire(&octets).await.map_err(|e| anyhow::anyhow!("écriture de la pièce : {e}"))?;
     let nouvelle = NewPiece {
         type_piece: t,
