@@ -95,7 +95,7 @@ fn Dossier(numero: String) -> impl IntoView {
                 <p>
                     <span class="fr-badge fr-badge--info" data-testid="etat-dossier">{v.etat.libelle()}</span>
                     " "
-                    <span data-testid="agent-dossier">{match &d.agent {
+                    <span data-testid="agent-dossier" role="status">{match &d.agent {
                         Some(a) if pris => format!("Prise en charge par vous ({a})."),
                         Some(a) => format!("Prise en charge par {a}."),
                         None => "Non prise en charge.".to_owned(),
@@ -131,7 +131,7 @@ fn Dossier(numero: String) -> impl IntoView {
                 {d.pieces.iter().rev().cloned().map(|p| view! {
                     <Piece piece=p actif=pris && en_attente numero=n.get_value() accepter=accepter occupe=Signal::derive(occupe) dossier=dossier alerte=alerte />
                 }).collect_view()}
-                {(pris && en_attente).then(|| view! { <Refus numero=n.get_value() dossier=dossier /> })}
+                {(pris && en_attente).then(|| view! { <Refus numero=n.get_value() dossier=dossier alerte=alerte /> })}
                 <Echanges evenements=Signal::derive(move || dossier.with(|d| d.as_ref().map(|d| d.historique.clone()).unwrap_or_default())) />
             }
         })}
@@ -160,7 +160,6 @@ fn Piece(
     let a_controler = actif && piece.statut == StatutPiece::Deposee;
     let id = piece.id;
     let numero2 = numero.clone();
-    let _ = alerte;
     view! {
         <section class="immat-vehicle-card fr-mb-3w" data-testid="piece-cert" data-statut=piece.statut.code()>
             <h3 class="fr-h6">{format!("{} — {}", piece.type_piece.libelle(), piece.nom)}</h3>
@@ -176,7 +175,7 @@ fn Piece(
                     <li><button class="fr-btn" type="button" disabled=move || occupe.get()
                         on:click=move |_| { accepter.envoyer((numero.clone(), id)); }>"Accepter la pièce"</button></li>
                 </ul>
-                <Correction numero=numero2 piece_id=id dossier=dossier />
+                <Correction numero=numero2 piece_id=id dossier=dossier alerte=alerte />
             })}
         </section>
     }
@@ -184,11 +183,16 @@ fn Piece(
 
 /// « Demander une correction » : le motif et le message à l'usager.
 #[component]
-fn Correction(numero: String, piece_id: i64, dossier: RwSignal<Option<DossierCert>>) -> impl IntoView {
+fn Correction(
+    numero: String,
+    piece_id: i64,
+    dossier: RwSignal<Option<DossierCert>>,
+    /// L'alerte de la page (elle survit au dossier relu).
+    alerte: RwSignal<Option<ClientError>>,
+) -> impl IntoView {
     let motif = RwSignal::new(None::<MotifCorrection>);
     let message = RwSignal::new(String::new());
     let errors = FormErrors::new();
-    let alerte = RwSignal::new(None::<ClientError>);
     let envoi = Soumission::new(
         |(numero, req): (String, DemandeCorrection)| async move { api::demander_correction(&numero, &req).await },
         suivre(dossier, alerte, errors),
@@ -207,7 +211,6 @@ fn Correction(numero: String, piece_id: i64, dossier: RwSignal<Option<DossierCer
     let id4 = id3.clone();
     view! {
         <form on:submit=on_submit novalidate class="fr-mt-2w" data-testid="correction-form">
-            {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
             <RadioGroup name=format!("motif-{piece_id}") legend="Motif de la correction" value=motif error=errors.of("motif")
                 options=MotifCorrection::TOUS.into_iter().map(|m| (Some(m), m.libelle().to_owned())).collect() />
             <div class=move || if message_error.with(Option::is_some) { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>
@@ -225,10 +228,9 @@ fn Correction(numero: String, piece_id: i64, dossier: RwSignal<Option<DossierCer
 
 /// « Refuser la démarche », avec un message obligatoire.
 #[component]
-fn Refus(numero: String, dossier: RwSignal<Option<DossierCert>>) -> impl IntoView {
+fn Refus(numero: String, dossier: RwSignal<Option<DossierCert>>, alerte: RwSignal<Option<ClientError>>) -> impl IntoView {
     let message = RwSignal::new(String::new());
     let errors = FormErrors::new();
-    let alerte = RwSignal::new(None::<ClientError>);
     let envoi = Soumission::new(
         |(numero, message): (String, String)| async move { api::refuser_demarche(&numero, message).await },
         suivre(dossier, alerte, errors),
@@ -245,7 +247,6 @@ fn Refus(numero: String, dossier: RwSignal<Option<DossierCert>>) -> impl IntoVie
     view! {
         <form on:submit=on_submit novalidate class="fr-mt-4w" data-testid="refus-form">
             <h2 class="fr-h4">"Refuser la démarche"</h2>
-            {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
             <div class=move || if message_error.with(Option::is_some) { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>
                 <label class="fr-label" for="refus-message">"Motif du refus, adressé à l'usager *"</label>
                 <textarea class="fr-input" id="refus-message" rows="3" maxlength="2000"

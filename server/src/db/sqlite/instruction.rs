@@ -212,7 +212,7 @@ impl InstructionRepository for SqliteRepository {
         // Seules les démarches passées par le CERT (entrées dans la file).
         let marque = etats.iter().map(|_| "?").collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "select d.*, v.immatriculation as immat, u.prenom as u_prenom, u.nom as u_nom,
+            "select d.*, v.immatriculation as immat, u.prenom as u_prenom, u.nom as u_nom, u.raison_sociale as u_rs,
                     a.prenom as a_prenom, a.nom as a_nom
              from demarche d
              join compte u on u.compte_id = d.compte_id
@@ -237,7 +237,10 @@ impl InstructionRepository for SqliteRepository {
                 Ok(LigneFileRecord {
                     demarche: demarche_from_row(r)?,
                     immatriculation: r.try_get("immat")?,
-                    usager: format!("{} {}", r.try_get::<String, _>("u_prenom")?, r.try_get::<String, _>("u_nom")?),
+                    usager: match r.try_get::<Option<String>, _>("u_rs")? {
+                        Some(rs) => rs,
+                        None => format!("{} {}", r.try_get::<String, _>("u_prenom")?, r.try_get::<String, _>("u_nom")?),
+                    },
                     agent,
                 })
             })

@@ -194,7 +194,8 @@ pub async fn servir(state: &AppState, numero: &str, p: &PieceRecord, en_ligne: b
 }
 
 /// La politique de sécurité d'une pièce affichée en ligne.
-pub const CSP_PIECE: &str = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
+/// (`object-src 'self'` : la visionneuse PDF intégrée du navigateur.)
+pub const CSP_PIECE: &str = "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
 async fn telecharger(
     State(state): State<AppState>,
