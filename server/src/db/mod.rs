@@ -566,7 +566,9 @@ pub trait InstructionRepository: Send + Sync + 'static {
     async fn deposer_piece(&self, demarche_id: i64, compte_id: i64, p: &NewPiece) -> DbResult<PieceRecord>;
     /// Toutes les pièces de la démarche (remplacées comprises), dans l'ordre.
     async fn pieces_de(&self, demarche_id: i64) -> DbResult<Vec<PieceRecord>>;
-    async fn piece(&self, piece_id: i64) -> DbResult<Option<PieceRecord>>;
+    /// La pièce `piece_id` de cette démarche (celle d'une autre démarche
+    /// n'existe pas pour elle).
+    async fn piece(&self, demarche_id: i64, piece_id: i64) -> DbResult<Option<PieceRecord>>;
     /// L'historique, le plus ancien d'abord.
     async fn evenements_de(&self, demarche_id: i64) -> DbResult<Vec<EvenementRecord>>;
     /// Vers « en attente du CERT » (« Valider » ou « Envoyer ») : l'écriture

@@ -163,9 +163,10 @@ impl InstructionRepository for SqliteRepository {
             .collect()
     }
 
-    async fn piece(&self, piece_id: i64) -> DbResult<Option<PieceRecord>> {
-        sqlx::query("select * from piece_jointe where piece_id = $1")
+    async fn piece(&self, demarche_id: i64, piece_id: i64) -> DbResult<Option<PieceRecord>> {
+        sqlx::query("select * from piece_jointe where piece_id = $1 and demarche_id = $2")
             .bind(piece_id)
+            .bind(demarche_id)
             .fetch_optional(&self.pool)
             .await?
             .as_ref()

@@ -6,7 +6,7 @@
 //! (état, version, agent) et laisse une entrée d'historique.
 
 use super::{
-    pieces::{evenement_vue, piece_vue, servir},
+    pieces::{evenement_vue, piece_de, piece_vue, servir},
     *,
 };
 use crate::{
@@ -159,12 +159,7 @@ fn exiger_prise(d: &DemarcheRecord, agent_id: i64) -> AppResult<()> {
 
 /// La pièce `id` de la démarche, encore à contrôler.
 async fn piece_a_controler(state: &AppState, d: &DemarcheRecord, id: i64) -> AppResult<PieceRecord> {
-    let p = state
-        .repo
-        .piece(id)
-        .await?
-        .filter(|p| p.demarche_id == d.id)
-        .ok_or_else(|| AppError::Introuvable("Cette pièce n'appartient pas à cette démarche.".into()))?;
+    let p = piece_de(state, d, id).await?;
     if p.statut != StatutPiece::Deposee {
         return Err(AppError::Conflit(format!("Cette pièce a déjà été contrôlée : « {} ».", p.statut.libelle())));
     }
@@ -332,11 +327,6 @@ async fn refuser(
 /// Une pièce, affichée dans le back office (image, cadre PDF).
 async fn piece(State(state): State<AppState>, AgentCert(_): AgentCert, Path((numero, id)): Path<(String, i64)>) -> AppResult<Response> {
     let (d, _) = charger(&state, &numero).await?;
-    let p = state
-        .repo
-        .piece(id)
-        .await?
-        .filter(|p| p.demarche_id == d.id)
-        .ok_or_else(|| AppError::Introuvable("Cette pièce est introuvable.".into()))?;
+    let p = piece_de(&state, &d, id).await?;
     servir(&state, &d.numero, &p, true).await
 }

@@ -193,6 +193,12 @@ pub async fn servir(state: &AppState, numero: &str, p: &PieceRecord, en_ligne: b
     Ok(resp)
 }
 
+/// La pièce `id` de la démarche `d` ; celle d'une autre démarche répond
+/// comme une pièce qui n'existe pas.
+pub async fn piece_de(state: &AppState, d: &DemarcheRecord, id: i64) -> AppResult<PieceRecord> {
+    state.repo.piece(d.id, id).await?.ok_or_else(|| AppError::Introuvable("Cette pièce est introuvable.".into()))
+}
+
 /// La politique de sécurité d'une pièce affichée en ligne.
 /// (`object-src 'self'` : la visionneuse PDF intégrée du navigateur.)
 pub const CSP_PIECE: &str = "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
@@ -203,12 +209,7 @@ async fn telecharger(
     Path((numero, _type_piece, id)): Path<(String, String, i64)>,
 ) -> AppResult<Response> {
     let (d, _) = charger(&state, compte.id, &numero).await?;
-    let p = state
-        .repo
-        .piece(id)
-        .await?
-        .filter(|p| p.demarche_id == d.id)
-        .ok_or_else(|| AppError::Introuvable("Cette pièce est introuvable.".into()))?;
+    let p = piece_de(&state, &d, id).await?;
     servir(&state, &d.numero, &p, false).await
 }
 
