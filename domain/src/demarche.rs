@@ -87,8 +87,7 @@ impl Teleprocedure {
     /// démarrer.)
     pub fn disponible(self) -> bool {
         match self {
-            Self::ChangementAdresse | Self::Cession | Self::ChangementTitulaire | Self::Duplicata => true,
-            Self::Complementaire => false,
+            Self::ChangementAdresse | Self::Cession | Self::ChangementTitulaire | Self::Duplicata | Self::Complementaire => true,
         }
     }
 

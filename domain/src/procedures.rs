@@ -8,6 +8,7 @@ use crate::{
     compte::PourQui,
     demarche::{Etape, EtatDemarche, Teleprocedure},
     duplicata::DetailsDuplicata,
+    tpc::{DetailsComplementaire, MotifTpc},
     paiement::PaiementVue,
     regles::ElementsNecessaires,
     taxes::{Energie, Genre, Taxes},
@@ -52,12 +53,27 @@ pub struct NouvelleDemarche {
     /// / la date du certificat.
     #[serde(default)]
     pub preuve: PreuveSaisie,
+    /// Téléprocédure complémentaire : la catégorie et la sous-catégorie.
+    #[serde(default)]
+    pub motif: MotifTpc,
 }
 
 impl NouvelleDemarche {
     pub fn valider(&self, elements: &ElementsNecessaires, aujourd_hui: Date) -> Result<Demarrage, Vec<ChampErreur>> {
         let mut erreurs = Vec::new();
-        let immat = Immatriculation::parse(&self.immatriculation).map_err(|e| erreurs.push(ChampErreur::new("immatriculation", e))).ok();
+        // La TPC : le motif d'abord ; le numéro seulement là où il concerne
+        // un véhicule immatriculé.
+        let tpc = self.teleprocedure == Teleprocedure::Complementaire;
+        if tpc {
+            if let Err(e) = self.motif.valider() {
+                erreurs.extend(e);
+            }
+        }
+        let immat = if !tpc || self.motif.demande_une_immatriculation() {
+            Immatriculation::parse(&self.immatriculation).map_err(|e| erreurs.push(ChampErreur::new("immatriculation", e))).ok().map(Some)
+        } else {
+            Some(None)
+        };
         let code = if elements.code_confidentiel {
             CodeConfidentiel::parse(&self.code_confidentiel).map_err(|e| erreurs.push(ChampErreur::new("code_confidentiel", e))).ok()
         } else {
@@ -75,7 +91,9 @@ impl NouvelleDemarche {
 /// « Démarrer la procédure », validé.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Demarrage {
-    pub immatriculation: Immatriculation,
+    /// Toujours présent, sauf pour une TPC qui ne concerne pas un véhicule
+    /// déjà immatriculé.
+    pub immatriculation: Option<Immatriculation>,
     pub code_confidentiel: Option<CodeConfidentiel>,
     pub preuve: Option<PreuveCession>,
 }
@@ -362,6 +380,7 @@ pub enum DetailsDemarche {
     Cession(DetailsCession),
     ChangementTitulaire(DetailsChangementTitulaire),
     Duplicata(DetailsDuplicata),
+    Complementaire(DetailsComplementaire),
 }
 
 impl DetailsDemarche {
@@ -373,7 +392,7 @@ impl DetailsDemarche {
             Teleprocedure::Cession => Some(Self::Cession(Default::default())),
             Teleprocedure::ChangementTitulaire => Some(Self::ChangementTitulaire(Default::default())),
             Teleprocedure::Duplicata => Some(Self::Duplicata(Default::default())),
-            Teleprocedure::Complementaire => None,
+            Teleprocedure::Complementaire => Some(Self::Complementaire(Default::default())),
         }
     }
 
@@ -383,6 +402,7 @@ impl DetailsDemarche {
             Self::Cession(_) => Teleprocedure::Cession,
             Self::ChangementTitulaire(_) => Teleprocedure::ChangementTitulaire,
             Self::Duplicata(_) => Teleprocedure::Duplicata,
+            Self::Complementaire(_) => Teleprocedure::Complementaire,
         }
     }
 
@@ -392,7 +412,7 @@ impl DetailsDemarche {
             Self::ChangementAdresse(d) => d.adresse.as_ref(),
             Self::Cession(d) => d.adresse.as_ref(),
             Self::ChangementTitulaire(d) => d.adresse.as_ref(),
-            Self::Duplicata(_) => None,
+            Self::Duplicata(_) | Self::Complementaire(_) => None,
         }
     }
 
@@ -401,7 +421,7 @@ impl DetailsDemarche {
             Self::ChangementAdresse(d) => d.adresse.as_mut(),
             Self::Cession(d) => d.adresse.as_mut(),
             Self::ChangementTitulaire(d) => d.adresse.as_mut(),
-            Self::Duplicata(_) => None,
+            Self::Duplicata(_) | Self::Complementaire(_) => None,
         }
     }
 
@@ -411,7 +431,7 @@ impl DetailsDemarche {
             Self::ChangementAdresse(d) => d.saisie.as_ref(),
             Self::Cession(d) => d.saisie.as_ref().map(|s| &s.adresse),
             Self::ChangementTitulaire(d) => d.saisie.as_ref().map(|s| &s.adresse),
-            Self::Duplicata(_) => None,
+            Self::Duplicata(_) | Self::Complementaire(_) => None,
         }
     }
 
@@ -420,7 +440,7 @@ impl DetailsDemarche {
         match self {
             Self::ChangementTitulaire(d) => d.cpi.as_ref(),
             Self::Duplicata(d) => d.cpi.as_ref(),
-            Self::ChangementAdresse(_) | Self::Cession(_) => None,
+            Self::ChangementAdresse(_) | Self::Cession(_) | Self::Complementaire(_) => None,
         }
     }
 
@@ -463,6 +483,7 @@ details_propres!(
     DetailsCession => Cession,
     DetailsChangementTitulaire => ChangementTitulaire,
     DetailsDuplicata => Duplicata,
+    DetailsComplementaire => Complementaire,
 );
 
 /// Les documents qu'une démarche terminée peut produire.
@@ -513,7 +534,10 @@ pub struct DemarcheVue {
     /// L'étape atteinte ; `Fin` une fois terminée.
     pub etape: Etape,
     pub pour_qui: PourQui,
-    pub vehicule: VehiculeResume,
+    /// Le véhicule inscrit au registre, tel que la démarche peut le montrer :
+    /// absent pour une TPC sans véhicule immatriculé, ou faite pour autrui
+    /// sans code confidentiel (rien du registre n'est montré).
+    pub vehicule: Option<VehiculeResume>,
     pub avertissement: Option<String>,
     pub details: DetailsDemarche,
     pub taxes: Taxes,
@@ -530,6 +554,18 @@ pub struct DemarcheVue {
     pub instruction: crate::pieces::InstructionVue,
     pub cree_le: String,
     pub modifie_le: String,
+}
+
+impl DemarcheVue {
+    /// « véhicule AB-123-CD », ou ce qui en tient lieu.
+    pub fn designation_vehicule(&self) -> String {
+        let tpc = DetailsComplementaire::de(&self.details);
+        match (&self.vehicule, tpc.and_then(|t| t.immatriculation.as_ref())) {
+            (Some(v), _) => format!("véhicule {}", v.immatriculation),
+            (None, Some(i)) => format!("véhicule {i}"),
+            (None, None) => "véhicule à immatriculer".to_owned(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -595,6 +631,33 @@ mod tests {
         assert_eq!(c.valider(AUJ, None).unwrap_err()[0].champ, "acquereur.siret");
     }
 
+    /// La TPC : le motif est exigé ; le numéro seulement pour un véhicule
+    /// déjà immatriculé en France (pas pour sa première immatriculation).
+    #[test]
+    fn demarrer_une_tpc_motif_puis_numero_selon_le_motif() {
+        let rien = ElementsNecessaires { immatriculation: false, code_confidentiel: false, carte_bancaire: false, code_cession_ou_formule: false };
+        let mut d = NouvelleDemarche {
+            teleprocedure: Teleprocedure::Complementaire,
+            pour_qui: PourQui::MoiMeme,
+            immatriculation: String::new(),
+            code_confidentiel: String::new(),
+            preuve: Default::default(),
+            motif: Default::default(),
+        };
+        let champs = |d: &NouvelleDemarche| d.valider(&rien, AUJ).unwrap_err().into_iter().map(|e| e.champ).collect::<Vec<_>>();
+        assert_eq!(champs(&d), ["motif.categorie"]);
+        d.motif.categorie = "premiere_immatriculation".into();
+        assert_eq!(champs(&d), ["motif.sous_categorie"]);
+        d.motif.sous_categorie = "correction_titulaire".into();
+        assert_eq!(champs(&d), ["motif.sous_categorie"], "une sous-catégorie d'une autre catégorie");
+        d.motif.sous_categorie = "vehicule_etranger".into();
+        assert_eq!(d.valider(&rien, AUJ).unwrap().immatriculation, None);
+        d.motif = MotifTpc { categorie: "corriger_erreur".into(), sous_categorie: "correction_titulaire".into() };
+        assert_eq!(champs(&d), ["immatriculation"]);
+        d.immatriculation = "ab-123-cd".into();
+        assert_eq!(d.valider(&rien, AUJ).unwrap().immatriculation.map(|i| i.to_string()).as_deref(), Some("AB-123-CD"));
+    }
+
     #[test]
     fn demarrer_la_procedure_code_confidentiel_selon_le_tableau() {
         let avec_code =
@@ -606,10 +669,11 @@ mod tests {
             immatriculation: "ab123cd".into(),
             code_confidentiel: String::new(),
             preuve: Default::default(),
+            motif: Default::default(),
         };
         assert_eq!(d.valider(&avec_code, AUJ).unwrap_err()[0].champ, "code_confidentiel");
         let dem = d.valider(&sans_code, AUJ).unwrap();
-        assert_eq!(dem.immatriculation.to_string(), "AB-123-CD");
+        assert_eq!(dem.immatriculation.map(|i| i.to_string()).as_deref(), Some("AB-123-CD"));
         assert!(dem.code_confidentiel.is_none());
         assert!(dem.preuve.is_none());
         // Changement de titulaire : la preuve de la cession est exigée.
@@ -660,7 +724,7 @@ mod tests_details {
         let json = serde_json::to_value(&d).unwrap();
         assert_eq!(json["teleprocedure"], "cession");
         assert_eq!(serde_json::from_value::<DetailsDemarche>(json).unwrap(), d);
-        assert!(DetailsDemarche::nouveau(Teleprocedure::Complementaire).is_none());
+        assert!(DetailsDemarche::nouveau(Teleprocedure::Complementaire).is_some());
         for tp in Teleprocedure::TOUTES {
             if let Some(d) = DetailsDemarche::nouveau(tp) {
                 assert_eq!(d.teleprocedure(), tp);

@@ -235,6 +235,8 @@ pub enum Genre {
 }
 
 impl Genre {
+    pub const TOUS: [Self; 7] = [Self::Vp, Self::Ctte, Self::Camion, Self::Tcp, Self::Moto, Self::Cyclo, Self::Agricole];
+
     pub fn libelle(self) -> &'static str {
         match self {
             Self::Vp => "VP — voiture particulière",
@@ -262,6 +264,17 @@ pub enum Energie {
 }
 
 impl Energie {
+    pub const TOUS: [Self; 8] = [
+        Self::Essence,
+        Self::Gazole,
+        Self::Electrique,
+        Self::Hydrogene,
+        Self::HybrideEssence,
+        Self::HybrideGazole,
+        Self::Gpl,
+        Self::SuperethanolE85,
+    ];
+
     pub fn libelle(self) -> &'static str {
         match self {
             Self::Essence => "Essence",
@@ -306,12 +319,14 @@ pub enum ObjetTaxe {
         changements_precedents: u32,
     },
     ChangementTitulaire,
+    /// Une téléprocédure complémentaire, selon sa sous-catégorie.
+    Complementaire(crate::tpc::TaxesTpc),
 }
 
 impl ObjetTaxe {
     /// Ce que doit une téléprocédure, pour un véhicule dont le certificat
     /// porte déjà `changements_adresse` changements d'adresse ; `None` pour
-    /// la TPC (ses taxes dépendent de la demande, fixées par le CERT).
+    /// la TPC (ses taxes dépendent de sa sous-catégorie : `tpc::taxes_tpc`).
     pub fn de(tp: crate::Teleprocedure, changements_adresse: u32) -> Option<Self> {
         use crate::Teleprocedure::*;
         match tp {
@@ -482,6 +497,21 @@ pub fn taxes(objet: ObjetTaxe, v: &VehiculeFiscal, region: Option<Region>, date:
             y4: TAXE_FIXE_Y4,
             y5: REDEVANCE_ACHEMINEMENT_Y5,
         },
+        ObjetTaxe::Complementaire(t) => {
+            use crate::tpc::TaxesTpc::*;
+            let fixe = Taxes { y4: TAXE_FIXE_Y4, y5: REDEVANCE_ACHEMINEMENT_Y5, ..Default::default() };
+            match t {
+                Aucune => Taxes::default(),
+                Acheminement => Taxes { y5: REDEVANCE_ACHEMINEMENT_Y5, ..Default::default() },
+                TaxeFixe => fixe,
+                Regionale => Taxes { y1: taxe_regionale(v, region.ok_or(TaxeError::RegionInconnue)?, date)?, ..fixe },
+                ChangementDeTitulaire | PremiereImmatriculation => Taxes {
+                    y1: taxe_regionale(v, region.ok_or(TaxeError::RegionInconnue)?, date)?,
+                    y2: taxe_transport(v),
+                    ..fixe
+                },
+            }
+        }
     })
 }
 
@@ -579,6 +609,32 @@ mod tests {
         let t = taxes(ObjetTaxe::ChangementTitulaire, &vp(5, date!(2020 - 01 - 01)), Some(Region::Bretagne), AUJ).unwrap();
         assert_eq!(t.y1, Montant(30000));
         assert_eq!(t.y6(), Montant(31376));
+    }
+
+    /// La TPC, sous-catégorie par sous-catégorie (choix du projet,
+    /// `tpc::taxes_tpc`) : 5 CV en Bretagne (60 €/CV).
+    #[test]
+    fn tpc_selon_la_sous_categorie() {
+        let t = |code: &str, v: &VehiculeFiscal| {
+            let sc = crate::tpc::CATALOGUE.iter().flat_map(|c| c.sous_categories.iter()).find(|s| s.code == code).unwrap();
+            taxes(ObjetTaxe::Complementaire(crate::tpc::taxes_tpc(sc)), v, Some(Region::Bretagne), AUJ).unwrap().y6()
+        };
+        let recent = vp(5, date!(2020 - 01 - 01));
+        let ancien = vp(5, date!(2012 - 01 - 01));
+        assert_eq!(t("vehicule_neuf", &vp(5, AUJ)), Montant(31376));
+        assert_eq!(t("vehicule_etranger", &ancien), Montant(16376), "importé de plus de 10 ans : Y1 à moitié");
+        let camionnette = VehiculeFiscal { genre: Genre::Ctte, ptac_kg: Some(3000), ..recent };
+        assert_eq!(t("vehicule_etranger", &camionnette), Montant(30000 + 3400 + 1376), "Y2 pour une camionnette");
+        assert_eq!(t("deces_heritage", &recent), Montant(31376));
+        assert_eq!(t("modification_technique", &recent), Montant(31376));
+        assert_eq!(t("mention_usage", &camionnette), Montant(31376), "pas de Y2 sans changement de propriétaire");
+        assert_eq!(t("etat_civil", &recent), Montant(1376));
+        assert_eq!(t("cotitulaire", &recent), Montant(1376));
+        assert_eq!(t("correction_titulaire", &recent), Montant(276));
+        assert_eq!(t("correction_vehicule", &recent), Montant(276));
+        for code in ["correction_situation", "autre_correction", "retrait_remise_circulation", "csa_detaille", "champ_libre", "commerce"] {
+            assert_eq!(t(code, &recent), Montant::ZERO, "{code}");
+        }
     }
 
     #[test]

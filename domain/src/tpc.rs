@@ -7,8 +7,15 @@
 //! pièces justificatives à l'exception des TPC qui concernent des véhicules
 //! diplomatiques. »
 
-use crate::compte::PourQui;
-use serde::Serialize;
+use crate::{
+    api::ChampErreur,
+    changement_titulaire::{TitulaireSaisie, TitulaireValide},
+    compte::PourQui,
+    taxes::{Energie, Genre},
+    valeurs::{parse_date_fr, DateFr, Immatriculation, Vin},
+};
+use serde::{Deserialize, Serialize};
+use time::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,7 +80,7 @@ pub static CATALOGUE: [Categorie; 7] = [
                 p("justificatif_adresse", "justificatif d'adresse"),
                 p("justificatif_vente_propriete", "justificatif de vente ou de propriété"),
                 p("ci_etranger", "certificat d'immatriculation étranger ou pièce équivalente justifiant les caractéristiques techniques du véhicule"),
-                p("justificatif_fiscal", "justificatif fiscal"),
+                p("justificatif_fiscal_import", "justificatif fiscal"),
                 p("ci_etranger_propriete", "certificat d'immatriculation étranger ou pièces équivalentes permettant de justifier les caractéristiques techniques et la propriété du véhicule"),
             ]),
         ],
@@ -180,25 +187,293 @@ pub fn concerne_un_vehicule_immatricule(categorie_code: &str, sc: &SousCategorie
     categorie_code != "premiere_immatriculation" && sc.code != "champ_libre"
 }
 
+/// Ce que coûte une sous-catégorie, du point de vue des taxes (CIBS L421-29
+/// et suivants). Le support est muet : choix du projet, écrits ici comme
+/// données (fiche domaine §2.7), et dits dans le README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxesTpc {
+    /// Pas de nouveau certificat : rien à payer.
+    Aucune,
+    /// Un certificat corrigé, réédité et acheminé : Y5 seule (la correction
+    /// d'une erreur n'est pas taxée ; UNCONFIRMED).
+    Acheminement,
+    /// Y4 et Y5 : l'exonération de Y1 pour le changement d'état civil
+    /// (L421-52) ; retenue aussi pour l'ajout ou le retrait d'un cotitulaire
+    /// (UNCONFIRMED).
+    TaxeFixe,
+    /// Y1, Y4, Y5 : un nouveau certificat pour des caractéristiques ou un
+    /// usage modifiés (Y1 est due à toute délivrance non exonérée).
+    Regionale,
+    /// Y1, Y2, Y4, Y5, comme un changement de titulaire (succession).
+    ChangementDeTitulaire,
+    /// Y1, Y2, Y4, Y5 pour une première immatriculation en France ; le
+    /// malus (Y3) n'est pas calculé par ce service (son barème n'est pas
+    /// intégré) : le CERT le fixe.
+    PremiereImmatriculation,
+}
+
+/// Le barème de chaque sous-catégorie.
+pub fn taxes_tpc(sc: &SousCategorie) -> TaxesTpc {
+    match sc.code {
+        "vehicule_neuf" | "vehicule_etranger" => TaxesTpc::PremiereImmatriculation,
+        "correction_titulaire" | "correction_vehicule" => TaxesTpc::Acheminement,
+        "deces_heritage" => TaxesTpc::ChangementDeTitulaire,
+        "etat_civil" | "cotitulaire" => TaxesTpc::TaxeFixe,
+        "modification_technique" | "mention_usage" => TaxesTpc::Regionale,
+        _ => TaxesTpc::Aucune,
+    }
+}
+
 /// La demande mène-t-elle à un nouveau certificat d'immatriculation (donc à
-/// des taxes, payées par carte après l'acceptation du CERT) ? Choix du
-/// projet, le support étant muet : la première immatriculation, et les
-/// changements qui modifient ce que le certificat porte (titulaire, état
-/// civil, cotitulaire, caractéristiques techniques, usage, corrections du
-/// titre ou du véhicule, succession).
+/// des taxes, payées par carte après l'acceptation du CERT) ?
 pub fn mene_a_un_nouveau_certificat(sc: &SousCategorie) -> bool {
-    matches!(
-        sc.code,
-        "vehicule_neuf"
-            | "vehicule_etranger"
-            | "correction_titulaire"
-            | "correction_vehicule"
-            | "deces_heritage"
-            | "etat_civil"
-            | "cotitulaire"
-            | "modification_technique"
-            | "mention_usage"
-    )
+    taxes_tpc(sc) != TaxesTpc::Aucune
+}
+
+/// Le motif d'une TPC : la catégorie, puis la sous-catégorie qui en dépend.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MotifTpc {
+    #[serde(default)]
+    pub categorie: String,
+    #[serde(default)]
+    pub sous_categorie: String,
+}
+
+impl MotifTpc {
+    /// La catégorie et la sous-catégorie du catalogue, ou une erreur au champ.
+    pub fn valider(&self) -> Result<(&'static Categorie, &'static SousCategorie), Vec<ChampErreur>> {
+        let Some(c) = categorie(&self.categorie) else {
+            return Err(vec![ChampErreur::new("motif.categorie", "Choisissez la catégorie de votre demande.")]);
+        };
+        match c.sous_categories.iter().find(|s| s.code == self.sous_categorie) {
+            Some(sc) => Ok((c, sc)),
+            None => Err(vec![ChampErreur::new("motif.sous_categorie", "Choisissez la sous-catégorie de votre demande.")]),
+        }
+    }
+
+    /// Le numéro d'immatriculation est-il demandé pour ce motif ?
+    pub fn demande_une_immatriculation(&self) -> bool {
+        self.valider().is_ok_and(|(c, sc)| concerne_un_vehicule_immatricule(c.code, sc))
+    }
+
+    pub fn libelle(&self) -> String {
+        match self.valider() {
+            Ok((c, sc)) => format!("{} — {}", c.libelle, sc.libelle),
+            Err(_) => "Motif non choisi".to_owned(),
+        }
+    }
+}
+
+/// Longueur maximale de l'objet de la demande.
+pub const OBJET_MAX: usize = 2000;
+
+/// Un véhicule à immatriculer pour la première fois en France : ce que le
+/// certificat portera et ce qui fixe les taxes (saisi tel quel).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehiculeSaisie {
+    #[serde(default)]
+    pub vin: String,
+    #[serde(default)]
+    pub marque: String,
+    #[serde(default)]
+    pub modele: String,
+    #[serde(default)]
+    pub genre: Option<Genre>,
+    #[serde(default)]
+    pub energie: Option<Energie>,
+    #[serde(default)]
+    pub puissance_cv: String,
+    /// Première immatriculation à l'étranger (véhicule d'occasion importé).
+    #[serde(default)]
+    pub date_premiere_immatriculation: String,
+}
+
+/// Le véhicule déclaré, validé.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehiculeDeclare {
+    pub vin: Vin,
+    pub marque: String,
+    pub modele: String,
+    pub genre: Genre,
+    pub energie: Energie,
+    pub puissance_cv: u16,
+    /// À l'étranger ; `None` pour un véhicule neuf.
+    pub date_premiere_immatriculation: Option<DateFr>,
+}
+
+fn texte_court(s: &str, champ: &str, quoi: &str, erreurs: &mut Vec<ChampErreur>) -> Option<String> {
+    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        erreurs.push(ChampErreur::new(champ, format!("Saisissez {quoi}.")));
+        None
+    } else if t.chars().count() > 50 || t.chars().any(char::is_control) {
+        erreurs.push(ChampErreur::new(champ, format!("{} : 50 caractères au plus.", capitaliser(quoi))));
+        None
+    } else {
+        Some(t)
+    }
+}
+
+fn capitaliser(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|p| p.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+impl VehiculeSaisie {
+    /// `importe` : un véhicule en provenance de l'étranger (sa date de
+    /// première immatriculation est demandée).
+    pub fn valider(&self, importe: bool, aujourd_hui: Date) -> Result<VehiculeDeclare, Vec<ChampErreur>> {
+        let mut e = Vec::new();
+        let vin = Vin::parse(&self.vin).map_err(|x| e.push(ChampErreur::new("vehicule.vin", x))).ok();
+        let marque = texte_court(&self.marque, "vehicule.marque", "la marque", &mut e);
+        let modele = texte_court(&self.modele, "vehicule.modele", "la dénomination commerciale", &mut e);
+        if self.genre.is_none() {
+            e.push(ChampErreur::new("vehicule.genre", "Choisissez le genre du véhicule."));
+        }
+        if self.energie.is_none() {
+            e.push(ChampErreur::new("vehicule.energie", "Choisissez l'énergie du véhicule."));
+        }
+        let puissance = match self.puissance_cv.trim().parse::<u16>() {
+            Ok(p @ 1..=999) => Some(p),
+            _ => {
+                e.push(ChampErreur::new("vehicule.puissance_cv", "La puissance fiscale est un nombre de chevaux entre 1 et 999."));
+                None
+            }
+        };
+        let premiere = if importe {
+            match parse_date_fr(&self.date_premiere_immatriculation) {
+                Ok(d) if d > aujourd_hui => {
+                    e.push(ChampErreur::new("vehicule.date_premiere_immatriculation", "Cette date ne peut pas être dans le futur."));
+                    None
+                }
+                Ok(d) => Some(Some(DateFr::from(d))),
+                Err(x) => {
+                    e.push(ChampErreur::new("vehicule.date_premiere_immatriculation", x.to_string()));
+                    None
+                }
+            }
+        } else {
+            Some(None)
+        };
+        match (vin, marque, modele, self.genre, self.energie, puissance, premiere) {
+            (Some(vin), Some(marque), Some(modele), Some(genre), Some(energie), Some(puissance_cv), Some(date_premiere_immatriculation))
+                if e.is_empty() =>
+            {
+                Ok(VehiculeDeclare { vin, marque, modele, genre, energie, puissance_cv, date_premiere_immatriculation })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+/// Les parties 1 et 2 de la TPC, telles que saisies (rien n'est perdu).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TpcSaisie {
+    /// Partie 1 : l'objet de la demande.
+    #[serde(default)]
+    pub objet: String,
+    #[serde(default)]
+    pub vehicule_diplomatique: bool,
+    /// Véhicule neuf : acquis à l'étranger (le justificatif fiscal).
+    #[serde(default)]
+    pub acquis_a_l_etranger: bool,
+    /// Partie 2 : l'identité du titulaire (et son adresse).
+    pub titulaire: TitulaireSaisie,
+    /// Première immatriculation : le véhicule.
+    #[serde(default)]
+    pub vehicule: VehiculeSaisie,
+}
+
+/// La TPC validée.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandeTpc {
+    pub objet: String,
+    pub vehicule_diplomatique: bool,
+    pub acquis_a_l_etranger: bool,
+    pub titulaire: TitulaireValide,
+    pub vehicule: Option<VehiculeDeclare>,
+}
+
+impl TpcSaisie {
+    pub fn circonstances(&self, pour: PourQui) -> Circonstances {
+        Circonstances { pour, acquis_a_l_etranger: self.acquis_a_l_etranger, vehicule_diplomatique: self.vehicule_diplomatique }
+    }
+
+    /// Les parties 1 et 2, pour ce motif ; les erreurs vont aux champs
+    /// `objet`, `titulaire.*`, `adresse.*`, `vehicule.*`.
+    pub fn valider(&self, sc: &SousCategorie, aujourd_hui: Date) -> Result<DemandeTpc, Vec<ChampErreur>> {
+        let mut erreurs = Vec::new();
+        let objet = match crate::pieces::valider_message(&self.objet, "objet", false) {
+            Ok(Some(o)) => Some(o),
+            Ok(None) => {
+                erreurs.push(ChampErreur::new("objet", "Décrivez l'objet de votre demande."));
+                None
+            }
+            Err(_) => {
+                erreurs.push(ChampErreur::new("objet", format!("L'objet de la demande ne doit pas dépasser {OBJET_MAX} caractères.")));
+                None
+            }
+        };
+        // La partie 2 : l'identité du titulaire ; le cotitulaire et le gage
+        // ne la concernent pas.
+        let titulaire = TitulaireSaisie { avec_cotitulaire: false, gage_pris_connaissance: false, ..self.titulaire.clone() }
+            .valider(aujourd_hui, false)
+            .map_err(|e| erreurs.extend(e))
+            .ok();
+        let vehicule = match sc.code {
+            "vehicule_neuf" => self.vehicule.valider(false, aujourd_hui).map(Some),
+            "vehicule_etranger" => self.vehicule.valider(true, aujourd_hui).map(Some),
+            _ => Ok(None),
+        }
+        .map_err(|e| erreurs.extend(e))
+        .ok();
+        match (objet, titulaire, vehicule) {
+            (Some(objet), Some(titulaire), Some(vehicule)) if erreurs.is_empty() => Ok(DemandeTpc {
+                objet,
+                vehicule_diplomatique: self.vehicule_diplomatique,
+                acquis_a_l_etranger: self.acquis_a_l_etranger && sc.code == "vehicule_neuf",
+                titulaire,
+                vehicule,
+            }),
+            _ => Err(erreurs),
+        }
+    }
+}
+
+/// Toutes les pièces qu'une TPC de cette sous-catégorie peut recevoir,
+/// quelles que soient les circonstances (celles du mandant pour autrui).
+pub fn pieces_possibles(sc: &SousCategorie, pour: PourQui) -> Vec<Piece> {
+    PIECES_MANDANT.iter().filter(|_| pour == PourQui::Autrui).chain(sc.pieces.iter()).copied().collect()
+}
+
+/// Ce que porte une TPC.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailsComplementaire {
+    /// Le motif choisi au démarrage.
+    pub motif: MotifTpc,
+    /// Le véhicule immatriculé concerné, là où le motif le demande.
+    pub immatriculation: Option<Immatriculation>,
+    /// La saisie telle quelle, même invalide : rien n'est perdu.
+    pub saisie: Option<TpcSaisie>,
+    pub demande: Option<DemandeTpc>,
+}
+
+impl DetailsComplementaire {
+    pub fn sous_categorie(&self) -> Option<&'static SousCategorie> {
+        self.motif.valider().ok().map(|(_, sc)| sc)
+    }
+
+    /// Les pièces demandées, selon la saisie enregistrée.
+    pub fn pieces_requises(&self, pour: PourQui) -> Vec<Piece> {
+        let Some(sc) = self.sous_categorie() else { return Vec::new() };
+        let c = self.saisie.as_ref().map(|s| s.circonstances(pour)).unwrap_or(Circonstances {
+            pour,
+            acquis_a_l_etranger: false,
+            vehicule_diplomatique: false,
+        });
+        pieces_requises(sc, c)
+    }
 }
 
 /// Les circonstances qui décident des pièces à joindre.
@@ -347,6 +622,104 @@ mod tests {
         assert_eq!(taxees.len(), 9);
         for code in ["csa_detaille", "champ_libre", "commerce", "correction_situation", "retrait_remise_circulation"] {
             assert!(!taxees.contains(&code), "{code}");
+        }
+    }
+
+    fn saisie() -> TpcSaisie {
+        TpcSaisie {
+            objet: "Immatriculer ma voiture achetée en Allemagne".into(),
+            titulaire: TitulaireSaisie {
+                nom: "Paul".into(),
+                prenoms: "Julien".into(),
+                date_naissance: "12/03/1985".into(),
+                adresse: crate::adresse_postale::AdresseSaisie {
+                    voie: "12 rue de la Paix".into(),
+                    code_postal: "75002".into(),
+                    commune: "Paris".into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            vehicule: VehiculeSaisie {
+                vin: "WVWZZZ1JZXW000001".into(),
+                marque: "Volkswagen".into(),
+                modele: "Golf".into(),
+                genre: Some(Genre::Vp),
+                energie: Some(Energie::Essence),
+                puissance_cv: "6".into(),
+                date_premiere_immatriculation: "15/06/2019".into(),
+            },
+            ..Default::default()
+        }
+    }
+
+    const AUJ: Date = time::macros::date!(2026 - 11 - 28);
+
+    fn champs(r: Result<DemandeTpc, Vec<ChampErreur>>) -> Vec<String> {
+        r.unwrap_err().into_iter().map(|e| e.champ).collect()
+    }
+
+    #[test]
+    fn saisie_d_une_premiere_immatriculation() {
+        let etranger = sous_categorie("premiere_immatriculation", "vehicule_etranger").unwrap();
+        let d = saisie().valider(etranger, AUJ).unwrap();
+        let v = d.vehicule.unwrap();
+        assert_eq!((v.puissance_cv, v.date_premiere_immatriculation.map(|d| d.to_string())), (6, Some("15/06/2019".into())));
+        let mut s = saisie();
+        s.vehicule.date_premiere_immatriculation = "15/06/2030".into();
+        s.vehicule.puissance_cv = "0".into();
+        s.vehicule.genre = None;
+        s.objet = "   ".into();
+        assert_eq!(
+            champs(s.valider(etranger, AUJ)),
+            ["objet", "vehicule.genre", "vehicule.puissance_cv", "vehicule.date_premiere_immatriculation"]
+        );
+        // Un véhicule neuf n'a pas de date de première immatriculation.
+        let neuf = sous_categorie("premiere_immatriculation", "vehicule_neuf").unwrap();
+        let mut s = saisie();
+        s.vehicule.date_premiere_immatriculation.clear();
+        s.acquis_a_l_etranger = true;
+        let d = s.valider(neuf, AUJ).unwrap();
+        assert!(d.acquis_a_l_etranger);
+        assert_eq!(d.vehicule.unwrap().date_premiere_immatriculation, None);
+    }
+
+    #[test]
+    fn saisie_sur_un_vehicule_immatricule_sans_caracteristiques() {
+        let sc = sous_categorie("corriger_erreur", "correction_titulaire").unwrap();
+        let mut s = saisie();
+        s.vehicule = VehiculeSaisie::default();
+        s.acquis_a_l_etranger = true;
+        let d = s.valider(sc, AUJ).unwrap();
+        assert_eq!(d.vehicule, None);
+        assert!(!d.acquis_a_l_etranger, "sans objet hors véhicule neuf");
+        s.objet = "x".repeat(OBJET_MAX + 1);
+        s.titulaire.nom.clear();
+        assert_eq!(champs(s.valider(sc, AUJ)), ["objet", "titulaire.nom"]);
+    }
+
+    #[test]
+    fn pieces_possibles_et_requises_selon_la_saisie() {
+        let sc = sous_categorie("premiere_immatriculation", "vehicule_neuf").unwrap();
+        assert_eq!(pieces_possibles(sc, PourQui::MoiMeme).len(), 5);
+        assert_eq!(pieces_possibles(sc, PourQui::Autrui).len(), 7);
+        let mut d = DetailsComplementaire {
+            motif: MotifTpc { categorie: "premiere_immatriculation".into(), sous_categorie: "vehicule_neuf".into() },
+            ..Default::default()
+        };
+        assert_eq!(d.pieces_requises(PourQui::MoiMeme).len(), 4);
+        d.saisie = Some(TpcSaisie { acquis_a_l_etranger: true, ..saisie() });
+        assert_eq!(d.pieces_requises(PourQui::MoiMeme).len(), 5);
+        d.saisie = Some(TpcSaisie { vehicule_diplomatique: true, ..saisie() });
+        assert!(d.pieces_requises(PourQui::Autrui).is_empty(), "véhicule diplomatique : aucune pièce");
+    }
+
+    /// Un code désigne une seule pièce (un libellé) dans tout le catalogue.
+    #[test]
+    fn un_code_un_libelle() {
+        let mut vus: std::collections::HashMap<&str, &str> = Default::default();
+        for p in toutes_les_pieces() {
+            assert_eq!(*vus.entry(p.code).or_insert(p.libelle), p.libelle, "{}", p.code);
         }
     }
 
