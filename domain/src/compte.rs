@@ -55,9 +55,10 @@ impl TypeCompte {
 }
 
 /// « L'initiateur de la demande » : pour soi-même ou pour quelqu'un d'autre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PourQui {
+    #[default]
     MoiMeme,
     Autrui,
 }

@@ -319,7 +319,10 @@ pub fn valider_message(texte: &str, champ: &str, obligatoire: bool) -> Result<Op
 /// l'usager (obligatoire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemandeCorrection {
-    pub piece_id: i64,
+    /// La pièce à corriger ; aucune : une précision demandée sur la demande
+    /// elle-même (une TPC sans pièce).
+    #[serde(default)]
+    pub piece_id: Option<i64>,
     pub motif: Option<MotifCorrection>,
     #[serde(default)]
     pub message: String,
@@ -350,7 +353,10 @@ pub struct RefusDemarche {
 /// « Accepter la pièce ».
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptationPiece {
-    pub piece_id: i64,
+    /// La pièce acceptée ; aucune : la demande elle-même, une fois toutes
+    /// ses pièces acceptées (ou si elle n'en demande pas).
+    #[serde(default)]
+    pub piece_id: Option<i64>,
 }
 
 /// La réponse de l'usager à la note du CERT (« Envoyer »).

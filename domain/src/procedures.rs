@@ -8,10 +8,10 @@ use crate::{
     compte::PourQui,
     demarche::{Etape, EtatDemarche, Teleprocedure},
     duplicata::DetailsDuplicata,
-    tpc::{DetailsComplementaire, MotifTpc},
     paiement::PaiementVue,
     regles::ElementsNecessaires,
     taxes::{Energie, Genre, Taxes},
+    tpc::{DetailsComplementaire, MotifTpc},
     valeurs::{parse_date_fr, CodeConfidentiel, DateFr, Heure, Immatriculation, Nom, Prenoms, Siret},
 };
 use serde::{Deserialize, Serialize};
@@ -635,7 +635,8 @@ mod tests {
     /// déjà immatriculé en France (pas pour sa première immatriculation).
     #[test]
     fn demarrer_une_tpc_motif_puis_numero_selon_le_motif() {
-        let rien = ElementsNecessaires { immatriculation: false, code_confidentiel: false, carte_bancaire: false, code_cession_ou_formule: false };
+        let rien =
+            ElementsNecessaires { immatriculation: false, code_confidentiel: false, carte_bancaire: false, code_cession_ou_formule: false };
         let mut d = NouvelleDemarche {
             teleprocedure: Teleprocedure::Complementaire,
             pour_qui: PourQui::MoiMeme,

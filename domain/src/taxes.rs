@@ -505,11 +505,9 @@ pub fn taxes(objet: ObjetTaxe, v: &VehiculeFiscal, region: Option<Region>, date:
                 Acheminement => Taxes { y5: REDEVANCE_ACHEMINEMENT_Y5, ..Default::default() },
                 TaxeFixe => fixe,
                 Regionale => Taxes { y1: taxe_regionale(v, region.ok_or(TaxeError::RegionInconnue)?, date)?, ..fixe },
-                ChangementDeTitulaire | PremiereImmatriculation => Taxes {
-                    y1: taxe_regionale(v, region.ok_or(TaxeError::RegionInconnue)?, date)?,
-                    y2: taxe_transport(v),
-                    ..fixe
-                },
+                ChangementDeTitulaire | PremiereImmatriculation => {
+                    Taxes { y1: taxe_regionale(v, region.ok_or(TaxeError::RegionInconnue)?, date)?, y2: taxe_transport(v), ..fixe }
+                }
             }
         }
     })

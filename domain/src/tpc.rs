@@ -300,6 +300,9 @@ pub struct VehiculeDeclare {
     pub puissance_cv: u16,
     /// À l'étranger ; `None` pour un véhicule neuf.
     pub date_premiere_immatriculation: Option<DateFr>,
+    /// La première mise en circulation qui compte pour les taxes : la date
+    /// étrangère, ou le jour de la demande pour un véhicule neuf.
+    pub mise_en_circulation: DateFr,
 }
 
 fn texte_court(s: &str, champ: &str, quoi: &str, erreurs: &mut Vec<ChampErreur>) -> Option<String> {
@@ -357,10 +360,26 @@ impl VehiculeSaisie {
             Some(None)
         };
         match (vin, marque, modele, self.genre, self.energie, puissance, premiere) {
-            (Some(vin), Some(marque), Some(modele), Some(genre), Some(energie), Some(puissance_cv), Some(date_premiere_immatriculation))
-                if e.is_empty() =>
-            {
-                Ok(VehiculeDeclare { vin, marque, modele, genre, energie, puissance_cv, date_premiere_immatriculation })
+            (
+                Some(vin),
+                Some(marque),
+                Some(modele),
+                Some(genre),
+                Some(energie),
+                Some(puissance_cv),
+                Some(date_premiere_immatriculation),
+            ) if e.is_empty() => {
+                let mise_en_circulation = date_premiere_immatriculation.clone().unwrap_or_else(|| aujourd_hui.into());
+                Ok(VehiculeDeclare {
+                    vin,
+                    marque,
+                    modele,
+                    genre,
+                    energie,
+                    puissance_cv,
+                    date_premiere_immatriculation,
+                    mise_en_circulation,
+                })
             }
             _ => Err(e),
         }
@@ -452,6 +471,9 @@ pub fn pieces_possibles(sc: &SousCategorie, pour: PourQui) -> Vec<Piece> {
 pub struct DetailsComplementaire {
     /// Le motif choisi au démarrage.
     pub motif: MotifTpc,
+    /// L'initiateur (les pièces du mandant, pour autrui).
+    #[serde(default)]
+    pub pour_qui: PourQui,
     /// Le véhicule immatriculé concerné, là où le motif le demande.
     pub immatriculation: Option<Immatriculation>,
     /// La saisie telle quelle, même invalide : rien n'est perdu.

@@ -148,9 +148,6 @@ async fn vehicule_vole_refuse_avec_sa_raison() {
     // Le véhicule d'un autre, « pour moi-même » : refusé.
     let r = demarrer(&app, &cookie, "cession", "AB-123-CD", "").await;
     assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("Aucun véhicule de votre compte"));
-    // Téléprocédure pas encore construite.
-    let r = demarrer(&app, &cookie, "complementaire", "EF-789-GH", "").await;
-    assert_eq!(r.json()["code"], "non_disponible");
 }
 
 #[tokio::test]

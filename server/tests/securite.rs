@@ -93,6 +93,7 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         // La démarche du propriétaire est un changement d'adresse.
         ("PUT", "/demarches/{numero}/titulaire") => [401, 404, 403, 409],
         ("PUT", "/demarches/{numero}/duplicata") => [401, 404, 403, 409],
+        ("PUT", "/demarches/{numero}/complementaire") => [401, 404, 403, 409],
         // Gratuite, elle n'est jamais à payer.
         ("POST", "/demarches/{numero}/paiements") => [401, 404, 403, 409],
         ("POST", "/demarches/{numero}/paiements/verifier") => [401, 404, 403, 200],
@@ -142,6 +143,10 @@ fn corps_de(method: &Method, path: &str) -> Option<Value> {
             "adresse": {"voie": "4 rue Nationale", "code_postal": "59000", "commune": "Lille"}
         })),
         ("PUT", "/demarches/{numero}/duplicata") => Some(json!({"motif": "perte", "personne_concernee": "titulaire"})),
+        ("PUT", "/demarches/{numero}/complementaire") => Some(json!({"objet": "Une question.", "titulaire": {
+            "nom": "Martin", "prenoms": "Léa", "date_naissance": "14/07/1990",
+            "adresse": {"voie": "4 rue Nationale", "code_postal": "59000", "commune": "Lille"}
+        }})),
         ("PUT", "/demarches/{numero}/verification") => Some(json!({"accepter": true})),
         ("POST", "/demarches/{numero}/valider") => Some(json!({"clu": CLU})),
         ("POST", "/code-confidentiel/demande") => Some(json!({"immatriculation": "EF-789-GH", "pour_qui": "moi_meme"})),

@@ -586,6 +586,36 @@ impl DemarcheRepository for SqliteRepository {
         inserer_brouillon(&mut conn, numero, compte_id, vehicule_id, tp, pour_qui, donnees, self.clock.now()).await
     }
 
+    async fn creer_demarche_sans_vehicule(
+        &self,
+        numero: &str,
+        compte_id: i64,
+        tp: Teleprocedure,
+        pour_qui: PourQui,
+        donnees: &serde_json::Value,
+        max_en_cours: i64,
+    ) -> DbResult<Option<DemarcheRecord>> {
+        let maintenant = ts(self.clock.now());
+        let row = sqlx::query(
+            "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
+             select $1, $2, null, $3, $4, $5, 'saisie', $6, $6, $7
+             where (select count(*) from demarche where compte_id = $2 and vehicule_id is null and teleprocedure = $3
+                    and etat not in ('terminee', 'abandonnee', 'refusee')) < $8
+             returning *",
+        )
+        .bind(numero)
+        .bind(compte_id)
+        .bind(code_of(&tp))
+        .bind(code_of(&EtatDemarche::Brouillon))
+        .bind(code_of(&pour_qui))
+        .bind(maintenant)
+        .bind(donnees.to_string())
+        .bind(max_en_cours)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(demarche_from_row).transpose()
+    }
+
     async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>> {
         sqlx::query("select * from demarche where numero = $1")
             .bind(numero)

@@ -79,16 +79,16 @@ async fn file(State(state): State<AppState>, AgentCert(_): AgentCert, Query(f): 
     Ok(AppJson(FileCert { compteurs: state.repo.compteurs_cert().await?, demarches }))
 }
 
-/// La démarche `numero` (de n'importe quel usager) et son véhicule.
-async fn charger(state: &AppState, numero: &str) -> AppResult<(DemarcheRecord, VehiculeRecord)> {
+/// La démarche `numero` (de n'importe quel usager) et son véhicule (une
+/// TPC peut n'en avoir pas).
+async fn charger(state: &AppState, numero: &str) -> AppResult<(DemarcheRecord, Option<VehiculeRecord>)> {
     let d = state
         .repo
         .demarche_par_numero(numero)
         .await?
         .filter(|d| d.en_attente_depuis.is_some())
         .ok_or_else(|| AppError::Introuvable("Cette démarche n'est pas dans la file du CERT.".into()))?;
-    let vid = d.vehicule_id.ok_or_else(|| AppError::Introuvable("Cette démarche n'a pas de véhicule.".into()))?;
-    let v = state.repo.vehicule(vid).await?;
+    let v = commun::vehicule_de(state, &d).await?;
     Ok((d, v))
 }
 
@@ -96,7 +96,7 @@ fn url_agent(numero: &str, p: &PieceRecord) -> String {
     format!("/api/v1/cert/demarches/{numero}/pieces/{}", p.id)
 }
 
-async fn vue_dossier(state: &AppState, agent_id: i64, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<DossierCert> {
+async fn vue_dossier(state: &AppState, agent_id: i64, d: &DemarcheRecord, v: Option<&VehiculeRecord>) -> AppResult<DossierCert> {
     let usager = state.repo.compte(d.compte_id).await?;
     let agent = match d.agent_id {
         Some(id) => Some(state.repo.compte(id).await.map(|c| format!("{} {}", c.prenom, c.nom))?),
@@ -105,7 +105,8 @@ async fn vue_dossier(state: &AppState, agent_id: i64, d: &DemarcheRecord, v: &Ve
     let pieces = state.repo.pieces_de(d.id).await?;
     let historique = state.repo.evenements_de(d.id).await?;
     Ok(DossierCert {
-        demarche: commun::vue(state, d, v).await?,
+        // Le CERT voit le registre, même là où l'usager ne le voit pas.
+        demarche: DemarcheVue { vehicule: v.map(commun::vehicule_resume_agent).transpose()?, ..commun::vue(state, d, v).await? },
         usager: UsagerVue {
             nom: usager.raison_sociale.clone().unwrap_or_else(|| format!("{} {}", usager.prenom, usager.nom)),
             email: usager.email.clone(),
@@ -124,7 +125,7 @@ async fn dossier(
     Path(numero): Path<String>,
 ) -> AppResult<AppJson<DossierCert>> {
     let (d, v) = charger(&state, &numero).await?;
-    Ok(AppJson(vue_dossier(&state, agent.id, &d, &v).await?))
+    Ok(AppJson(vue_dossier(&state, agent.id, &d, v.as_ref()).await?))
 }
 
 async fn prendre(
@@ -135,7 +136,7 @@ async fn prendre(
     let (d, v) = charger(&state, &numero).await?;
     let reprise_avant = state.now() - time::Duration::minutes(PRISE_EN_CHARGE_MINUTES);
     let d = state.repo.prendre(d.id, agent.id, reprise_avant).await?;
-    Ok(AppJson(vue_dossier(&state, agent.id, &d, &v).await?))
+    Ok(AppJson(vue_dossier(&state, agent.id, &d, v.as_ref()).await?))
 }
 
 async fn liberer(
@@ -145,7 +146,7 @@ async fn liberer(
 ) -> AppResult<AppJson<DossierCert>> {
     let (d, v) = charger(&state, &numero).await?;
     let d = state.repo.liberer(d.id, agent.id).await?;
-    Ok(AppJson(vue_dossier(&state, agent.id, &d, &v).await?))
+    Ok(AppJson(vue_dossier(&state, agent.id, &d, v.as_ref()).await?))
 }
 
 /// L'agent doit avoir pris la démarche avant d'agir.
@@ -214,16 +215,31 @@ async fn accepter(
 ) -> AppResult<AppJson<DossierCert>> {
     let (d, v) = charger(&state, &numero).await?;
     exiger_prise(&d, agent.id)?;
-    let piece = piece_a_controler(&state, &d, req.piece_id).await?;
+    let piece = match req.piece_id {
+        Some(id) => Some(piece_a_controler(&state, &d, id).await?),
+        None => None,
+    };
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(&d)?;
     let pieces = state.repo.pieces_de(d.id).await?;
-    let toutes = p
-        .pieces_requises(&donnees.details)
-        .iter()
-        .all(|t| super::pieces::active(&pieces, *t).is_some_and(|x| x.statut == StatutPiece::Acceptee || x.id == piece.id));
-    let mut e = evenement(agent.id, Action::PieceAcceptee);
-    e.piece_id = Some(piece.id);
+    let toutes = p.pieces_requises(d.pour_qui, &donnees.details).iter().all(|t| {
+        super::pieces::active(&pieces, *t)
+            .is_some_and(|x| x.statut == StatutPiece::Acceptee || piece.as_ref().is_some_and(|p| p.id == x.id))
+    });
+    if piece.is_none() && !toutes {
+        return Err(AppError::Conflit("Acceptez d'abord chacune des pièces de la demande.".into()));
+    }
+    // La demande n'accepte une décision que dans l'état où le CERT l'examine.
+    if d.etat != EtatDemarche::EnAttenteCert {
+        return Err(AppError::Conflit(format!("Cette demande n'est pas en attente du CERT : elle est « {} ».", d.etat.libelle())));
+    }
+    let mut evenements = Vec::new();
+    if let Some(piece) = &piece {
+        evenements.push(NewEvenement { piece_id: Some(piece.id), ..evenement(agent.id, Action::PieceAcceptee) });
+    }
+    if toutes {
+        evenements.push(evenement(agent.id, Action::DemarcheAcceptee));
+    }
     let (vers, etape) = if toutes {
         let taxes = donnees.taxes.ok_or_else(|| anyhow::anyhow!("démarche {} en attente sans taxes figées", d.numero))?;
         let vers = demarche::accepter(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
@@ -239,9 +255,9 @@ async fn accepter(
         .action_agent(&ActionAgent {
             ecriture: Ecriture { d: &d, vers, etape, donnees: &donnees.json()? },
             agent_id: agent.id,
-            piece: Some((piece.id, StatutPiece::Acceptee)),
+            piece: piece.as_ref().map(|p| (p.id, StatutPiece::Acceptee)),
             liberer: toutes,
-            evenements: if toutes { vec![e, evenement(agent.id, Action::DemarcheAcceptee)] } else { vec![e] },
+            evenements,
         })
         .await?;
     if toutes {
@@ -252,7 +268,7 @@ async fn accepter(
         };
         notifier(&state, &d2, &format!("Votre demande n° {} a été acceptée", d2.numero), suite).await;
     }
-    Ok(AppJson(vue_dossier(&state, agent.id, &d2, &v).await?))
+    Ok(AppJson(vue_dossier(&state, agent.id, &d2, v.as_ref()).await?))
 }
 
 /// « Demander une correction » : la pièce est refusée avec un motif et un
@@ -266,13 +282,16 @@ async fn correction(
     let (motif, message) = req.valider().map_err(AppError::Validation)?;
     let (d, v) = charger(&state, &numero).await?;
     exiger_prise(&d, agent.id)?;
-    let piece = piece_a_controler(&state, &d, req.piece_id).await?;
+    let piece = match req.piece_id {
+        Some(id) => Some(piece_a_controler(&state, &d, id).await?),
+        None => None,
+    };
     let vers = demarche::demander_correction(d.etat).map_err(|e| AppError::Conflit(e.to_string()))?;
     let donnees = Donnees::de(&d)?;
     let e = NewEvenement {
         motif: Some(motif),
         message: Some(message.clone()),
-        piece_id: Some(piece.id),
+        piece_id: piece.as_ref().map(|p| p.id),
         ..evenement(agent.id, Action::CorrectionDemandee)
     };
     let d2 = state
@@ -280,7 +299,7 @@ async fn correction(
         .action_agent(&ActionAgent {
             ecriture: Ecriture { d: &d, vers, etape: d.etape, donnees: &donnees.json()? },
             agent_id: agent.id,
-            piece: Some((piece.id, StatutPiece::Refusee)),
+            piece: piece.as_ref().map(|p| (p.id, StatutPiece::Refusee)),
             liberer: true,
             evenements: vec![e],
         })
@@ -291,7 +310,7 @@ async fn correction(
         motif.libelle().to_lowercase()
     );
     notifier(&state, &d2, &format!("Votre demande n° {} : une correction est demandée", d2.numero), &corps).await;
-    Ok(AppJson(vue_dossier(&state, agent.id, &d2, &v).await?))
+    Ok(AppJson(vue_dossier(&state, agent.id, &d2, v.as_ref()).await?))
 }
 
 /// « Refuser la démarche », avec un message : elle s'arrête là.
@@ -321,7 +340,7 @@ async fn refuser(
         .await?;
     let corps = format!("Le CERT a refusé votre demande :\n\n« {message} »");
     notifier(&state, &d2, &format!("Votre demande n° {} a été refusée", d2.numero), &corps).await;
-    Ok(AppJson(vue_dossier(&state, agent.id, &d2, &v).await?))
+    Ok(AppJson(vue_dossier(&state, agent.id, &d2, v.as_ref()).await?))
 }
 
 /// Une pièce, affichée dans le back office (image, cadre PDF).

@@ -41,7 +41,8 @@ impl Procedure for Cession {
         pdf.field("Code de cession valable jusqu'au", c.code_cession_expire_le.as_deref().unwrap_or("—"));
     }
 
-    fn document(&self, document: Document, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
+    fn document(&self, document: Document, d: &DemarcheRecord, v: Option<&VehiculeRecord>, donnees: &Donnees) -> AppResult<Vec<u8>> {
+        let v = vehicule_de_la_demarche(v)?;
         match document {
             Document::CertificatSituationAdministrative => {
                 csa(d, v, donnees, "Attention : il est impératif de conserver ce certificat et de le remettre à l'acquéreur.")
@@ -56,6 +57,7 @@ impl Procedure for Cession {
     /// cession est tiré (rendu une seule fois, stocké haché, 15 jours, usage
     /// unique) et le certificat de situation administrative est édité.
     async fn terminer(&self, Validation { state, d, v, mut donnees, vers }: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)> {
+        let v = vehicule_de_la_demarche(v)?;
         // Une cession est gratuite : « Valider » la termine. Tout autre état
         // viendrait d'une règle de taxe changée ; rien n'est alors écrit.
         if vers != EtatDemarche::Terminee {
@@ -83,7 +85,8 @@ impl Procedure for Cession {
 /// de la cession ; « Poursuivre » les enregistre et vérifie l'adresse.
 impl Saisie for CessionSaisie {
     type Details = DetailsCession;
-    fn ranger(self, state: &AppState, details: &mut DetailsCession, v: &VehiculeRecord, _: &DemarcheRecord) -> AppResult<()> {
+    fn ranger(self, state: &AppState, details: &mut DetailsCession, v: Option<&VehiculeRecord>, _: &DemarcheRecord) -> AppResult<()> {
+        let v = vehicule_de_la_demarche(v)?;
         details.saisie = Some(self.clone());
         (details.cession, details.adresse) = (None, None);
         let premiere = Some(v.date_premiere_immatriculation.date());

@@ -42,6 +42,7 @@ impl Procedure for ChangementAdresse {
     /// porte la nouvelle adresse. Avec un nouveau certificat, la démarche
     /// passe « à payer » ; le paiement enregistré, elle revient ici terminée.
     async fn terminer(&self, Validation { state, d, v, donnees, vers }: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)> {
+        let v = vehicule_de_la_demarche(v)?;
         let adresse = donnees.details.adresse_retenue().cloned().ok_or_else(|| AppError::Conflit("Adresse non vérifiée.".into()))?;
         let json = donnees.json()?;
         let d = if vers == EtatDemarche::Terminee {
@@ -69,7 +70,13 @@ impl Procedure for ChangementAdresse {
 /// rien n'est perdu) et la vérifie.
 impl Saisie for NouvelleAdresse {
     type Details = DetailsChangementAdresse;
-    fn ranger(self, state: &AppState, details: &mut DetailsChangementAdresse, _: &VehiculeRecord, _: &DemarcheRecord) -> AppResult<()> {
+    fn ranger(
+        self,
+        state: &AppState,
+        details: &mut DetailsChangementAdresse,
+        _: Option<&VehiculeRecord>,
+        _: &DemarcheRecord,
+    ) -> AppResult<()> {
         details.adresse = None;
         let validee = valider_adresse(&self.adresse, "adresse");
         details.saisie = Some(self.adresse);

@@ -30,15 +30,16 @@ fn details(donnees: &Donnees) -> Option<&DetailsChangementTitulaire> {
 impl Procedure for ChangementTitulaire {
     /// La taxe régionale suit le domicile du **nouveau** titulaire ; l'usage
     /// « collection » exonère de Y2.
-    fn contexte_fiscal(&self, details: &DetailsDemarche, v: &VehiculeRecord) -> ContexteFiscal {
+    fn contexte_fiscal(&self, details: &DetailsDemarche, v: Option<&VehiculeRecord>) -> ContexteFiscal {
+        let inscrit = v.map(|v| v.adresse_code_postal.clone()).unwrap_or_default();
         let DetailsDemarche::ChangementTitulaire(d) = details else {
-            return ContexteFiscal { code_postal: v.adresse_code_postal.clone(), collection: false };
+            return ContexteFiscal { code_postal: inscrit, collection: false };
         };
         let code_postal = details
             .adresse_retenue()
             .map(|a| a.code_postal.clone())
             .or_else(|| d.titulaire.as_ref().map(|t| t.adresse.code_postal.clone()))
-            .unwrap_or_else(|| v.adresse_code_postal.clone());
+            .unwrap_or(inscrit);
         ContexteFiscal { code_postal, collection: d.titulaire.as_ref().is_some_and(|t| t.usage.collection()) }
     }
 
@@ -76,7 +77,8 @@ impl Procedure for ChangementTitulaire {
         }
     }
 
-    fn document(&self, document: Document, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
+    fn document(&self, document: Document, d: &DemarcheRecord, v: Option<&VehiculeRecord>, donnees: &Donnees) -> AppResult<Vec<u8>> {
+        let v = vehicule_de_la_demarche(v)?;
         match document {
             Document::CertificatProvisoire => {
                 let det = details(donnees).ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
@@ -106,7 +108,7 @@ impl Procedure for ChangementTitulaire {
     ) -> AppResult<(StatusCode, DemarcheVue)> {
         let v = state
             .repo
-            .vehicule_par_immatriculation(&demarrage.immatriculation.to_string())
+            .vehicule_par_immatriculation(&demarrage.immatriculation.as_ref().map(|i| i.to_string()).unwrap_or_default())
             .await?
             .ok_or_else(|| AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."))?;
         if v.compte_id == Some(compte.id) {
@@ -136,7 +138,7 @@ impl Procedure for ChangementTitulaire {
             .creer_demarche_acquereur(&nouveau_numero(state.now()), compte.id, v.id, req.pour_qui, &donnees.json()?, code_cession_id)
             .await?;
         if cree {
-            return Ok((StatusCode::CREATED, vue(state, &d, &v).await?));
+            return Ok((StatusCode::CREATED, vue(state, &d, Some(&v)).await?));
         }
         // Reprise, la preuve vérifiée à l'instant : la démarche vaut pour le
         // registre tel qu'il est maintenant.
@@ -147,12 +149,13 @@ impl Procedure for ChangementTitulaire {
         } else {
             d
         };
-        Ok((StatusCode::OK, vue(state, &d, &v).await?))
+        Ok((StatusCode::OK, vue(state, &d, Some(&v)).await?))
     }
 
     /// Avant le paiement : « à payer ». Le paiement enregistré : le véhicule
     /// passe au nouveau titulaire (numéro SIV s'il était FNI), le CPI est émis.
     async fn terminer(&self, Validation { state, d, v, mut donnees, vers }: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)> {
+        let v = vehicule_de_la_demarche(v)?;
         if vers != EtatDemarche::Terminee {
             let d = state.repo.changer_etat(d, vers, etape_apres_validation(vers), &donnees.json()?).await?;
             return Ok((d, None));
@@ -262,7 +265,14 @@ async fn verifier_preuve(state: &AppState, compte_id: i64, v: &VehiculeRecord, p
 /// « Poursuivre » les enregistre (rien n'est perdu) et vérifie l'adresse.
 impl Saisie for TitulaireSaisie {
     type Details = DetailsChangementTitulaire;
-    fn ranger(self, state: &AppState, details: &mut DetailsChangementTitulaire, v: &VehiculeRecord, _: &DemarcheRecord) -> AppResult<()> {
+    fn ranger(
+        self,
+        state: &AppState,
+        details: &mut DetailsChangementTitulaire,
+        v: Option<&VehiculeRecord>,
+        _: &DemarcheRecord,
+    ) -> AppResult<()> {
+        let v = vehicule_de_la_demarche(v)?;
         details.saisie = Some(self.clone());
         (details.titulaire, details.adresse) = (None, None);
         let gage = v.situation.a(Mention::Gage);

@@ -16,7 +16,7 @@ use immat_domain::{
     demarche,
     procedures::{AdresseVerifiee, ChoixVerification, DetailsPropres, DocumentVue, ValidationDemarche, VehiculeResume},
     regles::{elements_necessaires, peut_demarrer, Verdict},
-    taxes::{taxes, ObjetTaxe, Region, TaxeError},
+    taxes::{taxes, Region, TaxeError},
     Etape, Immatriculation, PourQui, CODE_ALPHABET,
 };
 use rand::RngCore;
@@ -74,15 +74,20 @@ pub fn vehicule_fiscal(v: &VehiculeRecord) -> AppResult<immat_domain::taxes::Veh
 /// nouveau titulaire pour un changement de titulaire) n'est exigée que là
 /// où une taxe en dépend : une adresse en collectivité d'outre-mer
 /// n'empêche pas une déclaration de cession ou un changement d'adresse.
-pub fn taxes_de(state: &AppState, p: &dyn Procedure, details: &DetailsDemarche, v: &VehiculeRecord) -> AppResult<(Taxes, Option<String>)> {
-    let contexte = p.contexte_fiscal(details, v);
-    let region = immat_domain::CodePostal::parse(&contexte.code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
-    let fiscal = immat_domain::taxes::VehiculeFiscal { collection: contexte.collection, ..vehicule_fiscal(v)? };
-    let aujourd_hui = state.now().date();
+pub fn taxes_de(
+    state: &AppState,
+    p: &dyn Procedure,
+    details: &DetailsDemarche,
+    v: Option<&VehiculeRecord>,
+) -> AppResult<(Taxes, Option<String>)> {
     let incalculables =
         |message: String| AppError::Requete { status: StatusCode::UNPROCESSABLE_ENTITY, code: CodeErreur::TaxesIncalculables, message };
-    let objet = ObjetTaxe::de(details.teleprocedure(), v.changements_adresse)
-        .ok_or_else(|| incalculables("Les taxes de cette demande sont fixées par le CERT.".into()))?;
+    let (objet, fiscal) =
+        p.assiette(details, v)?.ok_or_else(|| incalculables("Les taxes se calculent une fois la demande complète.".into()))?;
+    let contexte = p.contexte_fiscal(details, v);
+    let region = immat_domain::CodePostal::parse(&contexte.code_postal).ok().and_then(|cp| Region::du_departement(cp.departement()));
+    let fiscal = immat_domain::taxes::VehiculeFiscal { collection: contexte.collection, ..fiscal };
+    let aujourd_hui = state.now().date();
     let taxes = taxes(objet, &fiscal, region, aujourd_hui).map_err(|e| match e {
         TaxeError::RegionInconnue | TaxeError::TarifInconnu => incalculables(e.to_string()),
     })?;
@@ -90,11 +95,13 @@ pub fn taxes_de(state: &AppState, p: &dyn Procedure, details: &DetailsDemarche, 
     Ok((taxes, regle))
 }
 
-pub async fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<DemarcheVue> {
+pub async fn vue(state: &AppState, d: &DemarcheRecord, v: Option<&VehiculeRecord>) -> AppResult<DemarcheVue> {
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(d)?;
     let (taxes, regle_y1) = match (donnees.taxes, &donnees.regle_y1) {
         (Some(t), regle) => (t, regle.clone()),
+        // Une saisie encore incomplète (une TPC) : rien d'annoncé.
+        (None, _) if p.assiette(&donnees.details, v)?.is_none() => (Taxes::default(), None),
         (None, _) => taxes_de(state, p, &donnees.details, v)?,
     };
     // Les documents de la téléprocédure dans son ordre, puis ceux qu'elle
@@ -108,7 +115,7 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> Ap
         .filter(|doc| p.document_disponible(*doc, d.etat, &donnees.details))
         .map(|doc| DocumentVue { libelle: doc.libelle().into(), url: doc.url(&d.numero) })
         .collect();
-    let instruction = super::pieces::instruction_vue(state, d, &p.pieces_requises(&donnees.details)).await?;
+    let instruction = super::pieces::instruction_vue(state, d, &p.pieces_requises(d.pour_qui, &donnees.details)).await?;
     let paiement = state.repo.paiements_de(d.id).await?.into_iter().next().map(|p| super::paiement::paiement_vue(&p));
     Ok(DemarcheVue {
         numero: d.numero.clone(),
@@ -116,7 +123,10 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> Ap
         etat: d.etat,
         etape: d.etape,
         pour_qui: d.pour_qui,
-        vehicule: vehicule_resume(v, donnees.titulaire.as_ref())?,
+        vehicule: match v {
+            Some(v) if p.montre_le_registre(d, v) => Some(vehicule_resume(v, donnees.titulaire.as_ref())?),
+            _ => None,
+        },
         avertissement: donnees.avertissement,
         details: donnees.details,
         nouveau_certificat: p.nouveau_certificat(&taxes),
@@ -129,6 +139,11 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: &VehiculeRecord) -> Ap
         cree_le: d.created_at.clone(),
         modifie_le: d.updated_at.clone(),
     })
+}
+
+/// Le véhicule tel que le registre l'inscrit, pour un agent du CERT.
+pub fn vehicule_resume_agent(v: &VehiculeRecord) -> AppResult<VehiculeResume> {
+    vehicule_resume(v, None)
 }
 
 /// Le véhicule tel que la démarche le montre : le titulaire est celui du
@@ -151,16 +166,23 @@ fn vehicule_resume(v: &VehiculeRecord, titulaire: Option<&TitulaireVue>) -> AppR
 
 /// La démarche `numero` de l'usager, avec son véhicule. Celle d'un autre
 /// compte répond comme une démarche qui n'existe pas.
-pub async fn charger(state: &AppState, compte_id: i64, numero: &str) -> AppResult<(DemarcheRecord, VehiculeRecord)> {
+pub async fn charger(state: &AppState, compte_id: i64, numero: &str) -> AppResult<(DemarcheRecord, Option<VehiculeRecord>)> {
     let d = state
         .repo
         .demarche_par_numero(numero)
         .await?
         .filter(|d| d.compte_id == compte_id)
         .ok_or_else(|| AppError::Introuvable("Cette démarche est introuvable dans votre espace.".into()))?;
-    let vid = d.vehicule_id.ok_or_else(|| AppError::Introuvable("Cette démarche n'a pas de véhicule.".into()))?;
-    let v = state.repo.vehicule(vid).await?;
+    let v = vehicule_de(state, &d).await?;
     Ok((d, v))
+}
+
+/// Le véhicule d'une démarche, s'il y en a un (une TPC peut n'en avoir pas).
+pub async fn vehicule_de(state: &AppState, d: &DemarcheRecord) -> AppResult<Option<VehiculeRecord>> {
+    Ok(match d.vehicule_id {
+        Some(id) => Some(state.repo.vehicule(id).await?),
+        None => None,
+    })
 }
 
 /// La démarche de l'usager désignée par `{numero}`, encore brouillon, avec
@@ -169,7 +191,7 @@ pub async fn charger(state: &AppState, compte_id: i64, numero: &str) -> AppResul
 /// 404, comme une démarche qui n'existe pas ; plus brouillon : 409.
 pub struct Brouillon {
     pub d: DemarcheRecord,
-    pub v: VehiculeRecord,
+    pub v: Option<VehiculeRecord>,
     pub donnees: Donnees,
 }
 
@@ -202,10 +224,10 @@ impl Brouillon {
 /// Enregistre la saisie de l'étape « Saisie » : toujours (rien n'est perdu),
 /// et passe à l'étape suivante si elle est valide. L'écriture est
 /// conditionnée à l'état et à la version lus.
-async fn enregistrer_saisie(
+pub async fn enregistrer_saisie(
     state: &AppState,
     d: DemarcheRecord,
-    v: &VehiculeRecord,
+    v: Option<&VehiculeRecord>,
     donnees: Donnees,
     valide: AppResult<()>,
 ) -> AppResult<AppJson<DemarcheVue>> {
@@ -222,7 +244,7 @@ pub trait Saisie: serde::de::DeserializeOwned + Send + 'static {
     /// Range la saisie dans les détails (toujours, même invalide : rien
     /// n'est perdu) et dit si elle est valide. `d` : la démarche (son
     /// initiateur…).
-    fn ranger(self, state: &AppState, details: &mut Self::Details, v: &VehiculeRecord, d: &DemarcheRecord) -> AppResult<()>;
+    fn ranger(self, state: &AppState, details: &mut Self::Details, v: Option<&VehiculeRecord>, d: &DemarcheRecord) -> AppResult<()>;
 }
 
 /// La route de l'étape « Saisie » d'une téléprocédure (son chemin vient du
@@ -241,8 +263,8 @@ async fn saisir<S: Saisie>(
     let Brouillon { d, v, mut donnees } = brouillon.de(<S::Details as DetailsPropres>::TELEPROCEDURE)?;
     let details = <S::Details as DetailsPropres>::de_mut(&mut donnees.details)
         .ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
-    let valide = req.ranger(&state, details, &v, &d);
-    enregistrer_saisie(&state, d, &v, donnees, valide).await
+    let valide = req.ranger(&state, details, v.as_ref(), &d);
+    enregistrer_saisie(&state, d, v.as_ref(), donnees, valide).await
 }
 
 /// Une saisie validée par le domaine, dont l'adresse est ensuite vérifiée
@@ -315,6 +337,24 @@ pub fn situation_permet(v: &VehiculeRecord, tp: Teleprocedure) -> AppResult<Opti
     }
 }
 
+/// Le véhicule désigné au démarrage. « Pour moi-même » : seulement un
+/// véhicule du compte (un véhicule d'autrui et un numéro inconnu reçoivent
+/// la même réponse) ; pour autrui : un véhicule inscrit.
+pub async fn charger_vehicule_demarrage(
+    state: &AppState,
+    compte: &crate::db::CompteRecord,
+    pour_qui: PourQui,
+    immatriculation: &Immatriculation,
+) -> AppResult<VehiculeRecord> {
+    let v = state.repo.vehicule_par_immatriculation(&immatriculation.to_string()).await?;
+    match (pour_qui, v) {
+        (PourQui::MoiMeme, Some(v)) if v.compte_id == Some(compte.id) => Ok(v),
+        (PourQui::MoiMeme, _) => Err(AppError::champ("immatriculation", VEHICULE_HORS_COMPTE)),
+        (PourQui::Autrui, Some(v)) => Ok(v),
+        (PourQui::Autrui, None) => Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro.")),
+    }
+}
+
 /// Le démarrage commun : le véhicule du compte (« pour moi-même ») ou d'un
 /// tiers, avec son code confidentiel là où le tableau le demande.
 pub async fn demarrer_sur_son_vehicule(
@@ -326,17 +366,9 @@ pub async fn demarrer_sur_son_vehicule(
     let Some(details) = DetailsDemarche::nouveau(req.teleprocedure) else {
         return Err(AppError::Introuvable(format!("La téléprocédure « {} » n'est pas disponible.", req.teleprocedure.libelle())));
     };
-    let v = state.repo.vehicule_par_immatriculation(&demarrage.immatriculation.to_string()).await?;
-    // « Pour moi-même » : seulement un véhicule du compte. Un véhicule
-    // d'autrui et un numéro inconnu reçoivent la même réponse.
-    let v = match (req.pour_qui, v) {
-        (PourQui::MoiMeme, Some(v)) if v.compte_id == Some(compte.id) => v,
-        (PourQui::MoiMeme, _) => return Err(AppError::champ("immatriculation", VEHICULE_HORS_COMPTE)),
-        (PourQui::Autrui, Some(v)) => v,
-        (PourQui::Autrui, None) => {
-            return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro."));
-        }
-    };
+    let immatriculation =
+        demarrage.immatriculation.as_ref().ok_or_else(|| AppError::champ("immatriculation", "Saisissez le numéro d'immatriculation."))?;
+    let v = charger_vehicule_demarrage(state, compte, req.pour_qui, immatriculation).await?;
     // La version du registre lue ici est celle que la validation, le
     // paiement et l'écriture du nouveau certificat exigent encore : un
     // changement de titulaire, une cession ou un nouveau code l'incrémentent.
@@ -371,14 +403,14 @@ pub async fn demarrer_sur_son_vehicule(
         } else {
             d
         };
-        return Ok((StatusCode::OK, vue(state, &d, &v).await?));
+        return Ok((StatusCode::OK, vue(state, &d, Some(&v)).await?));
     }
-    Ok((StatusCode::CREATED, vue(state, &d, &v).await?))
+    Ok((StatusCode::CREATED, vue(state, &d, Some(&v)).await?))
 }
 
 async fn lire(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(numero): Path<String>) -> AppResult<AppJson<DemarcheVue>> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
-    Ok(AppJson(vue(&state, &d, &v).await?))
+    Ok(AppJson(vue(&state, &d, v.as_ref()).await?))
 }
 
 /// Vérifie la commune de l'adresse saisie ; rend le résultat, ou une erreur
@@ -406,7 +438,7 @@ async fn verification(
     };
     adresse.retenir(choix.accepter);
     let d = state.repo.maj_demarche(&d, d.teleprocedure.apres(Etape::Verification), &donnees.json()?).await?;
-    Ok(AppJson(vue(&state, &d, &v).await?))
+    Ok(AppJson(vue(&state, &d, v.as_ref()).await?))
 }
 
 /// « Valider » au récapitulatif, CLU cochées : la transition vient du cycle de
@@ -421,20 +453,22 @@ async fn valider(
     if d.etape != Etape::Recapitulatif || !p.prete(&donnees.details) {
         return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
     }
-    if !donnees.registre_inchange(&v) {
-        return Err(AppError::Conflit(REGISTRE_CHANGE.into()));
+    if let Some(v) = &v {
+        if !donnees.registre_inchange(v) {
+            return Err(AppError::Conflit(REGISTRE_CHANGE.into()));
+        }
+        // La situation du véhicule a pu changer depuis le démarrage.
+        if let Verdict::Bloque(raison) = peut_demarrer(&v.situation, d.teleprocedure) {
+            return Err(AppError::Conflit(raison));
+        }
     }
-    // La situation du véhicule a pu changer depuis le démarrage.
-    if let Verdict::Bloque(raison) = peut_demarrer(&v.situation, d.teleprocedure) {
-        return Err(AppError::Conflit(raison));
-    }
-    let (taxes, regle_y1) = taxes_de(&state, p, &donnees.details, &v)?;
-    let requises = p.pieces_requises(&donnees.details);
+    let (taxes, regle_y1) = taxes_de(&state, p, &donnees.details, v.as_ref())?;
+    let requises = p.pieces_requises(d.pour_qui, &donnees.details);
     donnees.clu_acceptees = req.clu;
     donnees.valide_le = Some(horodatage(state.now()));
     donnees.taxes = Some(taxes);
     donnees.regle_y1 = regle_y1;
-    if !requises.is_empty() {
+    if p.instruite_par_le_cert(d.pour_qui, &donnees.details) {
         // Le mode itératif : les pièces envoyées, la demande attend le
         // contrôle du CERT (les taxes sont figées maintenant).
         super::pieces::exiger_pieces(&requises, &state.repo.pieces_de(d.id).await?)?;
@@ -454,12 +488,12 @@ async fn valider(
                 &evenement,
             )
             .await?;
-        return Ok(AppJson(vue(&state, &d, &v).await?));
+        return Ok(AppJson(vue(&state, &d, v.as_ref()).await?));
     }
     let vers = demarche::valider(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
-    let (d, secret) = p.terminer(Validation { state: &state, d: &d, v: &v, donnees, vers }).await?;
-    let v = state.repo.vehicule(v.id).await?;
-    let mut vue = vue(&state, &d, &v).await?;
+    let (d, secret) = p.terminer(Validation { state: &state, d: &d, v: v.as_ref(), donnees, vers }).await?;
+    let v = vehicule_de(&state, &d).await?;
+    let mut vue = vue(&state, &d, v.as_ref()).await?;
     vue.code_cession = secret;
     Ok(AppJson(vue))
 }

@@ -26,14 +26,14 @@ pub async fn telecharger(
         return Err(AppError::Conflit("Les documents sont disponibles une fois la demande terminée.".into()));
     }
     let pdf = match document {
-        Document::Recapitulatif => recapitulatif(p, &d, &v)?,
-        autre => p.document(autre, &d, &v, &donnees)?,
+        Document::Recapitulatif => recapitulatif(p, &d, v.as_ref())?,
+        autre => p.document(autre, &d, v.as_ref(), &donnees)?,
     };
     let disposition = format!("attachment; filename=\"{}-{}\"", d.numero, nom);
     Ok(([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], pdf).into_response())
 }
 
-fn recapitulatif(p: &dyn Procedure, d: &DemarcheRecord, v: &VehiculeRecord) -> AppResult<Vec<u8>> {
+fn recapitulatif(p: &dyn Procedure, d: &DemarcheRecord, v: Option<&VehiculeRecord>) -> AppResult<Vec<u8>> {
     let donnees = Donnees::de(d)?;
     let mut pdf = Pdf::new("Récapitulatif de la demande", PIED)?;
     pdf.field("Téléprocédure", d.teleprocedure.libelle());
@@ -41,14 +41,17 @@ fn recapitulatif(p: &dyn Procedure, d: &DemarcheRecord, v: &VehiculeRecord) -> A
     pdf.field("Validée le", donnees.valide_le.as_deref().unwrap_or("—"));
     pdf.field("État", d.etat.libelle());
     pdf.field("Initiateur de la demande", d.pour_qui.libelle());
-    pdf.heading("Véhicule");
-    pdf.field("Numéro d'immatriculation", &v.immatriculation);
-    pdf.field("Marque et modèle", &format!("{} {}", v.marque, v.modele));
-    pdf.field("VIN", &v.vin);
-    pdf.heading("Titulaire au moment de la demande");
-    pdf.field("Nom", &donnees.titulaire.as_ref().map(|t| t.nom_complet()).unwrap_or_else(|| nom_titulaire(v)));
-    if let Some(a) = &donnees.ancienne_adresse {
-        pdf.field("Adresse au moment de la demande", &a.une_ligne());
+    // Le registre, seulement là où la démarche a le droit de le montrer.
+    if let Some(v) = v.filter(|v| p.montre_le_registre(d, v)) {
+        pdf.heading("Véhicule");
+        pdf.field("Numéro d'immatriculation", &v.immatriculation);
+        pdf.field("Marque et modèle", &format!("{} {}", v.marque, v.modele));
+        pdf.field("VIN", &v.vin);
+        pdf.heading("Titulaire au moment de la demande");
+        pdf.field("Nom", &donnees.titulaire.as_ref().map(|t| t.nom_complet()).unwrap_or_else(|| nom_titulaire(v)));
+        if let Some(a) = &donnees.ancienne_adresse {
+            pdf.field("Adresse au moment de la demande", &a.une_ligne());
+        }
     }
     p.recapitulatif(&mut pdf, &donnees);
     pdf.heading("Taxes");

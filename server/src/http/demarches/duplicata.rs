@@ -21,7 +21,8 @@ pub struct Duplicata;
 /// Étape « Motif de la demande ».
 impl Saisie for DuplicataSaisie {
     type Details = DetailsDuplicata;
-    fn ranger(self, _: &AppState, details: &mut DetailsDuplicata, v: &VehiculeRecord, d: &DemarcheRecord) -> AppResult<()> {
+    fn ranger(self, _: &AppState, details: &mut DetailsDuplicata, v: Option<&VehiculeRecord>, d: &DemarcheRecord) -> AppResult<()> {
+        let v = vehicule_de_la_demarche(v)?;
         details.saisie = Some(self.clone());
         details.demande = None;
         details.demande = Some(self.valider(d.pour_qui, v.vol_certificat_enregistre).map_err(AppError::Validation)?);
@@ -44,14 +45,14 @@ impl Procedure for Duplicata {
     }
 
     /// Un vol que le registre ne connaît pas : la déclaration de vol.
-    fn pieces_requises(&self, details: &DetailsDemarche) -> Vec<TypePiece> {
+    fn pieces_requises(&self, _pour_qui: PourQui, details: &DetailsDemarche) -> Vec<TypePiece> {
         DetailsDuplicata::de(details).and_then(|d| d.demande.as_ref()).map(|d| d.pieces_requises()).unwrap_or_default()
     }
 
     /// « Transmission de la déclaration et certificat de situation
     /// administrative » : le CSA accompagne l'envoi de la déclaration de vol.
     fn document_disponible(&self, document: Document, etat: EtatDemarche, details: &DetailsDemarche) -> bool {
-        let declaration = !self.pieces_requises(details).is_empty();
+        let declaration = !self.pieces_requises(PourQui::MoiMeme, details).is_empty();
         match document {
             Document::CertificatSituationAdministrative => declaration && !matches!(etat, EtatDemarche::Abandonnee | EtatDemarche::Refusee),
             autre => etat == EtatDemarche::Terminee && self.documents().contains(&autre),
@@ -76,7 +77,8 @@ impl Procedure for Duplicata {
         }
     }
 
-    fn document(&self, document: Document, d: &DemarcheRecord, v: &VehiculeRecord, donnees: &Donnees) -> AppResult<Vec<u8>> {
+    fn document(&self, document: Document, d: &DemarcheRecord, v: Option<&VehiculeRecord>, donnees: &Donnees) -> AppResult<Vec<u8>> {
+        let v = vehicule_de_la_demarche(v)?;
         match document {
             Document::CertificatProvisoire => {
                 let details = DetailsDuplicata::de(&donnees.details);
@@ -101,6 +103,7 @@ impl Procedure for Duplicata {
     /// Avant le paiement : « à payer ». Le paiement enregistré : un nouveau
     /// certificat (numéro SIV s'il était FNI) et le CPI.
     async fn terminer(&self, Validation { state, d, v, mut donnees, vers }: Validation<'_>) -> AppResult<(DemarcheRecord, Option<String>)> {
+        let v = vehicule_de_la_demarche(v)?;
         if vers != EtatDemarche::Terminee {
             let d = state.repo.changer_etat(d, vers, etape_apres_validation(vers), &donnees.json()?).await?;
             return Ok((d, None));

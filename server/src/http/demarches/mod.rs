@@ -10,6 +10,7 @@ mod changement_adresse;
 mod changement_titulaire;
 pub mod code_confidentiel;
 mod commun;
+mod complementaire;
 mod cpi;
 mod documents;
 mod donnees;
@@ -30,8 +31,8 @@ use axum::http::StatusCode;
 use donnees::Donnees;
 use immat_domain::{
     procedures::{DemarcheVue, Demarrage, DetailsDemarche, Document, NouvelleDemarche},
-    taxes::Taxes,
-    EtatDemarche, Teleprocedure,
+    taxes::{ObjetTaxe, Taxes, VehiculeFiscal},
+    EtatDemarche, PourQui, Teleprocedure,
 };
 use serde::{Deserialize, Serialize};
 
@@ -40,8 +41,18 @@ use serde::{Deserialize, Serialize};
 pub trait Procedure: Send + Sync + 'static {
     /// Le domicile (code postal) qui fixe la taxe régionale, et l'usage de
     /// collection : par défaut, ceux du titulaire inscrit au registre.
-    fn contexte_fiscal(&self, _details: &DetailsDemarche, v: &VehiculeRecord) -> ContexteFiscal {
-        ContexteFiscal { code_postal: v.adresse_code_postal.clone(), collection: false }
+    fn contexte_fiscal(&self, _details: &DetailsDemarche, v: Option<&VehiculeRecord>) -> ContexteFiscal {
+        ContexteFiscal { code_postal: v.map(|v| v.adresse_code_postal.clone()).unwrap_or_default(), collection: false }
+    }
+
+    /// Ce qui est taxé et le véhicule qui fixe le montant : par défaut, la
+    /// téléprocédure et le véhicule inscrit. `None` : pas encore connu (une
+    /// saisie incomplète).
+    fn assiette(&self, details: &DetailsDemarche, v: Option<&VehiculeRecord>) -> AppResult<Option<(ObjetTaxe, VehiculeFiscal)>> {
+        let v = vehicule_de_la_demarche(v)?;
+        let objet = ObjetTaxe::de(details.teleprocedure(), v.changements_adresse)
+            .ok_or_else(|| anyhow::anyhow!("{} : pas d'objet de taxe", details.teleprocedure().libelle()))?;
+        Ok(Some((objet, commun::vehicule_fiscal(v)?)))
     }
 
     /// « Démarrer la procédure », une fois l'initiateur, le numéro et le code
@@ -57,8 +68,16 @@ pub trait Procedure: Send + Sync + 'static {
         commun::demarrer_sur_son_vehicule(state, compte, req, demarrage).await
     }
 
+    /// La vue de la démarche montre-t-elle le véhicule tel que le registre
+    /// l'inscrit (titulaire, adresse) ? Par défaut oui : le démarrage a
+    /// vérifié le droit de l'usager (véhicule du compte, code confidentiel,
+    /// code de cession).
+    fn montre_le_registre(&self, _d: &DemarcheRecord, _v: &VehiculeRecord) -> bool {
+        true
+    }
+
     /// Un document qui lui est propre (autre que le récapitulatif).
-    fn document(&self, _document: Document, _d: &DemarcheRecord, _v: &VehiculeRecord, _donnees: &Donnees) -> AppResult<Vec<u8>> {
+    fn document(&self, _document: Document, _d: &DemarcheRecord, _v: Option<&VehiculeRecord>, _donnees: &Donnees) -> AppResult<Vec<u8>> {
         Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))
     }
 
@@ -73,8 +92,20 @@ pub trait Procedure: Send + Sync + 'static {
     /// Les pièces que le CERT doit contrôler : s'il y en a, « Valider » met
     /// la demande en attente du CERT (le mode itératif) au lieu de la
     /// conclure ; elle se paie et se termine après son acceptation.
-    fn pieces_requises(&self, _details: &DetailsDemarche) -> Vec<immat_domain::pieces::TypePiece> {
+    fn pieces_requises(&self, _pour_qui: PourQui, _details: &DetailsDemarche) -> Vec<immat_domain::pieces::TypePiece> {
         Vec::new()
+    }
+
+    /// Les pièces que l'usager peut envoyer (celles que la saisie en cours
+    /// peut demander) : par défaut, les pièces requises.
+    fn pieces_acceptees(&self, pour_qui: PourQui, details: &DetailsDemarche) -> Vec<immat_domain::pieces::TypePiece> {
+        self.pieces_requises(pour_qui, details)
+    }
+
+    /// « Valider » la met-il en attente du CERT ? Par défaut, quand elle a
+    /// des pièces à contrôler.
+    fn instruite_par_le_cert(&self, pour_qui: PourQui, details: &DetailsDemarche) -> bool {
+        !self.pieces_requises(pour_qui, details).is_empty()
     }
 
     /// Un document est-il disponible dans cet état ? Par défaut, les
@@ -112,7 +143,7 @@ pub struct ContexteFiscal {
 pub struct Validation<'a> {
     pub state: &'a AppState,
     pub d: &'a DemarcheRecord,
-    pub v: &'a VehiculeRecord,
+    pub v: Option<&'a VehiculeRecord>,
     pub donnees: Donnees,
     pub vers: EtatDemarche,
 }
@@ -124,7 +155,7 @@ pub fn procedure(tp: Teleprocedure) -> Option<&'static dyn Procedure> {
         Teleprocedure::Cession => Some(&cession::Cession),
         Teleprocedure::ChangementTitulaire => Some(&changement_titulaire::ChangementTitulaire),
         Teleprocedure::Duplicata => Some(&duplicata::Duplicata),
-        Teleprocedure::Complementaire => None,
+        Teleprocedure::Complementaire => Some(&complementaire::Complementaire),
     }
 }
 
@@ -143,6 +174,12 @@ pub fn routes() -> Routes {
         .merge(cert::routes())
         .post("/code-confidentiel/demande", code_confidentiel::demander)
         .get("/cert/envois", code_confidentiel::envois)
+}
+
+/// Le véhicule d'une démarche qui en a forcément un (toutes sauf la TPC) :
+/// son absence est une donnée incohérente.
+pub fn vehicule_de_la_demarche(v: Option<&VehiculeRecord>) -> AppResult<&VehiculeRecord> {
+    v.ok_or_else(|| DbError::Corrupt("démarche sans véhicule".into()).into())
 }
 
 /// Une téléprocédure enregistrée, ou 404 pour une démarche d'une

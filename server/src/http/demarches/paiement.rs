@@ -79,11 +79,13 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
     // Rien n'est encaissé pour une démarche qui ne pourrait plus aboutir : le
     // registre et la situation du véhicule sont revus avant chaque tentative.
     let donnees = Donnees::de(&d)?;
-    if !donnees.registre_inchange(&v) {
-        return Err(AppError::Conflit(super::commun::REGISTRE_CHANGE.into()));
-    }
-    if let immat_domain::regles::Verdict::Bloque(raison) = immat_domain::regles::peut_demarrer(&v.situation, d.teleprocedure) {
-        return Err(AppError::Conflit(raison));
+    if let Some(v) = &v {
+        if !donnees.registre_inchange(v) {
+            return Err(AppError::Conflit(super::commun::REGISTRE_CHANGE.into()));
+        }
+        if let immat_domain::regles::Verdict::Bloque(raison) = immat_domain::regles::peut_demarrer(&v.situation, d.teleprocedure) {
+            return Err(AppError::Conflit(raison));
+        }
     }
     // Une tentative en cours : le prestataire dit où elle en est. Payée, la
     // démarche est mise à jour et rien n'est redemandé ; encore ouverte,
@@ -119,7 +121,7 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
     let demande = DemandeOperation {
         refdet: tentative.refdet.clone(),
         montant_centimes: tentative.montant_centimes,
-        objet: objet_paiement(&d.numero, &v.immatriculation),
+        objet: objet_paiement(&d.numero, v.as_ref().map_or("", |v| v.immatriculation.as_str())),
         urlnotif: state.config.url_interne.as_ref().map(|u| format!("{}/api/v1/paiements/notification", u.trim_end_matches('/'))),
         urlredirect: format!("/espace-vehicule/demarche/{}/{}?paiement=retour", d.teleprocedure.slug(), d.numero),
     };
@@ -152,7 +154,7 @@ async fn verifier(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(
     }
     finaliser(&state, d.id).await?;
     let (d, v) = charger(&state, compte.id, &numero).await?;
-    Ok(AppJson(vue(&state, &d, &v).await?))
+    Ok(AppJson(vue(&state, &d, v.as_ref()).await?))
 }
 
 #[derive(serde::Deserialize)]
@@ -234,9 +236,9 @@ pub async fn finaliser(state: &AppState, demarche_id: i64) -> AppResult<()> {
             EtatDemarche::Payee => {
                 let vers = enregistrer_paiement(d.etat).map_err(|e| AppError::Conflit(e.to_string()))?;
                 let p = procedure_de(d.teleprocedure)?;
-                let v = state.repo.vehicule(d.vehicule_id.unwrap_or_default()).await?;
+                let v = super::commun::vehicule_de(state, &d).await?;
                 let donnees = Donnees::de(&d)?;
-                match p.terminer(Validation { state, d: &d, v: &v, donnees, vers }).await {
+                match p.terminer(Validation { state, d: &d, v: v.as_ref(), donnees, vers }).await {
                     Ok(_) => {
                         tracing::info!(numero = %d.numero, "paiement enregistré, démarche terminée");
                         Ok(())

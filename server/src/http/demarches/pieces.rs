@@ -136,7 +136,7 @@ async fn deposer(
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(&d)?;
     let t = TypePiece::depuis_code(&type_piece)
-        .filter(|t| p.pieces_requises(&donnees.details).contains(t))
+        .filter(|t| p.pieces_acceptees(d.pour_qui, &donnees.details).contains(t))
         .ok_or_else(|| AppError::Introuvable("Cette pièce n'est pas demandée pour cette démarche.".into()))?;
     if !matches!(d.etat, EtatDemarche::Brouillon | EtatDemarche::CorrectionDemandee) {
         return Err(AppError::Conflit("Cette demande n'accepte plus de pièce : elle est en cours de contrôle ou terminée.".into()));
@@ -172,7 +172,7 @@ async fn deposer(
     }
     tracing::info!(numero = %d.numero, piece = t.code(), format = format.code(), taille = octets.len(), "pièce déposée");
     let d = state.repo.demarche(d.id).await?;
-    Ok(AppJson(commun::vue(&state, &d, &v).await?))
+    Ok(AppJson(commun::vue(&state, &d, v.as_ref()).await?))
 }
 
 /// Sert une pièce en pièce jointe (jamais affichée par le navigateur dans
@@ -226,7 +226,7 @@ async fn envoyer(
     let message = valider_message(&req.message, "message", false).map_err(|e| AppError::Validation(vec![e]))?;
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(&d)?;
-    exiger_pieces(&p.pieces_requises(&donnees.details), &state.repo.pieces_de(d.id).await?)?;
+    exiger_pieces(&p.pieces_requises(d.pour_qui, &donnees.details), &state.repo.pieces_de(d.id).await?)?;
     let evenement = NewEvenement {
         auteur: Auteur::Usager,
         compte_id: Some(compte.id),
@@ -236,5 +236,5 @@ async fn envoyer(
         piece_id: None,
     };
     let d = state.repo.soumettre_au_cert(Ecriture { d: &d, vers, etape: d.etape, donnees: &donnees.json()? }, &evenement).await?;
-    Ok(AppJson(commun::vue(&state, &d, &v).await?))
+    Ok(AppJson(commun::vue(&state, &d, v.as_ref()).await?))
 }

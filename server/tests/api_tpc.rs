@@ -1,0 +1,263 @@
+//! La téléprocédure complémentaire (TPC) : l'exemple du support (un
+//! véhicule jamais immatriculé en France) de bout en bout, un véhicule
+//! diplomatique sans pièce, une précision demandée par le CERT, le compte
+//! classique refusé, la TPC pour autrui qui ne montre rien du registre, les
+//! pièces d'une autre sous-catégorie refusées, la limite des brouillons.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::{json, Value};
+
+const JULIEN: &str = "julien.paul@demo.immat.fr";
+const MARIE: &str = "marie.dupont@demo.immat.fr";
+const AGENT: &str = "agent.cert@demo.immat.fr";
+const CLU: [&str; 3] = ["exactitude", "sanctions", "donnees"];
+
+fn pdf(texte: &str) -> Vec<u8> {
+    let mut p = immat_server::documents::Pdf::new("Pièce justificative", "pied").unwrap();
+    p.para(texte);
+    p.finish().unwrap()
+}
+
+fn tpc(categorie: &str, sous_categorie: &str, pour_qui: &str, immatriculation: &str) -> Value {
+    json!({
+        "teleprocedure": "complementaire", "pour_qui": pour_qui, "immatriculation": immatriculation,
+        "motif": {"categorie": categorie, "sous_categorie": sous_categorie}
+    })
+}
+
+async fn demarrer(app: &TestApp, cookie: &str, corps: &Value) -> String {
+    let r = app.post_json("/api/v1/demarches", corps, Some(cookie)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap())
+}
+
+fn saisie_etranger() -> Value {
+    json!({
+        "objet": "Immatriculer en France ma Golf achetée d'occasion en Allemagne.",
+        "titulaire": {
+            "nom": "Dupont", "prenoms": "Marie", "date_naissance": "02/02/1980",
+            "adresse": {"voie": "1 place de la Gare", "code_postal": "35000", "commune": "rennes"}
+        },
+        "vehicule": {
+            "vin": "WVWZZZ1KZ9W000001", "marque": "Volkswagen", "modele": "Golf",
+            "genre": "vp", "energie": "essence", "puissance_cv": "6", "date_premiere_immatriculation": "15/06/2019"
+        }
+    })
+}
+
+fn champs(r: &common::Resp) -> Vec<String> {
+    r.json()["champs"].as_array().unwrap().iter().map(|c| c["champ"].as_str().unwrap().to_owned()).collect()
+}
+
+fn numero(base: &str) -> &str {
+    base.rsplit('/').next().unwrap()
+}
+
+#[tokio::test]
+async fn vehicule_jamais_immatricule_en_france_de_bout_en_bout() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    // Pas de numéro : le véhicule n'est pas encore immatriculé en France.
+    let r = app.post_json("/api/v1/demarches", &tpc("premiere_immatriculation", "vehicule_etranger", "moi_meme", ""), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let d = r.json();
+    assert!(d["vehicule"].is_null());
+    assert_eq!(d["details"]["motif"]["sous_categorie"], "vehicule_etranger");
+    let base = format!("/api/v1/demarches/{}", d["numero"].as_str().unwrap());
+
+    // Parties 1 et 2 remplies, sans les pièces : « Démarrer la procédure »
+    // est refusé, pièce par pièce ; la saisie est gardée.
+    let r = app.put_json(&format!("{base}/complementaire"), &saisie_etranger(), &marie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        champs(&r),
+        [
+            "piece_justificatif_adresse",
+            "piece_justificatif_vente_propriete",
+            "piece_ci_etranger",
+            "piece_justificatif_fiscal_import",
+            "piece_ci_etranger_propriete"
+        ]
+    );
+    let d = app.get(&base, Some(&marie)).await.json();
+    assert_eq!(d["etape"], "saisie");
+    assert_eq!(d["details"]["saisie"]["vehicule"]["marque"], "Volkswagen");
+    assert_eq!(d["details"]["demande"]["titulaire"]["adresse"]["commune"], "RENNES", "commune reconnue");
+
+    // Une pièce d'une autre sous-catégorie : refusée.
+    let r = app.post_fichier(&format!("{base}/pieces/piece_correction?nom=x.pdf"), pdf("x"), &marie).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    // Les pièces du mandant ne sont pas demandées pour soi-même.
+    let r = app.post_fichier(&format!("{base}/pieces/cerfa_13757?nom=x.pdf"), pdf("x"), &marie).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    let types =
+        ["justificatif_adresse", "justificatif_vente_propriete", "ci_etranger", "justificatif_fiscal_import", "ci_etranger_propriete"];
+    for t in types {
+        let r = app.post_fichier(&format!("{base}/pieces/{t}?nom={t}.pdf"), pdf(t), &marie).await;
+        assert_eq!(r.status, StatusCode::OK, "{t} : {}", r.text());
+    }
+    // Chaque pièce jointe : « Démarrer la procédure » mène au récapitulatif.
+    let r = app.put_json(&format!("{base}/complementaire"), &saisie_etranger(), &marie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    assert_eq!(d["etape"], "recapitulatif");
+    // Première immatriculation, 6 CV en Bretagne (60 €/CV), moins de 10 ans :
+    // Y1 360 €, Y4 11 €, Y5 2,76 € ; le malus n'est pas calculé.
+    assert_eq!(d["taxes"], json!({"y1": 36000, "y2": 0, "y3": 0, "y4": 1100, "y5": 276}));
+    let libelles: Vec<&str> =
+        d["instruction"]["pieces_requises"].as_array().unwrap().iter().map(|p| p["libelle"].as_str().unwrap()).collect();
+    assert_eq!(libelles[3], "justificatif fiscal");
+
+    // « Valider » : en attente du CERT.
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["etat"], "en_attente_cert");
+    // Le récapitulatif n'est disponible qu'à la fin.
+    let r = app.get(&format!("{base}/documents/recapitulatif.pdf"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // La file du CERT : la TPC, sans immatriculation ; son dossier, ses pièces.
+    let agent = app.login(AGENT).await;
+    let file = app.get("/api/v1/cert/demarches?teleprocedure=complementaire", Some(&agent)).await.json();
+    let n = numero(&base);
+    let ligne = file["demarches"].as_array().unwrap().iter().find(|l| l["numero"] == n).expect("dans la file").clone();
+    assert!(ligne["immatriculation"].is_null());
+    assert_eq!(ligne["teleprocedure"], "complementaire");
+    let cert = format!("/api/v1/cert/demarches/{n}");
+    let dossier = app.post_json(&format!("{cert}/prendre"), &json!({}), Some(&agent)).await.json();
+    let pieces: Vec<i64> = dossier["pieces"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    assert_eq!(pieces.len(), 5);
+    // Accepter la demande avant ses pièces : refusé.
+    let r = app.post_json(&format!("{cert}/accepter"), &json!({}), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    for (i, id) in pieces.iter().enumerate() {
+        let r = app.post_json(&format!("{cert}/accepter"), &json!({"piece_id": id}), Some(&agent)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let attendu = if i + 1 == pieces.len() { "a_payer" } else { "en_attente_cert" };
+        assert_eq!(r.json()["demarche"]["etat"], attendu);
+    }
+
+    // Payée par carte : terminée, récapitulatif PDF.
+    let p = app.post_json(&format!("{base}/paiements"), &json!({}), Some(&marie)).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text());
+    let idop = p.json()["url"].as_str().unwrap().rsplit('=').next().unwrap().to_owned();
+    let page = app
+        .post_form("/payfip/paiement", &[("idop", &idop), ("numero", "4111111111111111"), ("expiration", "12/30"), ("cryptogramme", "123")])
+        .await;
+    assert!(page.text().contains("373,76"), "{}", page.text());
+    let d = app.post_json(&format!("{base}/paiements/verifier"), &json!({}), Some(&marie)).await.json();
+    assert_eq!(d["etat"], "terminee", "{d}");
+    let urls: Vec<&str> = d["documents"].as_array().unwrap().iter().map(|x| x["url"].as_str().unwrap()).collect();
+    assert_eq!(urls, [format!("{base}/documents/recapitulatif.pdf")]);
+    let r = app.get(&format!("{base}/documents/recapitulatif.pdf"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.starts_with(b"%PDF"));
+}
+
+/// « … à l'exception des TPC qui concernent des véhicules diplomatiques » :
+/// aucune pièce, mais le CERT l'examine ; il demande une précision sans
+/// pièce, l'usager répond, le CERT accepte ; rien à payer.
+#[tokio::test]
+async fn vehicule_diplomatique_sans_piece_et_precision_demandee() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    let base = demarrer(&app, &marie, &tpc("corriger_erreur", "correction_situation", "moi_meme", "EF-789-GH")).await;
+    let d = app.get(&base, Some(&marie)).await.json();
+    assert_eq!(d["vehicule"]["immatriculation"], "EF-789-GH", "son propre véhicule : le registre est montré");
+    let mut s = saisie_etranger();
+    s["objet"] = json!("Lever une mention erronée sur un véhicule du corps diplomatique.");
+    s["vehicule_diplomatique"] = json!(true);
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    assert_eq!(d["etape"], "recapitulatif");
+    assert_eq!(d["instruction"]["pieces_requises"], json!([]));
+    assert!(d["details"]["demande"]["vehicule"].is_null(), "pas de caractéristiques hors première immatriculation");
+    assert_eq!(d["taxes"], json!({"y1": 0, "y2": 0, "y3": 0, "y4": 0, "y5": 0}));
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+    assert_eq!(r.json()["etat"], "en_attente_cert", "{}", r.text());
+
+    let agent = app.login(AGENT).await;
+    let cert = format!("/api/v1/cert/demarches/{}", numero(&base));
+    app.post_json(&format!("{cert}/prendre"), &json!({}), Some(&agent)).await;
+    let message = "Précisez la mention à lever.";
+    let r = app.post_json(&format!("{cert}/correction"), &json!({"motif": "incomplete", "message": message}), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["demarche"]["etat"], "correction_demandee");
+    let d = app.get(&base, Some(&marie)).await.json();
+    let note = d["instruction"]["echanges"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((note["action"].as_str(), note["message"].as_str()), (Some("correction_demandee"), Some(message)));
+    let r = app.post_json(&format!("{base}/envoyer"), &json!({"message": "La mention « gage » inscrite par erreur."}), Some(&marie)).await;
+    assert_eq!(r.json()["etat"], "en_attente_cert", "{}", r.text());
+    app.post_json(&format!("{cert}/prendre"), &json!({}), Some(&agent)).await;
+    let r = app.post_json(&format!("{cert}/accepter"), &json!({}), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["demarche"]["etat"], "terminee");
+    let r = app.get(&format!("{base}/documents/recapitulatif.pdf"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn compte_certifie_seulement_et_motif_exige() {
+    let app = common::spawn().await;
+    let julien = app.login(JULIEN).await;
+    let r = app.post_json("/api/v1/demarches", &tpc("question", "champ_libre", "moi_meme", ""), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(r.json()["message"].as_str().unwrap().contains("certifié"), "{}", r.text());
+    let marie = app.login(MARIE).await;
+    let r = app.post_json("/api/v1/demarches", &tpc("question", "", "moi_meme", ""), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(champs(&r), ["motif.sous_categorie"]);
+    // Une sous-catégorie qui concerne un véhicule immatriculé : le numéro.
+    let r = app.post_json("/api/v1/demarches", &tpc("corriger_erreur", "correction_vehicule", "moi_meme", ""), Some(&marie)).await;
+    assert_eq!(champs(&r), ["immatriculation"]);
+    // Pour soi-même, le véhicule d'un autre : refusé comme ailleurs.
+    let r = app.post_json("/api/v1/demarches", &tpc("corriger_erreur", "correction_vehicule", "moi_meme", "AB-123-CD"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Aucun véhicule de votre compte"));
+}
+
+/// Pour autrui, sans code confidentiel : la démarche ne montre rien du
+/// registre (ni titulaire, ni adresse, ni caractéristiques) ; les pièces
+/// du mandant sont demandées.
+#[tokio::test]
+async fn pour_autrui_rien_du_registre_et_pieces_du_mandant() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    let base = demarrer(&app, &marie, &tpc("corriger_erreur", "correction_titulaire", "autrui", "AB-123-CD")).await;
+    let r = app.get(&base, Some(&marie)).await;
+    let texte = r.text().to_uppercase();
+    assert!(r.json()["vehicule"].is_null());
+    for secret in ["PAUL", "CLIO", "VF1RFB00012345678"] {
+        assert!(!texte.contains(secret), "{secret} dans {texte}");
+    }
+    let mut s = saisie_etranger();
+    s["objet"] = json!("Corriger le prénom du titulaire.");
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    assert_eq!(champs(&r), ["piece_identite_mandant", "piece_cerfa_13757", "piece_piece_correction_nominative"]);
+    // Reprendre la même demande ; une autre demande sur ce véhicule : non.
+    let r = app.post_json("/api/v1/demarches", &tpc("corriger_erreur", "correction_titulaire", "autrui", "AB-123-CD"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap()), base);
+    let r = app.post_json("/api/v1/demarches", &tpc("justificatif", "csa_detaille", "autrui", "AB-123-CD"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+}
+
+/// Au plus dix TPC sans véhicule en cours par compte, même sous vingt
+/// démarrages simultanés.
+#[tokio::test]
+async fn dix_brouillons_sans_vehicule_au_plus_meme_en_parallele() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    let corps = tpc("question", "champ_libre", "moi_meme", "");
+    let reponses = futures::future::join_all((0..20).map(|_| app.post_json("/api/v1/demarches", &corps, Some(&marie)))).await;
+    let creees = reponses.iter().filter(|r| r.status == StatusCode::CREATED).count();
+    let refusees = reponses.iter().filter(|r| r.status == StatusCode::CONFLICT).count();
+    assert_eq!((creees, refusees), (10, 10));
+    let espace = app.get("/api/v1/espace", Some(&marie)).await.json();
+    let autres = espace["autres_demarches"].as_array().unwrap().iter().filter(|d| d["teleprocedure"] == "complementaire").count();
+    assert_eq!(autres, 10);
+}
