@@ -198,7 +198,8 @@ pub async fn liberer(numero: &str) -> ApiResult<DossierCert> {
     post(&format!("/cert/demarches/{numero}/liberer"), &serde_json::json!({})).await
 }
 
-pub async fn accepter_piece(numero: &str, piece_id: i64) -> ApiResult<DossierCert> {
+/// « Accepter la pièce » ; sans pièce : « Accepter la demande ».
+pub async fn accepter_piece(numero: &str, piece_id: Option<i64>) -> ApiResult<DossierCert> {
     post(&format!("/cert/demarches/{numero}/accepter"), &AcceptationPiece { piece_id }).await
 }
 

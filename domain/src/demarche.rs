@@ -91,6 +91,11 @@ impl Teleprocedure {
         }
     }
 
+    /// Démarre-t-elle par le choix d'un motif (catégorie, sous-catégorie) ?
+    pub fn demande_un_motif(self) -> bool {
+        self == Self::Complementaire
+    }
+
     /// La démarche transfère-t-elle le titre (vendeur → acquéreur) ? Les
     /// oppositions au transfert la bloquent.
     pub fn transfere_le_titre(self) -> bool {

@@ -520,6 +520,8 @@ pub struct EvenementVue {
 /// L'instruction d'une démarche, telle que l'usager la voit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstructionVue {
+    /// Les pièces que la démarche peut recevoir ; `obligatoire` : celles que
+    /// la saisie enregistrée demande.
     pub pieces_requises: Vec<PieceRequiseVue>,
     /// Les échanges avec le CERT (les plus anciens d'abord).
     pub echanges: Vec<EvenementVue>,
@@ -532,6 +534,11 @@ impl InstructionVue {
             .iter()
             .rev()
             .find(|e| e.auteur == Auteur::Cert && matches!(e.action, Action::CorrectionDemandee | Action::DemarcheRefusee))
+    }
+
+    /// Les pièces obligatoires.
+    pub fn obligatoires(&self) -> impl Iterator<Item = &PieceRequiseVue> {
+        self.pieces_requises.iter().filter(|p| p.obligatoire)
     }
 
     /// Toutes les pièces obligatoires sont-elles envoyées et non refusées ?

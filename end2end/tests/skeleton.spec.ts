@@ -76,12 +76,9 @@ test("une URL protégée sans session mène à la connexion puis y revient", asy
   await new LoginPage(page).login(MARIE.email);
   await expect(page).toHaveURL(/\/espace-vehicule\/demarche\/complementaire$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Téléprocédure complémentaire");
-  // La page dit clairement que la procédure n'est pas construite…
-  await expect(page.getByTestId("not-built")).toContainText("pas encore construite");
-  // … et donne le tableau « éléments nécessaires » pour un compte certifié.
-  const table = page.getByTestId("elements-necessaires");
-  await expect(table.getByRole("row", { name: /Pour moi-même/ })).toContainText("NonNonNonNon");
-  await expect(table.getByRole("row", { name: /Pour quelqu'un d'autre/ })).toContainText("NonNonNonNon");
+  // Compte certifié : le premier écran de la TPC, le motif d'abord.
+  await expect(page.getByRole("group", { name: "Le motif de la demande" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Démarrer la procédure" })).toBeEnabled();
   await expectAccessible(page);
 });
 
@@ -101,8 +98,10 @@ test("Ajouter une demande : la liste des téléprocédures et l'erreur sans choi
   await select.selectOption({ label: "Je souhaite faire une autre demande" });
   await page.getByRole("button", { name: "Ajouter une demande" }).click();
   await expect(page).toHaveURL(/\/espace-vehicule\/demarche\/complementaire$/);
-  // Compte classique : la TPC demande un compte certifié.
-  await expect(page.getByTestId("elements-necessaires")).toContainText("nécessite un compte ANTS certifié");
+  // Compte classique : la TPC demande un compte certifié, et le dit.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Téléprocédure complémentaire");
+  await expect(page.getByRole("alert")).toContainText("compte ANTS certifié");
+  await expect(page.getByRole("button", { name: "Démarrer la procédure" })).toBeDisabled();
   await expectAccessible(page);
 });
 

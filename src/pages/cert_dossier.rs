@@ -69,7 +69,7 @@ fn Dossier(numero: String) -> impl IntoView {
     let prendre = Soumission::new(|numero: String| async move { api::prendre(&numero).await }, suivre(dossier, alerte, errors));
     let liberer = Soumission::new(|numero: String| async move { api::liberer(&numero).await }, suivre(dossier, alerte, errors));
     let accepter = Soumission::new(
-        |(numero, id): (String, i64)| async move { api::accepter_piece(&numero, id).await },
+        |(numero, id): (String, Option<i64>)| async move { api::accepter_piece(&numero, id).await },
         suivre(dossier, alerte, errors),
     );
     let occupe = move || prendre.en_cours().get() || liberer.en_cours().get() || accepter.en_cours().get();
@@ -117,12 +117,17 @@ fn Dossier(numero: String) -> impl IntoView {
                     </div>
                     <div class="fr-col-12 fr-col-md-6">
                         <h2 class="fr-h4">"Véhicule"</h2>
-                        <p>
-                            {v.vehicule.immatriculation.to_string()}<br />
-                            {format!("{} {} — VIN {}", v.vehicule.marque, v.vehicule.modele, v.vehicule.vin)}<br />
-                            {format!("Titulaire : {}", v.vehicule.titulaire.nom_complet())}<br />
-                            {v.vehicule.titulaire.adresse.une_ligne()}
-                        </p>
+                        {match v.vehicule.clone() {
+                            Some(x) => view! {
+                                <p data-testid="vehicule-dossier">
+                                    {x.immatriculation.to_string()}<br />
+                                    {format!("{} {} — VIN {}", x.marque, x.modele, x.vin)}<br />
+                                    {format!("Titulaire : {}", x.titulaire.nom_complet())}<br />
+                                    {x.titulaire.adresse.une_ligne()}
+                                </p>
+                            }.into_any(),
+                            None => view! { <p data-testid="vehicule-dossier">"Aucun véhicule immatriculé en France : voir la demande."</p> }.into_any(),
+                        }}
                     </div>
                 </div>
                 <h2 class="fr-h4">{tp.libelle()}</h2>
@@ -131,7 +136,26 @@ fn Dossier(numero: String) -> impl IntoView {
                 {d.pieces.iter().rev().cloned().map(|p| view! {
                     <Piece piece=p actif=pris && en_attente numero=n.get_value() accepter=accepter occupe=Signal::derive(occupe) dossier=dossier alerte=alerte />
                 }).collect_view()}
-                {(pris && en_attente).then(|| view! { <Refus numero=n.get_value() dossier=dossier alerte=alerte /> })}
+                {(pris && en_attente).then(|| {
+                    // Sans pièce à contrôler (une TPC pour un véhicule
+                    // diplomatique, une question) : la décision porte sur la
+                    // demande elle-même.
+                    let sans_piece = v.instruction.obligatoires().next().is_none();
+                    view! {
+                        <section class="fr-mt-4w" aria-labelledby="decision-titre" data-testid="decision-demande">
+                            <h2 class="fr-h4" id="decision-titre">"La demande"</h2>
+                            {sans_piece.then(|| view! {
+                                <p>"Cette demande ne comporte aucune pièce à contrôler."</p>
+                                <ul class="fr-btns-group fr-btns-group--inline-md">
+                                    <li><button class="fr-btn" type="button" disabled=occupe
+                                        on:click=move |_| { accepter.envoyer((n.get_value(), None)); }>"Accepter la demande"</button></li>
+                                </ul>
+                            })}
+                            <Correction numero=n.get_value() piece_id=None dossier=dossier alerte=alerte />
+                        </section>
+                        <Refus numero=n.get_value() dossier=dossier alerte=alerte />
+                    }
+                })}
                 <Echanges evenements=Signal::derive(move || dossier.with(|d| d.as_ref().map(|d| d.historique.clone()).unwrap_or_default())) />
             }
         })}
@@ -146,7 +170,7 @@ fn Piece(
     piece: PieceVue,
     actif: bool,
     numero: String,
-    accepter: Soumission<(String, i64), ApiResult<DossierCert>>,
+    accepter: Soumission<(String, Option<i64>), ApiResult<DossierCert>>,
     occupe: Signal<bool>,
     dossier: RwSignal<Option<DossierCert>>,
     alerte: RwSignal<Option<ClientError>>,
@@ -173,19 +197,20 @@ fn Piece(
             {a_controler.then(|| view! {
                 <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
                     <li><button class="fr-btn" type="button" disabled=move || occupe.get()
-                        on:click=move |_| { accepter.envoyer((numero.clone(), id)); }>"Accepter la pièce"</button></li>
+                        on:click=move |_| { accepter.envoyer((numero.clone(), Some(id))); }>"Accepter la pièce"</button></li>
                 </ul>
-                <Correction numero=numero2 piece_id=id dossier=dossier alerte=alerte />
+                <Correction numero=numero2 piece_id=Some(id) dossier=dossier alerte=alerte />
             })}
         </section>
     }
 }
 
-/// « Demander une correction » : le motif et le message à l'usager.
+/// « Demander une correction » d'une pièce, ou une précision sur la
+/// demande elle-même (`piece_id` vide) : le motif et le message à l'usager.
 #[component]
 fn Correction(
     numero: String,
-    piece_id: i64,
+    piece_id: Option<i64>,
     dossier: RwSignal<Option<DossierCert>>,
     /// L'alerte de la page (elle survit au dossier relu).
     alerte: RwSignal<Option<ClientError>>,
@@ -199,7 +224,8 @@ fn Correction(
     );
     let pending = envoi.en_cours();
     let message_error = errors.of("message");
-    let id = format!("correction-{piece_id}");
+    let cle = piece_id.map_or_else(|| "demande".to_owned(), |i| i.to_string());
+    let id = format!("correction-{cle}");
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let req = DemandeCorrection { piece_id, motif: motif.get_untracked(), message: message.get_untracked() };
@@ -211,7 +237,7 @@ fn Correction(
     let id4 = id3.clone();
     view! {
         <form on:submit=on_submit novalidate class="fr-mt-2w" data-testid="correction-form">
-            <RadioGroup name=format!("motif-{piece_id}") legend="Motif de la correction" value=motif error=errors.of("motif")
+            <RadioGroup name=format!("motif-{cle}") legend="Motif de la correction" value=motif error=errors.of("motif")
                 options=MotifCorrection::TOUS.into_iter().map(|m| (Some(m), m.libelle().to_owned())).collect() />
             <div class=move || if message_error.with(Option::is_some) { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>
                 <label class="fr-label" for=id.clone()>"Message à l'usager *"</label>
@@ -221,7 +247,9 @@ fn Correction(
                     prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
                 {move || message_error.get().map(|m| view! { <p class="fr-error-text" id=id4.clone()>{m}</p> })}
             </div>
-            <button class="fr-btn fr-btn--secondary" type="submit" disabled=move || pending.get()>"Demander une correction"</button>
+            <button class="fr-btn fr-btn--secondary" type="submit" disabled=move || pending.get()>
+                {if piece_id.is_some() { "Demander une correction" } else { "Demander une précision sur la demande" }}
+            </button>
         </form>
     }
 }

@@ -15,7 +15,8 @@ use immat_domain::Teleprocedure;
 use leptos::prelude::*;
 
 /// La déclaration de cession dans l'assistant commun.
-pub const UI: super::ProcedureUi = super::ProcedureUi { saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(), recapitulatif, fin };
+pub const UI: super::ProcedureUi =
+    super::ProcedureUi { saisie: |ctx| view! { <SaisieCession ctx=ctx /> }.into_any(), recapitulatif, fin, pieces_au_recapitulatif: false };
 
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
     let cession = DetailsCession::de(&v.details).and_then(|c| c.cession.clone());

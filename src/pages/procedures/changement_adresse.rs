@@ -15,8 +15,12 @@ use immat_domain::{
 use leptos::prelude::*;
 
 /// Le changement d'adresse dans l'assistant commun.
-pub const UI: super::ProcedureUi =
-    super::ProcedureUi { saisie: |ctx| view! { <SaisieAdresse ctx=ctx /> }.into_any(), recapitulatif, fin: |_| ().into_any() };
+pub const UI: super::ProcedureUi = super::ProcedureUi {
+    saisie: |ctx| view! { <SaisieAdresse ctx=ctx /> }.into_any(),
+    recapitulatif,
+    fin: |_| ().into_any(),
+    pieces_au_recapitulatif: false,
+};
 
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
     view! {

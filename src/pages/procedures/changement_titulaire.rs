@@ -19,8 +19,12 @@ use immat_domain::{
 use leptos::prelude::*;
 
 /// Le changement de titulaire dans l'assistant commun.
-pub const UI: super::ProcedureUi =
-    super::ProcedureUi { saisie: |ctx| view! { <SaisieTitulaire ctx=ctx /> }.into_any(), recapitulatif, fin: |_| ().into_any() };
+pub const UI: super::ProcedureUi = super::ProcedureUi {
+    saisie: |ctx| view! { <SaisieTitulaire ctx=ctx /> }.into_any(),
+    recapitulatif,
+    fin: |_| ().into_any(),
+    pieces_au_recapitulatif: false,
+};
 
 fn recapitulatif(v: &DemarcheVue) -> AnyView {
     let t = DetailsChangementTitulaire::de(&v.details).and_then(|d| d.titulaire.clone());

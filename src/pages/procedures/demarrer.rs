@@ -18,6 +18,7 @@ use immat_domain::{
     changement_titulaire::{ModePreuve, PreuveSaisie},
     procedures::{DemandeCodeConfidentiel, NouvelleDemarche},
     regles::elements_necessaires,
+    tpc::{categorie, MotifTpc, CATALOGUE},
     PourQui, Teleprocedure,
 };
 use leptos::prelude::*;
@@ -34,6 +35,12 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
     let mode_preuve = RwSignal::new(ModePreuve::CodeCession);
     let code_cession = RwSignal::new(String::new());
     let formule_ou_date = RwSignal::new(String::new());
+    let motif_categorie = RwSignal::new(String::new());
+    let motif_sous_categorie = RwSignal::new(String::new());
+    let motif = move || MotifTpc { categorie: motif_categorie.get(), sous_categorie: motif_sous_categorie.get() };
+    // Le numéro : toujours, sauf pour un motif qui ne concerne pas un
+    // véhicule déjà immatriculé (première immatriculation, question).
+    let immatriculation_demandee = move || !tp.demande_un_motif() || motif().demande_une_immatriculation();
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
     let info = RwSignal::new(None::<String>);
@@ -58,6 +65,7 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
             code_cession: code_cession.get_untracked(),
             formule_ou_date: formule_ou_date.get_untracked(),
         },
+        motif: MotifTpc { categorie: motif_categorie.get_untracked(), sous_categorie: motif_sous_categorie.get_untracked() },
     };
 
     let valider_immat = Callback::new(move |()| {
@@ -120,9 +128,12 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
             {move || refus_compte().map(|m| view! {
                 <div class="fr-alert fr-alert--warning fr-mb-3w" role="alert"><p>{m}</p></div>
             })}
-            <TextField id="immatriculation" label="Numéro d'immatriculation" hint="Format AB-123-CD, ou 123 ABC 75 pour un ancien numéro"
-                value=immatriculation error=errors.of("immatriculation") on_input=errors.clear_field("immatriculation")
-                autocomplete="off" required=true on_blur=valider_immat />
+            {tp.demande_un_motif().then(|| view! { <ChoixDuMotif categorie=motif_categorie sous_categorie=motif_sous_categorie errors=errors /> })}
+            <Show when=immatriculation_demandee>
+                <TextField id="immatriculation" label="Numéro d'immatriculation" hint="Format AB-123-CD, ou 123 ABC 75 pour un ancien numéro"
+                    value=immatriculation error=errors.of("immatriculation") on_input=errors.clear_field("immatriculation")
+                    autocomplete="off" required=true on_blur=valider_immat />
+            </Show>
             <Show when=code_requis>
                 <TextField id="code_confidentiel" label="Code confidentiel"
                     hint="8 caractères, reçus avec votre certificat d'immatriculation (par exemple AB2C-D3EF)"
@@ -160,5 +171,57 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
                 </li>
             </ul>
         </form>
+    }
+}
+
+/// « Choisir le motif » de la TPC : une catégorie dans la liste, puis une
+/// sous-catégorie qui en dépend (deux listes natives : le clavier suffit).
+#[component]
+fn ChoixDuMotif(categorie: RwSignal<String>, sous_categorie: RwSignal<String>, errors: FormErrors) -> impl IntoView {
+    let (erreur_c, erreur_sc) = (errors.of("motif.categorie"), errors.of("motif.sous_categorie"));
+    let sous_categories = move || categorie.with(|c| self::categorie(c).map(|c| c.sous_categories).unwrap_or_default());
+    view! {
+        <fieldset class="fr-fieldset" aria-labelledby="motif-legend">
+            <legend class="fr-fieldset__legend" id="motif-legend">"Le motif de la demande"</legend>
+            <div class="fr-fieldset__element">
+                <div class=move || if erreur_c.with(Option::is_some) { "fr-select-group fr-select-group--error" } else { "fr-select-group" }>
+                    <label class="fr-label" for="motif-categorie">"Catégorie"<span class="fr-sr-only">" (obligatoire)"</span></label>
+                    <select class="fr-select" id="motif-categorie" name="motif-categorie"
+                        aria-invalid=move || erreur_c.with(Option::is_some).then_some("true")
+                        aria-describedby=move || erreur_c.with(Option::is_some).then_some("motif-categorie-desc-error")
+                        prop:value=move || categorie.get()
+                        on:change=move |ev| {
+                            categorie.set(event_target_value(&ev));
+                            sous_categorie.set(String::new());
+                            errors.clear_field("motif.categorie").run(());
+                        }>
+                        <option value="" disabled>"Sélectionner une catégorie"</option>
+                        {CATALOGUE.iter().map(|c| view! { <option value=c.code>{c.libelle}</option> }).collect_view()}
+                    </select>
+                    {move || erreur_c.get().map(|m| view! { <p class="fr-error-text" id="motif-categorie-desc-error">{m}</p> })}
+                </div>
+            </div>
+            <div class="fr-fieldset__element">
+                <div class=move || if erreur_sc.with(Option::is_some) { "fr-select-group fr-select-group--error" } else { "fr-select-group" }>
+                    <label class="fr-label" for="motif-sous-categorie">
+                        "Sous-catégorie"<span class="fr-sr-only">" (obligatoire)"</span>
+                        <span class="fr-hint-text">"La liste dépend de la catégorie choisie."</span>
+                    </label>
+                    <select class="fr-select" id="motif-sous-categorie" name="motif-sous-categorie"
+                        disabled=move || categorie.with(String::is_empty)
+                        aria-invalid=move || erreur_sc.with(Option::is_some).then_some("true")
+                        aria-describedby=move || erreur_sc.with(Option::is_some).then_some("motif-sous-categorie-desc-error")
+                        prop:value=move || sous_categorie.get()
+                        on:change=move |ev| {
+                            sous_categorie.set(event_target_value(&ev));
+                            errors.clear_field("motif.sous_categorie").run(());
+                        }>
+                        <option value="" disabled>"Sélectionner une sous-catégorie"</option>
+                        {move || sous_categories().iter().map(|sc| view! { <option value=sc.code>{sc.libelle}</option> }).collect_view()}
+                    </select>
+                    {move || erreur_sc.get().map(|m| view! { <p class="fr-error-text" id="motif-sous-categorie-desc-error">{m}</p> })}
+                </div>
+            </div>
+        </fieldset>
     }
 }

@@ -91,5 +91,9 @@ pub fn SaisieDuplicata(ctx: Ctx) -> impl IntoView {
 }
 
 /// La demande de duplicata dans l'assistant commun.
-pub const UI: super::ProcedureUi =
-    super::ProcedureUi { saisie: |ctx| view! { <SaisieDuplicata ctx=ctx /> }.into_any(), recapitulatif, fin: |_| ().into_any() };
+pub const UI: super::ProcedureUi = super::ProcedureUi {
+    saisie: |ctx| view! { <SaisieDuplicata ctx=ctx /> }.into_any(),
+    recapitulatif,
+    fin: |_| ().into_any(),
+    pieces_au_recapitulatif: true,
+};

@@ -38,7 +38,7 @@ impl Ctx {
     }
     /// Le titulaire du véhicule au démarrage de la démarche.
     pub fn titulaire(&self) -> Option<TitulaireVue> {
-        self.vue.with_untracked(|v| v.as_ref().map(|v| v.vehicule.titulaire.clone()))
+        self.vue.with_untracked(|v| v.as_ref().and_then(|v| v.vehicule.as_ref()).map(|x| x.titulaire.clone()))
     }
     pub fn numero(&self) -> String {
         self.vue.with_untracked(|v| v.as_ref().map(|v| v.numero.clone()).unwrap_or_default())
@@ -195,8 +195,7 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
         }
     };
     let clu_error = errors.of("clu");
-    let t = v.vehicule.titulaire.clone();
-    let transmission = (!v.instruction.pieces_requises.is_empty()).then(|| {
+    let transmission = (ui.pieces_au_recapitulatif && v.instruction.obligatoires().next().is_some()).then(|| {
         let csa = v.documents.iter().find(|d| d.url.ends_with("certificat-situation-administrative.pdf")).cloned();
         view! {
             <section class="fr-mb-4w" aria-labelledby="transmission-titre" data-testid="transmission">
@@ -207,7 +206,7 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
                     </p>
                     <p class="fr-text--sm">"Attention : il est impératif de conserver ce certificat."</p>
                 })}
-                {v.instruction.pieces_requises.iter().cloned().map(|r| {
+                {v.instruction.obligatoires().cloned().map(|r| {
                     let champ = format!("piece_{}", r.type_piece.code());
                     let (erreur, effacer) = (errors.of(champ.clone()), errors.clear_field(champ));
                     view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur effacer=effacer /> }
@@ -222,17 +221,19 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
         {ctx.stepper()}
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
         {v.avertissement.clone().map(|m| view! { <div class="fr-alert fr-alert--warning fr-mb-3w"><p>{m}</p></div> })}
-        <p class="fr-text--lg">{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
+        <p class="fr-text--lg">{format!("Demande n° {} — {}", v.numero, v.designation_vehicule())}</p>
         {declare}
         {transmission}
         <div class="fr-accordions-group fr-mb-4w">
-            <Detail id="detail-titulaire" titre="Identité du titulaire">
-                <p data-testid="detail-titulaire">
-                    {t.nom_complet()} <br />
-                    {t.adresse.une_ligne()} <br />
-                    {format!("{} {} — VIN {}", v.vehicule.marque, v.vehicule.modele, v.vehicule.vin)}
-                </p>
-            </Detail>
+            {v.vehicule.clone().map(|x| view! {
+                <Detail id="detail-titulaire" titre="Identité du titulaire">
+                    <p data-testid="detail-titulaire">
+                        {x.titulaire.nom_complet()} <br />
+                        {x.titulaire.adresse.une_ligne()} <br />
+                        {format!("{} {} — VIN {}", x.marque, x.modele, x.vin)}
+                    </p>
+                </Detail>
+            })}
             <Detail id="detail-taxes" titre="Taxe à régler">
                 <div class="fr-table">
                     <table data-testid="detail-taxes">
@@ -359,7 +360,7 @@ pub fn Paiement(ctx: Ctx) -> impl IntoView {
         {ctx.stepper()}
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
         {move || info.get().map(|m| view! { <div class="fr-alert fr-alert--info fr-mb-3w" role="status"><p>{m}</p></div> })}
-        <p class="fr-text--lg">{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
+        <p class="fr-text--lg">{format!("Demande n° {} — {}", v.numero, v.designation_vehicule())}</p>
         {move || ctx.vue.with(|v| v.as_ref().and_then(|v| v.paiement.clone())).map(|p| {
             let classe = match p.etat {
                 EtatPaiement::Paye => "fr-alert fr-alert--success fr-mb-3w",
@@ -410,7 +411,7 @@ pub fn Fin(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
     view! {
         <div class="fr-alert fr-alert--success fr-mb-4w" role="status" data-testid="demande-terminee">
             <h2 class="fr-alert__title">"La demande est terminée."</h2>
-            <p>{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
+            <p>{format!("Demande n° {} — {}", v.numero, v.designation_vehicule())}</p>
         </div>
         {v.details.cpi().cloned().map(|cpi| view! { <CpiEmis cpi=cpi /> })}
         {(ui.fin)(&v)}
@@ -449,7 +450,7 @@ pub fn Instruction(ctx: Ctx) -> impl IntoView {
     view! {
         {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
         {move || ctx.vue.with(|v| v.as_ref().map(|v| view! {
-            <p class="fr-text--lg">{format!("Demande n° {} — véhicule {}", v.numero, v.vehicule.immatriculation)}</p>
+            <p class="fr-text--lg">{format!("Demande n° {} — {}", v.numero, v.designation_vehicule())}</p>
         }))}
         {move || match etat.get() {
             Some(EtatDemarche::EnAttenteCert) => view! {
@@ -469,7 +470,7 @@ pub fn Instruction(ctx: Ctx) -> impl IntoView {
                 // réponse en cours de saisie.
                 let i = ctx.vue.with_untracked(|v| v.as_ref().map(|v| v.instruction.clone()).unwrap_or_default());
                 let note = i.note_du_cert().cloned();
-                let requises = i.pieces_requises;
+                let requises: Vec<_> = i.obligatoires().cloned().collect();
                 view! {
                     <div class="fr-callout fr-mb-4w" data-testid="note-du-cert">
                         <h2 class="fr-callout__title">"Note du CERT"</h2>

@@ -4,6 +4,7 @@
 mod cession;
 mod changement_adresse;
 mod changement_titulaire;
+mod complementaire;
 mod demarrer;
 mod duplicata;
 mod etapes;
@@ -33,6 +34,9 @@ pub struct ProcedureUi {
     pub recapitulatif: fn(&DemarcheVue) -> AnyView,
     /// Ce qu'elle ajoute à l'écran « La demande est terminée ».
     pub fin: fn(&DemarcheVue) -> AnyView,
+    /// Ses pièces se joignent au récapitulatif (« Transmission de la
+    /// déclaration… ») plutôt qu'à la saisie.
+    pub pieces_au_recapitulatif: bool,
 }
 
 /// Le registre : une ligne par téléprocédure construite.
@@ -42,7 +46,7 @@ pub fn ui(tp: Teleprocedure) -> Option<ProcedureUi> {
         Teleprocedure::Cession => Some(cession::UI),
         Teleprocedure::ChangementTitulaire => Some(changement_titulaire::UI),
         Teleprocedure::Duplicata => Some(duplicata::UI),
-        Teleprocedure::Complementaire => None,
+        Teleprocedure::Complementaire => Some(complementaire::UI),
     }
 }
 

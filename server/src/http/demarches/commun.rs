@@ -115,7 +115,13 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: Option<&VehiculeRecord
         .filter(|doc| p.document_disponible(*doc, d.etat, &donnees.details))
         .map(|doc| DocumentVue { libelle: doc.libelle().into(), url: doc.url(&d.numero) })
         .collect();
-    let instruction = super::pieces::instruction_vue(state, d, &p.pieces_requises(d.pour_qui, &donnees.details)).await?;
+    let instruction = super::pieces::instruction_vue(
+        state,
+        d,
+        &p.pieces_acceptees(d.pour_qui, &donnees.details),
+        &p.pieces_requises(d.pour_qui, &donnees.details),
+    )
+    .await?;
     let paiement = state.repo.paiements_de(d.id).await?.into_iter().next().map(|p| super::paiement::paiement_vue(&p));
     Ok(DemarcheVue {
         numero: d.numero.clone(),

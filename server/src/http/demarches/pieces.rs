@@ -66,18 +66,24 @@ pub fn evenement_vue(e: &EvenementRecord, pour_le_cert: bool) -> EvenementVue {
     }
 }
 
-/// Les pièces demandées (avec leur version active) et les échanges avec le
-/// CERT, pour l'usager.
-pub async fn instruction_vue(state: &AppState, d: &DemarcheRecord, requises: &[TypePiece]) -> AppResult<InstructionVue> {
+/// Les pièces que la démarche peut recevoir (avec leur version active),
+/// celles qui sont obligatoires selon la saisie enregistrée, et les
+/// échanges avec le CERT, pour l'usager.
+pub async fn instruction_vue(
+    state: &AppState,
+    d: &DemarcheRecord,
+    acceptees: &[TypePiece],
+    requises: &[TypePiece],
+) -> AppResult<InstructionVue> {
     let pieces = state.repo.pieces_de(d.id).await?;
     let evenements = state.repo.evenements_de(d.id).await?;
     Ok(InstructionVue {
-        pieces_requises: requises
+        pieces_requises: acceptees
             .iter()
             .map(|t| PieceRequiseVue {
                 type_piece: *t,
                 libelle: t.libelle().to_owned(),
-                obligatoire: true,
+                obligatoire: requises.contains(t),
                 piece: active(&pieces, *t).map(|p| piece_vue(p, url_usager(&d.numero, p))),
             })
             .collect(),
