@@ -662,10 +662,10 @@ mod tests {
         assert_eq!(valider_message(" Voici ", "message", true), Ok(Some("Voici".into())));
         assert!(valider_message(&"é".repeat(MESSAGE_MAX + 1), "message", false).is_err());
         assert!(valider_message(&"é".repeat(MESSAGE_MAX), "message", false).is_ok());
-        let d = DemandeCorrection { piece_id: 1, motif: None, message: String::new() };
+        let d = DemandeCorrection { piece_id: Some(1), motif: None, message: String::new() };
         let champs: Vec<_> = d.valider().unwrap_err().into_iter().map(|e| e.champ).collect();
         assert_eq!(champs, ["motif", "message"]);
-        let d = DemandeCorrection { piece_id: 1, motif: Some(MotifCorrection::Illisible), message: "Illisible, renvoyez-la.".into() };
+        let d = DemandeCorrection { piece_id: Some(1), motif: Some(MotifCorrection::Illisible), message: "Illisible, renvoyez-la.".into() };
         assert_eq!(d.valider(), Ok((MotifCorrection::Illisible, "Illisible, renvoyez-la.".into())));
     }
 

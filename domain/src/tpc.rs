@@ -369,7 +369,7 @@ impl VehiculeSaisie {
                 Some(puissance_cv),
                 Some(date_premiere_immatriculation),
             ) if e.is_empty() => {
-                let mise_en_circulation = date_premiere_immatriculation.clone().unwrap_or_else(|| aujourd_hui.into());
+                let mise_en_circulation = date_premiere_immatriculation.unwrap_or_else(|| aujourd_hui.into());
                 Ok(VehiculeDeclare {
                     vin,
                     marque,
