@@ -154,7 +154,9 @@ impl Teleprocedure {
             Self::Cession => &[DEMARRER, (Saisie, "Nouvel acquéreur"), VERIFIER, RECAP],
             Self::ChangementTitulaire => &[DEMARRER, (Saisie, "Nouveau titulaire"), VERIFIER, RECAP, PAYER],
             Self::Duplicata => &[DEMARRER, (Saisie, "Motif de la demande"), RECAP, PAYER],
-            Self::Complementaire => &[DEMARRER, (Saisie, "Objet de la demande et pièces jointes"), RECAP],
+            // « En fonction de la demande : une carte bancaire » : l'étape du
+            // paiement n'est parcourue que si la demande mène à des taxes.
+            Self::Complementaire => &[DEMARRER, (Saisie, "Objet de la demande et pièces jointes"), RECAP, PAYER],
         }
     }
 

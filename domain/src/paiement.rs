@@ -146,7 +146,8 @@ pub fn refdet(numero: &str, tentative: i64) -> String {
 /// espaces, 100 caractères au plus).
 pub fn objet_paiement(numero: &str, immatriculation: &str) -> String {
     let brut = format!("Certificat immatriculation {immatriculation} demande {numero}");
-    brut.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').take(100).collect()
+    let propre: String = brut.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').collect();
+    propre.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(100).collect()
 }
 
 /// Un paiement tel que l'usager le voit.
@@ -216,5 +217,7 @@ mod tests {
         assert_eq!(refdet("2026-ABCDEFGH", 3), "2026-ABCDEFGH-03");
         assert_eq!(objet_paiement("2026-AB", "AB-123-CD"), "Certificat immatriculation AB123CD demande 2026AB");
         assert!(objet_paiement(&"X".repeat(200), "AB-123-CD").len() <= 100);
+        // Sans numéro (une première immatriculation) : pas de double espace.
+        assert_eq!(objet_paiement("2026-AB", ""), "Certificat immatriculation demande 2026AB");
     }
 }

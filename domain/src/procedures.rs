@@ -543,6 +543,11 @@ pub struct DemarcheVue {
     pub taxes: Taxes,
     /// La règle appliquée pour la taxe régionale (Y1), en clair.
     pub regle_y1: Option<String>,
+    /// Les taxes ne sont pas montrées : elles dépendent du véhicule inscrit,
+    /// que la démarche (une TPC pour autrui) ne montre pas avant le contrôle
+    /// du mandat par le CERT.
+    #[serde(default)]
+    pub taxes_masquees: bool,
     pub nouveau_certificat: bool,
     pub documents: Vec<DocumentVue>,
     /// Le code de cession, rendu une seule fois (à la validation).

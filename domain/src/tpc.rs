@@ -287,6 +287,15 @@ pub struct VehiculeSaisie {
     /// Première immatriculation à l'étranger (véhicule d'occasion importé).
     #[serde(default)]
     pub date_premiere_immatriculation: String,
+    /// PTAC (F.2) en kg : pour un utilitaire, un camion ou un transport en
+    /// commun (il fixe Y2).
+    #[serde(default)]
+    pub ptac_kg: String,
+}
+
+/// Le PTAC est-il demandé pour ce genre (Y2 en dépend) ?
+pub fn ptac_demande(genre: Option<Genre>) -> bool {
+    matches!(genre, Some(Genre::Ctte | Genre::Camion | Genre::Tcp))
 }
 
 /// Le véhicule déclaré, validé.
@@ -303,6 +312,8 @@ pub struct VehiculeDeclare {
     /// La première mise en circulation qui compte pour les taxes : la date
     /// étrangère, ou le jour de la demande pour un véhicule neuf.
     pub mise_en_circulation: DateFr,
+    /// PTAC en kg (utilitaires, camions, transports en commun).
+    pub ptac_kg: Option<u32>,
 }
 
 fn texte_court(s: &str, champ: &str, quoi: &str, erreurs: &mut Vec<ChampErreur>) -> Option<String> {
@@ -344,6 +355,17 @@ impl VehiculeSaisie {
                 None
             }
         };
+        let ptac = if ptac_demande(self.genre) {
+            match self.ptac_kg.trim().replace(' ', "").parse::<u32>() {
+                Ok(p @ 100..=60_000) => Some(Some(p)),
+                _ => {
+                    e.push(ChampErreur::new("vehicule.ptac_kg", "Le PTAC (rubrique F.2) est un poids en kg, entre 100 et 60 000."));
+                    None
+                }
+            }
+        } else {
+            Some(None)
+        };
         let premiere = if importe {
             match parse_date_fr(&self.date_premiere_immatriculation) {
                 Ok(d) if d > aujourd_hui => {
@@ -359,7 +381,7 @@ impl VehiculeSaisie {
         } else {
             Some(None)
         };
-        match (vin, marque, modele, self.genre, self.energie, puissance, premiere) {
+        match (vin, marque, modele, self.genre, self.energie, puissance, premiere, ptac) {
             (
                 Some(vin),
                 Some(marque),
@@ -368,6 +390,7 @@ impl VehiculeSaisie {
                 Some(energie),
                 Some(puissance_cv),
                 Some(date_premiere_immatriculation),
+                Some(ptac_kg),
             ) if e.is_empty() => {
                 let mise_en_circulation = date_premiere_immatriculation.unwrap_or_else(|| aujourd_hui.into());
                 Ok(VehiculeDeclare {
@@ -379,6 +402,7 @@ impl VehiculeSaisie {
                     puissance_cv,
                     date_premiere_immatriculation,
                     mise_en_circulation,
+                    ptac_kg,
                 })
             }
             _ => Err(e),
@@ -472,7 +496,6 @@ pub struct DetailsComplementaire {
     /// Le motif choisi au démarrage.
     pub motif: MotifTpc,
     /// L'initiateur (les pièces du mandant, pour autrui).
-    #[serde(default)]
     pub pour_qui: PourQui,
     /// Le véhicule immatriculé concerné, là où le motif le demande.
     pub immatriculation: Option<Immatriculation>,
@@ -506,14 +529,16 @@ pub struct Circonstances {
     pub vehicule_diplomatique: bool,
 }
 
-/// Les pièces que le système suggère pour cette sous-catégorie.
+/// Les pièces que le système suggère pour cette sous-catégorie. Un véhicule
+/// diplomatique n'en demande aucune qui justifie la demande ; fait pour
+/// autrui, le mandat (identité du mandant, cerfa 13757) reste exigé : il
+/// prouve le droit d'agir, pas la demande (choix du projet : la case est
+/// déclarée par l'usager, sans code confidentiel).
 pub fn pieces_requises(sc: &SousCategorie, c: Circonstances) -> Vec<Piece> {
-    if c.vehicule_diplomatique {
-        return Vec::new();
-    }
+    let justificatives: &[Piece] = if c.vehicule_diplomatique { &[] } else { sc.pieces };
     PIECES_MANDANT
         .iter()
-        .chain(sc.pieces.iter())
+        .chain(justificatives.iter())
         .filter(|p| match p.condition {
             Condition::Toujours => true,
             Condition::SiPourAutrui => c.pour == PourQui::Autrui,
@@ -670,6 +695,7 @@ mod tests {
                 energie: Some(Energie::Essence),
                 puissance_cv: "6".into(),
                 date_premiere_immatriculation: "15/06/2019".into(),
+                ptac_kg: String::new(),
             },
             ..Default::default()
         }
@@ -707,6 +733,18 @@ mod tests {
     }
 
     #[test]
+    fn ptac_demande_pour_un_utilitaire() {
+        let etranger = sous_categorie("premiere_immatriculation", "vehicule_etranger").unwrap();
+        let mut s = saisie();
+        s.vehicule.genre = Some(Genre::Camion);
+        assert_eq!(champs(s.valider(etranger, AUJ)), ["vehicule.ptac_kg"]);
+        s.vehicule.ptac_kg = "7 500".into();
+        assert_eq!(s.valider(etranger, AUJ).unwrap().vehicule.unwrap().ptac_kg, Some(7500));
+        s.vehicule.genre = Some(Genre::Vp);
+        assert_eq!(s.valider(etranger, AUJ).unwrap().vehicule.unwrap().ptac_kg, None, "sans objet pour une voiture");
+    }
+
+    #[test]
     fn saisie_sur_un_vehicule_immatricule_sans_caracteristiques() {
         let sc = sous_categorie("corriger_erreur", "correction_titulaire").unwrap();
         let mut s = saisie();
@@ -733,7 +771,8 @@ mod tests {
         d.saisie = Some(TpcSaisie { acquis_a_l_etranger: true, ..saisie() });
         assert_eq!(d.pieces_requises(PourQui::MoiMeme).len(), 5);
         d.saisie = Some(TpcSaisie { vehicule_diplomatique: true, ..saisie() });
-        assert!(d.pieces_requises(PourQui::Autrui).is_empty(), "véhicule diplomatique : aucune pièce");
+        assert!(d.pieces_requises(PourQui::MoiMeme).is_empty(), "véhicule diplomatique : aucune pièce");
+        assert_eq!(d.pieces_requises(PourQui::Autrui).len(), 2, "pour autrui : le mandat");
     }
 
     /// Un code désigne une seule pièce (un libellé) dans tout le catalogue.
@@ -815,10 +854,13 @@ mod tests {
 
     #[test]
     fn vehicules_diplomatiques_sans_piece_justificative() {
-        let diplo = Circonstances { vehicule_diplomatique: true, ..AUTRUI };
+        let diplo = Circonstances { vehicule_diplomatique: true, ..MOI };
+        let diplo_autrui = Circonstances { vehicule_diplomatique: true, ..AUTRUI };
         for c in &CATALOGUE {
             for sc in c.sous_categories {
                 assert!(pieces_requises(sc, diplo).is_empty());
+                // Pour autrui, le mandat reste exigé.
+                assert_eq!(libelles(&pieces_requises(sc, diplo_autrui)), ["justificatif d'identité du mandant", "cerfa 13757 signé"]);
             }
         }
     }

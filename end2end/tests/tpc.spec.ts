@@ -120,6 +120,9 @@ test("TPC : immatriculation d'un véhicule en provenance de l'étranger, accept�
   const ligne = page.getByTestId("ligne-panier").filter({ hasText: numero });
   await expect(ligne).toContainText("Acceptée par le CERT");
   await ligne.getByRole("link", { name: "Reprendre la demande en cours" }).click();
+  await expect(page.getByTestId("stepper")).toContainText("Paiement en ligne");
+  await expect(page.getByTestId("montant-a-payer")).toContainText("373,76");
+  await expectAccessible(page);
   await page.getByRole("button", { name: "Payer 373,76 € par carte bancaire" }).click();
   await saisirCarte(page, "4111 1111 1111 1111");
   await page.getByRole("link", { name: "Cliquer ici pour enregistrer votre paiement" }).click();
@@ -159,6 +162,7 @@ test("TPC : véhicule diplomatique sans pièce, précision demandée par le CERT
   await page.getByRole("button", { name: "Démarrer la procédure" }).click();
   await expect(page.getByTestId("recap-tpc")).toContainText("Aucune pièce justificative n'est demandée");
   await expect(page.getByTestId("recap-tpc")).toContainText("La demande concerne un véhicule diplomatique.");
+  await expectAccessible(page);
   const w = new Wizard(page);
   await w.tickClu();
   await w.validate();
@@ -182,7 +186,11 @@ test("TPC : véhicule diplomatique sans pièce, précision demandée par le CERT
   await ligne.getByRole("link", { name: "Reprendre la demande en cours" }).click();
   await expect(page.getByTestId("note-du-cert")).toContainText("Précisez la mention à lever.");
   await expectAccessible(page);
-  await page.getByLabel("Message au CERT (facultatif)").fill("La mention « gage » a été inscrite par erreur.");
+  // Une précision sans pièce : la réponse écrite est exigée.
+  await page.getByRole("button", { name: "Envoyer", exact: true }).click();
+  await expect(page.locator("#reponse-cert-desc-error")).toHaveText("Saisissez un message.");
+  await expect(page.getByLabel("Message au CERT *")).toHaveAttribute("aria-invalid", "true");
+  await page.getByLabel("Message au CERT *").fill("La mention « gage » a été inscrite par erreur.");
   await page.getByRole("button", { name: "Envoyer", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Votre demande est en attente de contrôle par le CERT" })).toBeVisible();
 
@@ -194,6 +202,7 @@ test("TPC : véhicule diplomatique sans pièce, précision demandée par le CERT
 
   await page.goto(`/espace-vehicule/demarche/complementaire/${numero}`);
   await expect(page.getByTestId("demande-terminee")).toContainText("La demande est terminée.");
+  await expectAccessible(page);
   const recap = await telecharger(page, /Récapitulatif de la demande/);
   expect(recap).toContain("Aucune pièce justificative");
   expect(recap).toContain("EF-789-GH");

@@ -11,6 +11,7 @@ use common::TestApp;
 use serde_json::{json, Value};
 
 const JULIEN: &str = "julien.paul@demo.immat.fr";
+const GARAGE: &str = "garage.central@demo.immat.fr";
 const MARIE: &str = "marie.dupont@demo.immat.fr";
 const AGENT: &str = "agent.cert@demo.immat.fr";
 const CLU: [&str; 3] = ["exactitude", "sanctions", "donnees"];
@@ -248,8 +249,8 @@ async fn pour_autrui_rien_du_registre_et_pieces_du_mandant() {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
 }
 
-/// Au plus dix TPC sans véhicule en cours par compte, même sous vingt
-/// démarrages simultanés.
+/// Au plus dix TPC en cours par compte, même sous vingt démarrages
+/// simultanés ; avec un véhicule, la limite compte aussi.
 #[tokio::test]
 async fn dix_brouillons_sans_vehicule_au_plus_meme_en_parallele() {
     let app = common::spawn().await;
@@ -262,4 +263,109 @@ async fn dix_brouillons_sans_vehicule_au_plus_meme_en_parallele() {
     let espace = app.get("/api/v1/espace", Some(&marie)).await.json();
     let autres = espace["autres_demarches"].as_array().unwrap().iter().filter(|d| d["teleprocedure"] == "complementaire").count();
     assert_eq!(autres, 10);
+    let r = app.post_json("/api/v1/demarches", &tpc("corriger_erreur", "correction_vehicule", "moi_meme", "EF-789-GH"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+}
+
+/// Pour autrui, les taxes calculées sur le véhicule inscrit (puissance,
+/// âge, région du titulaire) ne se montrent qu'après l'acceptation du CERT ;
+/// la situation du véhicule (volé) ne se révèle pas non plus.
+#[tokio::test]
+async fn pour_autrui_ni_taxes_ni_situation_du_registre_avant_le_cert() {
+    let app = common::spawn().await;
+    let garage = app.login(GARAGE).await;
+    let base = demarrer(&app, &garage, &tpc("situation_personnelle", "deces_heritage", "autrui", "AB-123-CD")).await;
+    let d = app.get(&base, Some(&garage)).await.json();
+    assert_eq!(d["taxes"], json!({"y1": 0, "y2": 0, "y3": 0, "y4": 0, "y5": 0}));
+    assert_eq!(d["taxes_masquees"], true);
+    assert!(d["regle_y1"].is_null());
+    // Un véhicule volé : la démarche s'ouvre sans le dire (le CERT contrôle).
+    let r = app.post_json("/api/v1/demarches", &tpc("corriger_erreur", "correction_titulaire", "autrui", "JK-567-LM"), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert!(!r.text().contains("vol"), "{}", r.text());
+    // Pour soi-même, la situation compte : un véhicule volé ne démarre pas.
+    let marie = app.login(MARIE).await;
+    let r =
+        app.post_json("/api/v1/demarches", &tpc("corriger_erreur", "correction_titulaire", "moi_meme", "JK-567-LM"), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+}
+
+/// Une demande revenue à la saisie (une pièce désormais obligatoire manque)
+/// ne se valide pas ; un domicile hors du SIV est dit au code postal.
+#[tokio::test]
+async fn pas_de_validation_sans_les_pieces_ni_hors_du_siv() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    let base = demarrer(&app, &marie, &tpc("situation_vehicule", "modification_technique", "moi_meme", "EF-789-GH")).await;
+    let mut s = saisie_etranger();
+    s["vehicule_diplomatique"] = json!(true);
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    assert_eq!(r.json()["etape"], "recapitulatif", "{}", r.text());
+    s["vehicule_diplomatique"] = json!(false);
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    assert_eq!(champs(&r), ["piece_piece_modification_technique"]);
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert_eq!(app.get(&base, Some(&marie)).await.json()["etat"], "brouillon");
+
+    let base = demarrer(&app, &marie, &tpc("premiere_immatriculation", "vehicule_etranger", "moi_meme", "")).await;
+    let mut s = saisie_etranger();
+    s["titulaire"]["adresse"] = json!({"voie": "1 rue du Port", "code_postal": "97500", "commune": "Saint-Pierre"});
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(champs(&r), ["adresse.code_postal"]);
+    // La démarche se relit toujours, la saisie gardée.
+    let d = app.get(&base, Some(&marie)).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.text());
+    assert_eq!(d.json()["details"]["saisie"]["titulaire"]["adresse"]["commune"], "Saint-Pierre");
+}
+
+/// Une précision demandée sans pièce appelle une réponse écrite ; une pièce
+/// facultative envoyée doit être contrôlée avant que la demande soit acceptée.
+#[tokio::test]
+async fn precision_sans_piece_reponse_ecrite_et_pieces_facultatives_controlees() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    let base = demarrer(&app, &marie, &tpc("premiere_immatriculation", "vehicule_neuf", "moi_meme", "")).await;
+    let mut s = saisie_etranger();
+    s["vehicule"]["date_premiere_immatriculation"] = json!("");
+    // Le justificatif fiscal, envoyé puis rendu facultatif (la case décochée).
+    for t in ["justificatif_adresse", "cerfa_13749", "justificatif_vente", "certificat_conformite", "justificatif_fiscal"] {
+        let r = app.post_fichier(&format!("{base}/pieces/{t}?nom={t}.pdf"), pdf(t), &marie).await;
+        assert_eq!(r.status, StatusCode::OK, "{t} : {}", r.text());
+    }
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    assert_eq!(r.json()["etape"], "recapitulatif", "{}", r.text());
+    // Un véhicule neuf : Y1 plein (immatriculé pour la première fois ce jour).
+    assert_eq!(r.json()["taxes"]["y1"], 36000);
+    app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+    let agent = app.login(AGENT).await;
+    let cert = format!("/api/v1/cert/demarches/{}", numero(&base));
+    let dossier = app.post_json(&format!("{cert}/prendre"), &json!({}), Some(&agent)).await.json();
+    let pieces = dossier["pieces"].as_array().unwrap().clone();
+    assert_eq!(pieces.len(), 5);
+    let fiscal = pieces.iter().find(|p| p["type_piece"] == "justificatif_fiscal").unwrap()["id"].as_i64().unwrap();
+    for p in pieces.iter().filter(|p| p["type_piece"] != "justificatif_fiscal") {
+        let r = app.post_json(&format!("{cert}/accepter"), &json!({"piece_id": p["id"]}), Some(&agent)).await;
+        assert_eq!(r.json()["demarche"]["etat"], "en_attente_cert", "la pièce facultative attend : {}", r.text());
+    }
+    let r = app.post_json(&format!("{cert}/accepter"), &json!({}), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let r = app.post_json(&format!("{cert}/accepter"), &json!({"piece_id": fiscal}), Some(&agent)).await;
+    assert_eq!(r.json()["demarche"]["etat"], "a_payer", "{}", r.text());
+
+    // Une précision sans pièce (sur une autre demande) : réponse écrite exigée.
+    let base = demarrer(&app, &marie, &tpc("question", "champ_libre", "moi_meme", "")).await;
+    let mut s = saisie_etranger();
+    s["objet"] = json!("Ma carte grise porte-t-elle la bonne adresse ?");
+    app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+    let cert = format!("/api/v1/cert/demarches/{}", numero(&base));
+    app.post_json(&format!("{cert}/prendre"), &json!({}), Some(&agent)).await;
+    let r = app.post_json(&format!("{cert}/correction"), &json!({"motif": "incomplete", "message": "Quel véhicule ?"}), Some(&agent)).await;
+    assert_eq!(r.json()["demarche"]["etat"], "correction_demandee", "{}", r.text());
+    let r = app.post_json(&format!("{base}/envoyer"), &json!({"message": "  "}), Some(&marie)).await;
+    assert_eq!(champs(&r), ["message"]);
+    let r = app.post_json(&format!("{base}/envoyer"), &json!({"message": "EF-789-GH."}), Some(&marie)).await;
+    assert_eq!(r.json()["etat"], "en_attente_cert", "{}", r.text());
 }

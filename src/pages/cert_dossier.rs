@@ -142,17 +142,17 @@ fn Dossier(numero: String) -> impl IntoView {
                     // demande elle-même.
                     let sans_piece = v.instruction.obligatoires().next().is_none();
                     view! {
-                        <section class="fr-mt-4w" aria-labelledby="decision-titre" data-testid="decision-demande">
-                            <h2 class="fr-h4" id="decision-titre">"La demande"</h2>
-                            {sans_piece.then(|| view! {
+                        {sans_piece.then(|| view! {
+                            <section class="fr-mt-4w" aria-labelledby="decision-titre" data-testid="decision-demande">
+                                <h2 class="fr-h4" id="decision-titre">"La demande"</h2>
                                 <p>"Cette demande ne comporte aucune pièce à contrôler."</p>
                                 <ul class="fr-btns-group fr-btns-group--inline-md">
                                     <li><button class="fr-btn" type="button" disabled=occupe
                                         on:click=move |_| { accepter.envoyer((n.get_value(), None)); }>"Accepter la demande"</button></li>
                                 </ul>
-                            })}
-                            <Correction numero=n.get_value() piece_id=None dossier=dossier alerte=alerte />
-                        </section>
+                                <Correction numero=n.get_value() piece_id=None dossier=dossier alerte=alerte />
+                            </section>
+                        })}
                         <Refus numero=n.get_value() dossier=dossier alerte=alerte />
                     }
                 })}

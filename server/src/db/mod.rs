@@ -295,20 +295,24 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     ) -> DbResult<(DemarcheRecord, bool)>;
     async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>>;
     async fn demarche_en_cours(&self, compte_id: i64, vehicule_id: i64, tp: Teleprocedure) -> DbResult<Option<DemarcheRecord>>;
-    /// Crée le brouillon d'une démarche sans véhicule (une TPC de première
-    /// immatriculation, une question), si le compte en a moins de
+    /// Crée le brouillon d'une démarche, avec ou sans véhicule (une TPC de
+    /// première immatriculation, une question), si le compte en a moins de
     /// `max_en_cours` en cours de cette téléprocédure : le compte et
     /// l'insertion se font en une seule instruction (vingt démarrages
-    /// simultanés n'en créent pas plus). `None` : la limite est atteinte.
-    async fn creer_demarche_sans_vehicule(
+    /// simultanés n'en créent pas plus). Sur un véhicule, celle qui est déjà
+    /// en cours est rendue (`false`), comme [`Self::creer_demarche`].
+    /// `None` : la limite est atteinte.
+    #[allow(clippy::too_many_arguments)]
+    async fn creer_demarche_plafonnee(
         &self,
         numero: &str,
         compte_id: i64,
+        vehicule_id: Option<i64>,
         tp: Teleprocedure,
         pour_qui: PourQui,
         donnees: &serde_json::Value,
         max_en_cours: i64,
-    ) -> DbResult<Option<DemarcheRecord>>;
+    ) -> DbResult<Option<(DemarcheRecord, bool)>>;
     /// Enregistre la saisie d'une étape, sans changer d'état, à condition que
     /// la démarche soit encore dans l'état et la version lus (`d.etat`,
     /// `d.version`) ; sinon [`DbError::Conflict`]. Rend la version écrite.

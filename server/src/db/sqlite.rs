@@ -586,21 +586,23 @@ impl DemarcheRepository for SqliteRepository {
         inserer_brouillon(&mut conn, numero, compte_id, vehicule_id, tp, pour_qui, donnees, self.clock.now()).await
     }
 
-    async fn creer_demarche_sans_vehicule(
+    async fn creer_demarche_plafonnee(
         &self,
         numero: &str,
         compte_id: i64,
+        vehicule_id: Option<i64>,
         tp: Teleprocedure,
         pour_qui: PourQui,
         donnees: &serde_json::Value,
         max_en_cours: i64,
-    ) -> DbResult<Option<DemarcheRecord>> {
+    ) -> DbResult<Option<(DemarcheRecord, bool)>> {
         let maintenant = ts(self.clock.now());
         let row = sqlx::query(
             "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
-             select $1, $2, null, $3, $4, $5, 'saisie', $6, $6, $7
-             where (select count(*) from demarche where compte_id = $2 and vehicule_id is null and teleprocedure = $3
+             select $1, $2, $9, $3, $4, $5, 'saisie', $6, $6, $7
+             where (select count(*) from demarche where compte_id = $2 and teleprocedure = $3
                     and etat not in ('terminee', 'abandonnee', 'refusee')) < $8
+             on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee', 'refusee') do nothing
              returning *",
         )
         .bind(numero)
@@ -611,9 +613,18 @@ impl DemarcheRepository for SqliteRepository {
         .bind(maintenant)
         .bind(donnees.to_string())
         .bind(max_en_cours)
+        .bind(vehicule_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(demarche_from_row).transpose()
+        if let Some(row) = row {
+            return Ok(Some((demarche_from_row(&row)?, true)));
+        }
+        // Rien d'écrit : la démarche déjà en cours sur ce véhicule, sinon la
+        // limite.
+        match vehicule_id {
+            Some(vid) => Ok(self.demarche_en_cours(compte_id, vid, tp).await?.map(|d| (d, false))),
+            None => Ok(None),
+        }
     }
 
     async fn demarche_par_numero(&self, numero: &str) -> DbResult<Option<DemarcheRecord>> {

@@ -20,7 +20,7 @@ use immat_domain::{
     pieces::{PieceRequiseVue, StatutPiece, TypePiece},
     procedures::{DemarcheVue, DetailsPropres},
     taxes::{Energie, Genre},
-    tpc::{pieces_requises, DetailsComplementaire, TaxesTpc, TpcSaisie, VehiculeSaisie, OBJET_MAX},
+    tpc::{pieces_requises, ptac_demande, DetailsComplementaire, TaxesTpc, TpcSaisie, VehiculeSaisie, OBJET_MAX},
     PourQui, Teleprocedure,
 };
 use leptos::prelude::*;
@@ -147,6 +147,7 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
     let energie = RwSignal::new(vs.energie);
     let puissance = RwSignal::new(vs.puissance_cv.clone());
     let premiere_immat = RwSignal::new(vs.date_premiere_immatriculation.clone());
+    let ptac = RwSignal::new(vs.ptac_kg.clone());
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
     let envoi =
@@ -180,6 +181,7 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
                 energie: energie.get_untracked(),
                 puissance_cv: puissance.get_untracked(),
                 date_premiere_immatriculation: premiere_immat.get_untracked(),
+                ptac_kg: ptac.get_untracked(),
             },
         }
     };
@@ -304,6 +306,12 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
                         <TextField id="vehicule-puissance" label="Puissance fiscale (CV)" hint="Rubrique P.6 ; un nombre entier"
                             value=puissance error=errors.of("vehicule.puissance_cv") on_input=errors.clear_field("vehicule.puissance_cv") required=true />
                     </div>
+                    <Show when=move || ptac_demande(genre.get())>
+                        <div class="fr-fieldset__element">
+                            <TextField id="vehicule-ptac" label="Poids total autorisé en charge (PTAC, kg)" hint="Rubrique F.2 ; il fixe la taxe Y2"
+                                value=ptac error=errors.of("vehicule.ptac_kg") on_input=errors.clear_field("vehicule.ptac_kg") required=true />
+                        </div>
+                    </Show>
                     {importe.then(|| view! {
                         <div class="fr-fieldset__element">
                             <TextField id="vehicule-premiere-immatriculation" label="Date de première immatriculation (à l'étranger)" hint="jj/mm/aaaa"

@@ -16,7 +16,7 @@ use immat_domain::{
     adresse_postale::VerificationCommune,
     api::TitulaireVue,
     paiement::{EtatPaiement, ENREGISTRER_PAIEMENT},
-    pieces::{EvenementVue, PieceVue},
+    pieces::{Action, EvenementVue, PieceVue},
     procedures::{DemarcheVue, DetailsPropres, CLU},
     Etape, EtatDemarche, Teleprocedure,
 };
@@ -235,7 +235,13 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
                 </Detail>
             })}
             <Detail id="detail-taxes" titre="Taxe à régler">
-                <div class="fr-table">
+                {v.taxes_masquees.then(|| view! {
+                    <p data-testid="taxes-masquees">
+                        "Les taxes de cette demande dépendent du véhicule inscrit au registre : elles vous seront indiquées "
+                        "après le contrôle de votre mandat par le CERT, avant le paiement."
+                    </p>
+                })}
+                <div class="fr-table" hidden=v.taxes_masquees>
                     <table data-testid="detail-taxes">
                         <caption>"Détail des taxes"</caption>
                         <thead><tr><th scope="col">"Taxe"</th><th scope="col">"Montant"</th></tr></thead>
@@ -439,7 +445,11 @@ pub fn Instruction(ctx: Ctx) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let texte = reponse.get_untracked();
-        let r = immat_domain::pieces::valider_message(&texte, "message", false).map_err(|e| vec![e]);
+        // Une précision demandée sans pièce appelle une réponse écrite.
+        let exige = ctx.vue.with_untracked(|v| {
+            v.as_ref().and_then(|v| v.instruction.note_du_cert().map(|n| n.piece.is_none() && n.action == Action::CorrectionDemandee))
+        });
+        let r = immat_domain::pieces::valider_message(&texte, "message", exige.unwrap_or(false)).map_err(|e| vec![e]);
         if errors.retenir(r).is_some() {
             envoi.envoyer(texte);
         }
@@ -470,7 +480,10 @@ pub fn Instruction(ctx: Ctx) -> impl IntoView {
                 // réponse en cours de saisie.
                 let i = ctx.vue.with_untracked(|v| v.as_ref().map(|v| v.instruction.clone()).unwrap_or_default());
                 let note = i.note_du_cert().cloned();
-                let requises: Vec<_> = i.obligatoires().cloned().collect();
+                // Toutes les pièces que la demande peut recevoir (« * » :
+                // obligatoires) ; une précision sans pièce appelle un message.
+                let requises = i.pieces_requises.clone();
+                let message_exige = note.as_ref().is_some_and(|n| n.piece.is_none());
                 view! {
                     <div class="fr-callout fr-mb-4w" data-testid="note-du-cert">
                         <h2 class="fr-callout__title">"Note du CERT"</h2>
@@ -487,7 +500,7 @@ pub fn Instruction(ctx: Ctx) -> impl IntoView {
                     <form on:submit=on_submit novalidate data-testid="reponse-form">
                         <div class=move || if message_error.with(Option::is_some) { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>
                             <label class="fr-label" for="reponse-cert">
-                                "Message au CERT (facultatif)"
+                                {if message_exige { "Message au CERT *" } else { "Message au CERT (facultatif)" }}
                                 <span class="fr-hint-text">"2 000 caractères au plus."</span>
                             </label>
                             <textarea class="fr-input" id="reponse-cert" name="message" rows="4" maxlength="2000"

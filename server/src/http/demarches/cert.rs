@@ -222,12 +222,16 @@ async fn accepter(
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(&d)?;
     let pieces = state.repo.pieces_de(d.id).await?;
-    let toutes = p.pieces_requises(d.pour_qui, &donnees.details).iter().all(|t| {
-        super::pieces::active(&pieces, *t)
-            .is_some_and(|x| x.statut == StatutPiece::Acceptee || piece.as_ref().is_some_and(|p| p.id == x.id))
-    });
+    let courante = |x: &PieceRecord| piece.as_ref().is_some_and(|p| p.id == x.id);
+    // La demande est acceptée quand chaque pièce demandée l'est, et qu'aucune
+    // autre pièce envoyée n'attend encore son contrôle.
+    let toutes = p
+        .pieces_requises(d.pour_qui, &donnees.details)
+        .iter()
+        .all(|t| super::pieces::active(&pieces, *t).is_some_and(|x| x.statut == StatutPiece::Acceptee || courante(x)))
+        && !pieces.iter().any(|x| x.statut == StatutPiece::Deposee && !courante(x));
     if piece.is_none() && !toutes {
-        return Err(AppError::Conflit("Acceptez d'abord chacune des pièces de la demande.".into()));
+        return Err(AppError::Conflit("Contrôlez d'abord chacune des pièces envoyées (accepter ou demander une correction).".into()));
     }
     // La demande n'accepte une décision que dans l'état où le CERT l'examine.
     if d.etat != EtatDemarche::EnAttenteCert {

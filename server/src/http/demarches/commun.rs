@@ -102,8 +102,22 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: Option<&VehiculeRecord
         (Some(t), regle) => (t, regle.clone()),
         // Une saisie encore incomplète (une TPC) : rien d'annoncé.
         (None, _) if p.assiette(&donnees.details, v)?.is_none() => (Taxes::default(), None),
-        (None, _) => taxes_de(state, p, &donnees.details, v)?,
+        (None, _) => match taxes_de(state, p, &donnees.details, v) {
+            Ok(t) => t,
+            // Un brouillon dont les taxes ne se calculent pas (domicile en
+            // collectivité d'outre-mer) se lit toujours : « Valider » le dira.
+            Err(AppError::Requete { code: CodeErreur::TaxesIncalculables, .. }) if d.etat == EtatDemarche::Brouillon => {
+                (Taxes::default(), None)
+            }
+            Err(e) => return Err(e),
+        },
     };
+    // Des taxes calculées sur le registre, que la démarche ne montre pas (une
+    // TPC pour autrui) : cachées jusqu'à l'acceptation du CERT, qui a
+    // contrôlé le mandat.
+    let taxes_masquees = v.is_some_and(|v| !p.montre_le_registre(d, v))
+        && !matches!(d.etat, EtatDemarche::APayer | EtatDemarche::Payee | EtatDemarche::Terminee);
+    let (taxes, regle_y1) = if taxes_masquees { (Taxes::default(), None) } else { (taxes, regle_y1) };
     // Les documents de la téléprocédure dans son ordre, puis ceux qu'elle
     // rend disponibles en cours de route (le CSA d'un duplicata pour vol).
     let autres = immat_domain::procedures::Document::TOUS.into_iter().filter(|doc| !p.documents().contains(doc));
@@ -138,6 +152,7 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: Option<&VehiculeRecord
         nouveau_certificat: p.nouveau_certificat(&taxes),
         taxes,
         regle_y1,
+        taxes_masquees,
         documents,
         code_cession: None,
         paiement,
@@ -459,7 +474,7 @@ async fn valider(
     if d.etape != Etape::Recapitulatif || !p.prete(&donnees.details) {
         return Err(AppError::Conflit("La demande n'est pas complète : reprenez les étapes précédentes.".into()));
     }
-    if let Some(v) = &v {
+    if let Some(v) = v.as_ref().filter(|v| p.controle_le_registre(&d, v)) {
         if !donnees.registre_inchange(v) {
             return Err(AppError::Conflit(REGISTRE_CHANGE.into()));
         }

@@ -9,7 +9,7 @@
 
 use super::{
     commun::{
-        adresse_du_vehicule, charger_vehicule_demarrage, enregistrer_saisie, nouveau_numero, situation_permet, titulaire_vue,
+        adresse_du_vehicule, charger_vehicule_demarrage, enregistrer_saisie, nouveau_numero, situation_permet, taxes_de, titulaire_vue,
         valider_et_verifier, vehicule_fiscal, vue, Brouillon, Saisie,
     },
     pieces::exiger_pieces,
@@ -17,6 +17,7 @@ use super::{
 };
 use crate::db::CompteRecord;
 use axum::extract::State;
+use immat_domain::api::CodeErreur;
 use immat_domain::{
     demarche::etape_apres_validation,
     pieces::TypePiece,
@@ -27,9 +28,9 @@ use immat_domain::{
 
 pub struct Complementaire;
 
-/// Démarches complémentaires sans véhicule immatriculé en cours, par compte,
-/// au plus (chacune est une ligne et des pièces).
-pub const SANS_VEHICULE_MAX: i64 = 10;
+/// Démarches complémentaires en cours par compte, au plus (chacune est une
+/// ligne et des pièces ; une seule par véhicule).
+pub const EN_COURS_MAX: i64 = 10;
 
 fn details(details: &DetailsDemarche) -> Option<&DetailsComplementaire> {
     DetailsComplementaire::de(details)
@@ -67,8 +68,20 @@ async fn saisir(State(state): State<AppState>, brouillon: Brouillon, AppJson(req
     let det = DetailsComplementaire::de_mut(&mut donnees.details)
         .ok_or_else(|| DbError::Corrupt(format!("détails de la démarche {}", d.numero)))?;
     let mut valide = req.ranger(&state, det, v.as_ref(), &d);
+    let requises: Vec<TypePiece> = det.pieces_requises(d.pour_qui).iter().map(TypePiece::de_la_tpc).collect();
     if valide.is_ok() {
-        let requises: Vec<TypePiece> = det.pieces_requises(d.pour_qui).iter().map(TypePiece::de_la_tpc).collect();
+        // Des taxes qui ne se calculent pas (un domicile en collectivité
+        // d'outre-mer, hors du SIV) : dit au champ du code postal.
+        if let Err(AppError::Requete { code: CodeErreur::TaxesIncalculables, message, .. }) =
+            taxes_de(&state, &Complementaire, &donnees.details, v.as_ref())
+        {
+            valide = Err(AppError::champ("adresse.code_postal", message));
+            if let Some(det) = DetailsComplementaire::de_mut(&mut donnees.details) {
+                det.demande = None;
+            }
+        }
+    }
+    if valide.is_ok() {
         valide = exiger_pieces(&requises, &state.repo.pieces_de(d.id).await?);
     }
     enregistrer_saisie(&state, d, v.as_ref(), donnees, valide).await
@@ -92,41 +105,49 @@ impl Procedure for Complementaire {
     ) -> AppResult<(StatusCode, DemarcheVue)> {
         let mut det = DetailsComplementaire { motif: req.motif.clone(), pour_qui: req.pour_qui, ..Default::default() };
         req.motif.valider().map_err(AppError::Validation)?;
-        let Some(immatriculation) = demarrage.immatriculation.clone() else {
-            let donnees = Donnees::nouvelles(DetailsDemarche::Complementaire(det));
-            let d = state
-                .repo
-                .creer_demarche_sans_vehicule(
-                    &nouveau_numero(state.now()),
-                    compte.id,
-                    Teleprocedure::Complementaire,
-                    req.pour_qui,
-                    &donnees.json()?,
-                    SANS_VEHICULE_MAX,
-                )
-                .await?
-                .ok_or_else(|| {
-                    AppError::Conflit(format!(
-                        "Vous avez déjà {SANS_VEHICULE_MAX} demandes complémentaires en cours sans véhicule immatriculé : \
-                         terminez-en une avant d'en commencer une autre."
-                    ))
-                })?;
-            return Ok((StatusCode::CREATED, vue(state, &d, None).await?));
-        };
-        let v = charger_vehicule_demarrage(state, compte, req.pour_qui, &immatriculation).await?;
-        det.immatriculation = Some(immatriculation);
         let pour_soi = req.pour_qui == PourQui::MoiMeme;
-        let donnees = Donnees {
-            avertissement: situation_permet(&v, Teleprocedure::Complementaire)?.filter(|_| pour_soi),
-            ancienne_adresse: pour_soi.then(|| adresse_du_vehicule(&v)),
-            titulaire: pour_soi.then(|| titulaire_vue(&v)),
-            code_confidentiel_version: Some(v.code_confidentiel_version),
-            ..Donnees::nouvelles(DetailsDemarche::Complementaire(det))
+        let v = match demarrage.immatriculation.clone() {
+            Some(immatriculation) => {
+                let v = charger_vehicule_demarrage(state, compte, req.pour_qui, &immatriculation).await?;
+                det.immatriculation = Some(immatriculation);
+                Some(v)
+            }
+            None => None,
+        };
+        let donnees = match &v {
+            // Pour soi : la situation du véhicule (un vol bloque), le
+            // titulaire inscrit. Pour autrui, sans code : rien du registre,
+            // pas même sa situation ; le CERT contrôle.
+            Some(v) if pour_soi => Donnees {
+                avertissement: situation_permet(v, Teleprocedure::Complementaire)?,
+                ancienne_adresse: Some(adresse_du_vehicule(v)),
+                titulaire: Some(titulaire_vue(v)),
+                code_confidentiel_version: Some(v.code_confidentiel_version),
+                ..Donnees::nouvelles(DetailsDemarche::Complementaire(det))
+            },
+            Some(v) => Donnees {
+                code_confidentiel_version: Some(v.code_confidentiel_version),
+                ..Donnees::nouvelles(DetailsDemarche::Complementaire(det))
+            },
+            None => Donnees::nouvelles(DetailsDemarche::Complementaire(det)),
         };
         let (d, cree) = state
             .repo
-            .creer_demarche(&nouveau_numero(state.now()), compte.id, v.id, Teleprocedure::Complementaire, req.pour_qui, &donnees.json()?)
-            .await?;
+            .creer_demarche_plafonnee(
+                &nouveau_numero(state.now()),
+                compte.id,
+                v.as_ref().map(|v| v.id),
+                Teleprocedure::Complementaire,
+                req.pour_qui,
+                &donnees.json()?,
+                EN_COURS_MAX,
+            )
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflit(format!(
+                    "Vous avez déjà {EN_COURS_MAX} demandes complémentaires en cours : terminez-en une avant d'en commencer une autre."
+                ))
+            })?;
         if !cree {
             // Une TPC en cours sur ce véhicule : la reprendre, si c'est la même.
             let existante = Donnees::de(&d)?;
@@ -136,15 +157,22 @@ impl Procedure for Complementaire {
                     details(&existante.details).map(|x| x.motif.libelle()).unwrap_or_default()
                 )));
             }
-            return Ok((StatusCode::OK, vue(state, &d, Some(&v)).await?));
+            return Ok((StatusCode::OK, vue(state, &d, v.as_ref()).await?));
         }
-        Ok((StatusCode::CREATED, vue(state, &d, Some(&v)).await?))
+        Ok((StatusCode::CREATED, vue(state, &d, v.as_ref()).await?))
     }
 
     /// Le registre n'est montré qu'au titulaire qui fait la demande pour
     /// lui-même, sur un véhicule de son compte.
     fn montre_le_registre(&self, d: &DemarcheRecord, v: &VehiculeRecord) -> bool {
         d.pour_qui == PourQui::MoiMeme && v.compte_id == Some(d.compte_id)
+    }
+
+    /// La TPC n'écrit pas au registre : un nouveau code confidentiel ou une
+    /// situation changée ne l'arrêtent pas (et ne se révèlent pas à un
+    /// tiers) ; le CERT instruit.
+    fn controle_le_registre(&self, _d: &DemarcheRecord, _v: &VehiculeRecord) -> bool {
+        false
     }
 
     /// Le domicile déclaré du titulaire fixe la taxe régionale.
@@ -170,7 +198,7 @@ impl Procedure for Complementaire {
                 energie: x.energie,
                 puissance_cv: x.puissance_cv,
                 date_premiere_immatriculation: x.mise_en_circulation.date(),
-                ptac_kg: None,
+                ptac_kg: x.ptac_kg,
                 collection: false,
                 fni: false,
             },

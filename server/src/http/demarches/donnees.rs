@@ -76,6 +76,13 @@ impl Donnees {
         if donnees.details.teleprocedure() != d.teleprocedure {
             return Err(corrompue("détails d'une autre téléprocédure".into()));
         }
+        // Le motif d'une TPC fixe ses pièces et ses taxes : un motif qui
+        // n'est plus au catalogue est une erreur, pas une TPC sans pièce.
+        if let DetailsDemarche::Complementaire(t) = &donnees.details {
+            if t.motif.valider().is_err() || t.pour_qui != d.pour_qui {
+                return Err(corrompue(format!("motif de TPC « {} / {} »", t.motif.categorie, t.motif.sous_categorie)));
+            }
+        }
         Ok(donnees)
     }
 

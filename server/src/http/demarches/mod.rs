@@ -76,6 +76,14 @@ pub trait Procedure: Send + Sync + 'static {
         true
     }
 
+    /// « Valider » et « Payer » exigent-ils que le registre n'ait pas changé
+    /// depuis le démarrage et que la situation du véhicule le permette ? Par
+    /// défaut oui : la démarche écrit au registre. (La TPC n'y écrit pas : le
+    /// CERT contrôle.)
+    fn controle_le_registre(&self, _d: &DemarcheRecord, _v: &VehiculeRecord) -> bool {
+        true
+    }
+
     /// Un document qui lui est propre (autre que le récapitulatif).
     fn document(&self, _document: Document, _d: &DemarcheRecord, _v: Option<&VehiculeRecord>, _donnees: &Donnees) -> AppResult<Vec<u8>> {
         Err(AppError::Introuvable("Ce document n'existe pas pour cette démarche.".into()))

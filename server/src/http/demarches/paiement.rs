@@ -79,7 +79,8 @@ async fn payer(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(num
     // Rien n'est encaissé pour une démarche qui ne pourrait plus aboutir : le
     // registre et la situation du véhicule sont revus avant chaque tentative.
     let donnees = Donnees::de(&d)?;
-    if let Some(v) = &v {
+    let p = procedure_de(d.teleprocedure)?;
+    if let Some(v) = v.as_ref().filter(|v| p.controle_le_registre(&d, v)) {
         if !donnees.registre_inchange(v) {
             return Err(AppError::Conflit(super::commun::REGISTRE_CHANGE.into()));
         }

@@ -229,7 +229,11 @@ async fn envoyer(
 ) -> AppResult<AppJson<DemarcheVue>> {
     let (d, v) = charger(&state, compte.id, &numero).await?;
     let vers = demarche::envoyer_reponse(d.etat).map_err(|e| AppError::Conflit(e.to_string()))?;
-    let message = valider_message(&req.message, "message", false).map_err(|e| AppError::Validation(vec![e]))?;
+    // Une précision demandée sur la demande elle-même (sans pièce) appelle
+    // une réponse écrite.
+    let evenements = state.repo.evenements_de(d.id).await?;
+    let precision = evenements.iter().rev().find(|e| e.action == Action::CorrectionDemandee).is_some_and(|e| e.piece_id.is_none());
+    let message = valider_message(&req.message, "message", precision).map_err(|e| AppError::Validation(vec![e]))?;
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(&d)?;
     exiger_pieces(&p.pieces_requises(d.pour_qui, &donnees.details), &state.repo.pieces_de(d.id).await?)?;
