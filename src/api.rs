@@ -173,6 +173,11 @@ pub async fn deposer_piece(numero: &str, t: TypePiece, fichier: &web_sys::File) 
     read(resp).await
 }
 
+/// « Abandonner la demande » (brouillon, ou correction demandée).
+pub async fn abandonner(numero: &str) -> ApiResult<DemarcheVue> {
+    post(&format!("/demarches/{numero}/abandonner"), &serde_json::json!({})).await
+}
+
 /// « Envoyer » : la réponse à la note du CERT.
 pub async fn envoyer_reponse(numero: &str, message: String) -> ApiResult<DemarcheVue> {
     post(&format!("/demarches/{numero}/envoyer"), &ReponseUsager { message }).await

@@ -207,3 +207,30 @@ test("TPC : véhicule diplomatique sans pièce, précision demandée par le CERT
   expect(recap).toContain("Aucune pièce justificative");
   expect(recap).toContain("EF-789-GH");
 });
+
+test("abandonner une demande en cours libère le véhicule pour une autre demande", async ({ page }) => {
+  await loginAs(page, MARIE.email);
+  const demarrerTpc = async (categorie: string, sousCategorie: string) => {
+    await page.goto("/espace-vehicule/demarche/complementaire");
+    await page.getByLabel("Catégorie (obligatoire)", { exact: true }).selectOption({ label: categorie });
+    await page.getByLabel(/^Sous-catégorie/).selectOption({ label: sousCategorie });
+    await page.getByLabel("Numéro d'immatriculation").fill("EF-789-GH");
+    await page.getByRole("button", { name: "Démarrer la procédure" }).click();
+  };
+  await demarrerTpc("Obtenir un justificatif", "fiche d'identification du véhicule");
+  await page.waitForURL(/\/demarche\/complementaire\/[^/?]+$/);
+  await expect(page.getByTestId("motif-tpc")).toContainText("fiche d'identification du véhicule");
+  // Une autre demande sur le même véhicule : il faut d'abord finir ou abandonner celle-ci.
+  await demarrerTpc("Obtenir un justificatif", "certificat de situation administrative détaillé");
+  await expect(page.getByRole("alert")).toContainText("Une demande complémentaire est déjà en cours pour ce véhicule");
+  await page.goBack();
+  await page.getByRole("button", { name: "Abandonner la demande" }).click();
+  await expect(page.getByTestId("abandon")).toContainText("Confirmez-vous ?");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Confirmer l'abandon" }).click();
+  await expect(page.getByTestId("demande-abandonnee")).toContainText("Cette demande a été abandonnée.");
+  await expect(page.getByRole("button", { name: "Abandonner la demande" })).toHaveCount(0);
+  await expectAccessible(page);
+  await demarrerTpc("Obtenir un justificatif", "certificat de situation administrative détaillé");
+  await expect(page.getByTestId("motif-tpc")).toContainText("certificat de situation administrative détaillé");
+});

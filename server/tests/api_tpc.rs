@@ -50,7 +50,8 @@ fn saisie_etranger() -> Value {
 }
 
 fn champs(r: &common::Resp) -> Vec<String> {
-    r.json()["champs"].as_array().unwrap().iter().map(|c| c["champ"].as_str().unwrap().to_owned()).collect()
+    let j = r.json();
+    j["champs"].as_array().map(|a| a.iter().map(|c| c["champ"].as_str().unwrap().to_owned()).collect()).unwrap_or_default()
 }
 
 fn numero(base: &str) -> &str {
@@ -368,4 +369,81 @@ async fn precision_sans_piece_reponse_ecrite_et_pieces_facultatives_controlees()
     assert_eq!(champs(&r), ["message"]);
     let r = app.post_json(&format!("{base}/envoyer"), &json!({"message": "EF-789-GH."}), Some(&marie)).await;
     assert_eq!(r.json()["etat"], "en_attente_cert", "{}", r.text());
+}
+
+/// Chacune des 23 sous-catégories du support se démarre, se remplit et
+/// s'envoie au CERT, pour soi-même et pour autrui : le numéro là où le motif
+/// le demande, les pièces que le serveur exige (refusées d'abord sans elles).
+#[tokio::test]
+async fn chaque_sous_categorie_demarre_se_remplit_et_part_au_cert() {
+    let mut envoyees = 0;
+    for c in &immat_domain::tpc::CATALOGUE {
+        for sc in c.sous_categories {
+            for pour_qui in ["moi_meme", "autrui"] {
+                let app = common::spawn().await;
+                let marie = app.login(MARIE).await;
+                let plaque = if immat_domain::tpc::concerne_un_vehicule_immatricule(c.code, sc) {
+                    if pour_qui == "moi_meme" {
+                        "EF-789-GH"
+                    } else {
+                        "AB-123-CD"
+                    }
+                } else {
+                    ""
+                };
+                let base = demarrer(&app, &marie, &tpc(c.code, sc.code, pour_qui, plaque)).await;
+                let mut s = saisie_etranger();
+                if sc.code == "vehicule_neuf" {
+                    s["vehicule"]["date_premiere_immatriculation"] = json!("");
+                }
+                // Sans pièce : refusé au champ de chaque pièce manquante.
+                let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+                let manquantes: Vec<String> = champs(&r).into_iter().filter_map(|c| c.strip_prefix("piece_").map(str::to_owned)).collect();
+                // Le support : seuls trois justificatifs simples ne demandent
+                // aucune pièce ; pour autrui, toujours le mandat.
+                let sans_piece = ["csa_detaille", "autre_justificatif", "champ_libre"].contains(&sc.code);
+                if pour_qui == "autrui" {
+                    assert_eq!(manquantes[..2], ["identite_mandant".to_owned(), "cerfa_13757".to_owned()], "{}", sc.code);
+                    assert_eq!(manquantes.len() == 2, sans_piece, "{} : {manquantes:?}", sc.code);
+                } else {
+                    assert_eq!(manquantes.is_empty(), sans_piece, "{} : {manquantes:?}", sc.code);
+                }
+                for t in &manquantes {
+                    let r = app.post_fichier(&format!("{base}/pieces/{t}?nom={t}.pdf"), pdf(t), &marie).await;
+                    assert_eq!(r.status, StatusCode::OK, "{} {t} : {}", sc.code, r.text());
+                }
+                let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+                assert_eq!(r.json()["etape"], "recapitulatif", "{} {pour_qui} : {}", sc.code, r.text());
+                let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+                assert_eq!(r.json()["etat"], "en_attente_cert", "{} {pour_qui} : {}", sc.code, r.text());
+                envoyees += 1;
+            }
+        }
+    }
+    assert_eq!(envoyees, 46);
+}
+
+/// « Abandonner la demande » : une TPC en cours sur un véhicule en bloque
+/// une autre ; abandonnée (une fois), elle libère la place. Une demande chez
+/// le CERT ne s'abandonne pas ; celle d'un autre compte est introuvable.
+#[tokio::test]
+async fn abandonner_une_demande_libere_le_vehicule() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    let base = demarrer(&app, &marie, &tpc("corriger_erreur", "correction_vehicule", "moi_meme", "EF-789-GH")).await;
+    let autre = tpc("justificatif", "csa_detaille", "moi_meme", "EF-789-GH");
+    let r = app.post_json("/api/v1/demarches", &autre, Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let julien = app.login(JULIEN).await;
+    assert_eq!(app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&julien)).await.status, StatusCode::NOT_FOUND);
+    let r = app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["etat"], "abandonnee");
+    assert_eq!(app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&marie)).await.status, StatusCode::CONFLICT);
+    assert_eq!(app.put_json(&format!("{base}/complementaire"), &saisie_etranger(), &marie).await.status, StatusCode::CONFLICT);
+    let base = demarrer(&app, &marie, &autre).await;
+    app.put_json(&format!("{base}/complementaire"), &saisie_etranger(), &marie).await;
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
+    assert_eq!(r.json()["etat"], "en_attente_cert", "{}", r.text());
+    assert_eq!(app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&marie)).await.status, StatusCode::CONFLICT);
 }

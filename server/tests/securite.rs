@@ -101,6 +101,8 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("POST", "/paiements/notification") => [404, 404, 404, 404],
         ("PUT", "/demarches/{numero}/verification") => [401, 404, 403, 200],
         ("POST", "/demarches/{numero}/valider") => [401, 404, 403, 200],
+        // Après « Valider », la démarche du propriétaire est terminée.
+        ("POST", "/demarches/{numero}/abandonner") => [401, 404, 403, 409],
         ("GET", "/demarches/{numero}/documents/{nom}") => [401, 404, 403, 200],
         ("POST", "/code-confidentiel/demande") => [401, 422, 403, 200],
         ("GET", "/cert/envois") => [401, 403, 200, 403],

@@ -150,12 +150,23 @@ fn Assistant(tp: Teleprocedure, ui: ProcedureUi, numero: String) -> impl IntoVie
                 .is_some_and(|v| matches!(v.etat, EtatDemarche::EnAttenteCert | EtatDemarche::CorrectionDemandee | EtatDemarche::Refusee))
         })
     });
-    move || {
+    let abandonnee = Memo::new(move |_| vue.with(|v| v.as_ref().is_some_and(|v| v.etat == EtatDemarche::Abandonnee)));
+    let ecran = move || {
         if let Some(e) = erreur.get() {
             return view! { <ClientErrorAlert error=e /> }.into_any();
         }
         if !chargee.get() {
             return view! { <Loading label="Chargement de votre demande…" /> }.into_any();
+        }
+        if abandonnee.get() {
+            return view! {
+                <div class="fr-alert fr-alert--info fr-mb-4w" role="status" data-testid="demande-abandonnee">
+                    <h2 class="fr-alert__title">"Cette demande a été abandonnée."</h2>
+                    <p>"Vous pouvez en commencer une nouvelle depuis « Ajouter une demande »."</p>
+                </div>
+                <A href="/espace-vehicule" attr:class="fr-btn fr-btn--secondary">"Retour à l'espace véhicule"</A>
+            }
+            .into_any();
         }
         if chez_le_cert.get() {
             return view! { <etapes::Instruction ctx=ctx /> }.into_any();
@@ -167,5 +178,55 @@ fn Assistant(tp: Teleprocedure, ui: ProcedureUi, numero: String) -> impl IntoVie
             Etape::Paiement => view! { <etapes::Paiement ctx=ctx /> }.into_any(),
             Etape::Fin => view! { <etapes::Fin ctx=ctx ui=ui /> }.into_any(),
         }
+    };
+    view! {
+        {ecran}
+        <Abandon ctx=ctx />
+    }
+}
+
+/// « Abandonner la demande », en deux temps (le bouton, puis la
+/// confirmation) : un brouillon, ou une demande dont le CERT attend une
+/// correction.
+#[component]
+fn Abandon(ctx: etapes::Ctx) -> impl IntoView {
+    let possible = Memo::new(move |_| {
+        ctx.vue.with(|v| v.as_ref().is_some_and(|v| matches!(v.etat, EtatDemarche::Brouillon | EtatDemarche::CorrectionDemandee)))
+    });
+    let confirmer = RwSignal::new(false);
+    let alerte = RwSignal::new(None::<ClientError>);
+    let envoi = crate::components::soumission::Soumission::new(
+        |numero: String| async move { api::abandonner(&numero).await },
+        move |r| match r {
+            Ok(v) => {
+                confirmer.set(false);
+                ctx.vue.set(Some(v));
+                crate::components::form_errors::scroll_top();
+            }
+            Err(e) => alerte.set(Some(e)),
+        },
+    );
+    let pending = envoi.en_cours();
+    move || {
+        possible.get().then(|| view! {
+            <section class="fr-mt-6w" aria-labelledby="abandon-titre" data-testid="abandon">
+                <h2 class="fr-h6" id="abandon-titre">"Abandonner cette demande"</h2>
+                {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+                {move || if confirmer.get() {
+                    view! {
+                        <p role="status">"La demande sera abandonnée : ce qui a été saisi et envoyé ne sera plus transmis. Confirmez-vous ?"</p>
+                        <ul class="fr-btns-group fr-btns-group--inline-md">
+                            <li><button class="fr-btn fr-btn--tertiary" type="button" disabled=move || pending.get()
+                                on:click=move |_| { envoi.envoyer(ctx.numero()); }>"Confirmer l'abandon"</button></li>
+                            <li><button class="fr-btn fr-btn--secondary" type="button" on:click=move |_| confirmer.set(false)>"Garder la demande"</button></li>
+                        </ul>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button class="fr-btn fr-btn--tertiary fr-btn--sm" type="button" on:click=move |_| confirmer.set(true)>"Abandonner la demande"</button>
+                    }.into_any()
+                }}
+            </section>
+        })
     }
 }

@@ -30,6 +30,7 @@ pub fn routes_fin() -> Routes {
     Routes::new()
         .put("/demarches/{numero}/verification", verification)
         .post("/demarches/{numero}/valider", valider)
+        .post("/demarches/{numero}/abandonner", abandonner)
         .get("/demarches/{numero}/documents/{nom}", documents::telecharger)
 }
 
@@ -459,6 +460,25 @@ async fn verification(
     };
     adresse.retenir(choix.accepter);
     let d = state.repo.maj_demarche(&d, d.teleprocedure.apres(Etape::Verification), &donnees.json()?).await?;
+    Ok(AppJson(vue(&state, &d, v.as_ref()).await?))
+}
+
+/// « Abandonner la demande » : un brouillon, ou une demande dont le CERT
+/// attend une correction (rien n'y est payé ni en cours d'examen). La
+/// transition vient du cycle de vie ; l'écriture est conditionnée à l'état
+/// et à la version lus.
+async fn abandonner(
+    State(state): State<AppState>,
+    Citoyen(compte): Citoyen,
+    Path(numero): Path<String>,
+) -> AppResult<AppJson<DemarcheVue>> {
+    let (d, v) = charger(&state, compte.id, &numero).await?;
+    if !matches!(d.etat, EtatDemarche::Brouillon | EtatDemarche::CorrectionDemandee) {
+        return Err(AppError::Conflit(format!("Cette demande ne peut plus être abandonnée : elle est « {} ».", d.etat.libelle())));
+    }
+    let vers = demarche::abandonner(d.etat).map_err(|e| AppError::Conflit(e.to_string()))?;
+    let json = Donnees::de(&d)?.json()?;
+    let d = state.repo.changer_etat(&d, vers, d.etape, &json).await?;
     Ok(AppJson(vue(&state, &d, v.as_ref()).await?))
 }
 
