@@ -90,6 +90,32 @@ pub async fn login(req: &LoginRequest) -> ApiResult<Utilisateur> {
     post("/auth/login", req).await
 }
 
+/// « Mon compte » : l'identité et les sessions ouvertes.
+pub async fn mon_compte() -> ApiResult<immat_domain::compte::MonCompte> {
+    get("/compte").await
+}
+
+/// Un `POST` sans réponse (204).
+async fn post_vide<B: Serialize>(path: &str, body: &B) -> ApiResult<()> {
+    let resp = Request::post(&format!("{BASE}{path}"))
+        .json(body)
+        .map_err(|_| ClientError::Reponse)?
+        .send()
+        .await
+        .map_err(|_| ClientError::Injoignable)?;
+    read_empty(resp).await
+}
+
+/// « Se déconnecter partout ».
+pub async fn deconnexion_partout() -> ApiResult<()> {
+    post_vide("/compte/deconnexion-partout", &serde_json::json!({})).await
+}
+
+/// « Supprimer mon compte ».
+pub async fn supprimer_compte(mot_de_passe: String) -> ApiResult<()> {
+    post_vide("/compte/suppression", &immat_domain::compte::SuppressionCompte { mot_de_passe }).await
+}
+
 pub async fn logout() -> ApiResult<()> {
     let resp = Request::post(&format!("{BASE}/auth/logout"))
         .json(&serde_json::json!({}))

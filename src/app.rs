@@ -10,6 +10,7 @@ use crate::{
         espace_vehicule::EspaceVehiculePage,
         home::HomePage,
         login::LoginPage,
+        mon_compte::MonComptePage,
         mon_espace::MonEspacePage,
         not_found::NotFoundPage,
         procedures::{DemarchePage, ProcedurePage},
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mot-de-passe-oublie") view=MotDePasseOubliePage />
                     <Route path=path!("/nouveau-mot-de-passe") view=NouveauMotDePassePage />
                     <Route path=path!("/mon-espace") view=MonEspacePage />
+                    <Route path=path!("/mon-compte") view=MonComptePage />
                     <Route path=path!("/cert") view=CertFilePage />
                     <Route path=path!("/cert/envois") view=CertEnvoisPage />
                     <Route path=path!("/cert/demarches/:numero") view=CertDossierPage />

@@ -319,3 +319,30 @@ mod tests {
         assert_eq!(TypeCompte::de(Profil::ProfessionnelHabilite, false), TypeCompte::Certifie);
     }
 }
+
+/// « Mon compte » : l'identité du compte et ses sessions ouvertes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonCompte {
+    pub utilisateur: crate::api::Utilisateur,
+    pub sessions: Vec<SessionVue>,
+}
+
+/// Une session ouverte (heure de Paris, lisible). `courante` : celle du
+/// navigateur qui demande.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionVue {
+    pub ouverte_le: String,
+    pub expire_le: String,
+    pub courante: bool,
+}
+
+/// « Supprimer mon compte » : le mot de passe le confirme.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressionCompte {
+    #[serde(default)]
+    pub mot_de_passe: String,
+}
+
+/// Pourquoi un compte ne se supprime pas encore.
+pub const SUPPRESSION_DEMARCHE_EN_COURS: &str = "Votre compte a des démarches en cours : terminez-les ou abandonnez-les \
+     (« Abandonner la demande ») avant de supprimer votre compte. Une demande en attente du CERT ou à payer doit d'abord aboutir.";

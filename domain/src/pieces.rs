@@ -449,10 +449,11 @@ pub enum Action {
     CorrectionDemandee,
     DemarcheAcceptee,
     DemarcheRefusee,
+    DemarcheAbandonnee,
 }
 
 impl Action {
-    pub const TOUTES: [Self; 9] = [
+    pub const TOUTES: [Self; 10] = [
         Self::PieceDeposee,
         Self::EnvoiAuCert,
         Self::ReponseUsager,
@@ -462,6 +463,7 @@ impl Action {
         Self::CorrectionDemandee,
         Self::DemarcheAcceptee,
         Self::DemarcheRefusee,
+        Self::DemarcheAbandonnee,
     ];
 
     pub fn libelle(self) -> &'static str {
@@ -475,6 +477,7 @@ impl Action {
             Self::CorrectionDemandee => "Correction demandée",
             Self::DemarcheAcceptee => "Demande acceptée par le CERT",
             Self::DemarcheRefusee => "Demande refusée par le CERT",
+            Self::DemarcheAbandonnee => "Demande abandonnée par l'usager",
         }
     }
 
@@ -489,6 +492,7 @@ impl Action {
             Self::CorrectionDemandee => "correction_demandee",
             Self::DemarcheAcceptee => "demarche_acceptee",
             Self::DemarcheRefusee => "demarche_refusee",
+            Self::DemarcheAbandonnee => "demarche_abandonnee",
         }
     }
 

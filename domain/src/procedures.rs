@@ -548,6 +548,10 @@ pub struct DemarcheVue {
     /// du mandat par le CERT.
     #[serde(default)]
     pub taxes_masquees: bool,
+    /// Pourquoi les taxes ne se calculent pas (un domicile hors du SIV) :
+    /// le récapitulatif le dit au lieu d'un montant nul.
+    #[serde(default)]
+    pub taxes_incalculables: Option<String>,
     pub nouveau_certificat: bool,
     pub documents: Vec<DocumentVue>,
     /// Le code de cession, rendu une seule fois (à la validation).

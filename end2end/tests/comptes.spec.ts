@@ -103,3 +103,38 @@ test("compte d'une personne morale : raison sociale et SIREN vérifié", async (
   await page.getByRole("button", { name: "Créer mon compte" }).click();
   await expect(page.getByTestId("compte-message")).toContainText("un e-mail vient d'y être envoyé");
 });
+
+test("Mon compte : identité, sessions ouvertes, « Se déconnecter partout » ferme aussi l'autre navigateur", async ({ page, agent }) => {
+  await loginAs(page, "marie.dupont@demo.immat.fr");
+  await loginAs(agent, "marie.dupont@demo.immat.fr");
+  await page.goto("/mon-compte");
+  await expect(page.getByRole("heading", { name: "Mon compte", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("identite")).toContainText("marie.dupont@demo.immat.fr");
+  await expect(page.getByTestId("sessions").locator("tbody tr")).toHaveCount(2);
+  await expect(page.getByTestId("sessions").getByText("Cette session")).toHaveCount(1);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Se déconnecter partout" }).click();
+  await expect(page).toHaveURL(/\/connexion/);
+  // L'autre navigateur aussi est déconnecté.
+  await agent.goto("/mon-espace");
+  await expect(agent).toHaveURL(/\/connexion\?retour=/);
+});
+
+test("Supprimer mon compte : mot de passe exigé, puis plus de connexion", async ({ page }) => {
+  await loginAs(page, "julien.paul@demo.immat.fr");
+  await page.goto("/mon-compte");
+  await expect(page.getByRole("heading", { name: "Mon compte", level: 1 })).toBeVisible();
+  const form = page.getByTestId("suppression-form");
+  await form.getByLabel(/Mot de passe/).fill("pas-le-bon");
+  await form.getByRole("button", { name: "Supprimer mon compte" }).click();
+  await expect(page.locator("#mot_de_passe-desc-error")).toHaveText("Le mot de passe est incorrect.");
+  await expect(form.getByLabel(/Mot de passe/)).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
+  await form.getByLabel(/Mot de passe/).fill("Demo-Immat-2026");
+  await form.getByRole("button", { name: "Supprimer mon compte" }).click();
+  await expect(page).toHaveURL(/\/connexion/);
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login("julien.paul@demo.immat.fr");
+  await expect(login.error).toBeVisible();
+});

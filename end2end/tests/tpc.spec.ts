@@ -173,7 +173,7 @@ test("TPC : véhicule diplomatique sans pièce, précision demandée par le CERT
   await expect(agent.getByRole("heading", { name: `Démarche n° ${numero}`, level: 1 })).toBeVisible();
   await agent.getByRole("button", { name: "Prendre en charge" }).click();
   const decision = agent.getByTestId("decision-demande");
-  await expect(decision).toContainText("Cette demande ne comporte aucune pièce à contrôler.");
+  await expect(decision).toContainText("Cette demande ne comporte plus aucune pièce à contrôler.");
   await expectAccessible(agent);
   await decision.locator("label", { hasText: "Pièce incomplète" }).click();
   await decision.getByLabel("Message à l'usager *").fill("Précisez la mention à lever.");

@@ -170,3 +170,62 @@ async fn envois_de_liens_limites_par_adresse() {
     let r = app.post_json("/api/v1/auth/mot-de-passe", &json!({"jeton": jeton, "mot_de_passe": "nouveau secret solide 42"}), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
+
+/// « Mon compte » : l'identité, les sessions ouvertes (celle-ci marquée),
+/// « Se déconnecter partout » ferme chacune.
+#[tokio::test]
+async fn mon_compte_sessions_et_deconnexion_partout() {
+    let app = common::spawn().await;
+    let ici = app.login("marie.dupont@demo.immat.fr").await;
+    let ailleurs = app.login("marie.dupont@demo.immat.fr").await;
+    let r = app.get("/api/v1/compte", Some(&ici)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let c = r.json();
+    assert_eq!(c["utilisateur"]["email"], "marie.dupont@demo.immat.fr");
+    assert_eq!(c["utilisateur"]["type_compte"], "certifie");
+    let courantes: Vec<bool> = c["sessions"].as_array().unwrap().iter().map(|s| s["courante"].as_bool().unwrap()).collect();
+    assert_eq!(courantes.len(), 2);
+    assert_eq!(courantes.iter().filter(|c| **c).count(), 1);
+    let r = app.post_json("/api/v1/compte/deconnexion-partout", &json!({}), Some(&ailleurs)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert!(r.headers[axum::http::header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    for cookie in [&ici, &ailleurs] {
+        assert_eq!(app.get("/api/v1/auth/me", Some(cookie)).await.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+/// « Supprimer mon compte » : le mot de passe, aucune démarche en cours ;
+/// ensuite plus de connexion, l'adresse libérée, les démarches terminées
+/// gardées.
+#[tokio::test]
+async fn supprimer_mon_compte_seulement_sans_demarche_en_cours() {
+    let app = common::spawn().await;
+    let marie = app.login("marie.dupont@demo.immat.fr").await;
+    let r = app.post_json("/api/v1/compte/suppression", &json!({"mot_de_passe": "pas-le-bon"}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["champs"][0]["champ"], "mot_de_passe");
+    let d = app
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "complementaire", "pour_qui": "moi_meme", "immatriculation": "",
+                    "motif": {"categorie": "question", "sous_categorie": "champ_libre"}}),
+            Some(&marie),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::CREATED, "{}", d.text());
+    let numero = d.json()["numero"].as_str().unwrap().to_owned();
+    let r = app.post_json("/api/v1/compte/suppression", &json!({"mot_de_passe": "Demo-Immat-2026"}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert!(r.text().contains("démarches en cours"));
+    let r = app.post_json(&format!("/api/v1/demarches/{numero}/abandonner"), &json!({}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app.post_json("/api/v1/compte/suppression", &json!({"mot_de_passe": "Demo-Immat-2026"}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(app.get("/api/v1/auth/me", Some(&marie)).await.status, StatusCode::UNAUTHORIZED);
+    let r = app.post_json("/api/v1/auth/login", &json!({"email": "marie.dupont@demo.immat.fr", "password": "Demo-Immat-2026"}), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(app.repo.compte_par_email("marie.dupont@demo.immat.fr").await.unwrap().is_none(), "adresse libérée");
+    // Ses véhicules ne sont plus rattachés à un compte ; la démarche reste.
+    assert_eq!(app.repo.vehicule_par_immatriculation("EF-789-GH").await.unwrap().unwrap().compte_id, None);
+    assert!(app.repo.demarche_par_numero(&numero).await.unwrap().is_some());
+}

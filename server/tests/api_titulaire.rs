@@ -521,3 +521,21 @@ async fn paiement_regle_mais_demarche_encore_a_payer() {
         assert_eq!(paiements(&app, &base, &cookie).await.len(), 1, "aucune seconde tentative");
     }
 }
+
+/// L'acquéreur abandonne sa démarche : le code de cession lui est rendu, il
+/// recommence avec le même code ; la démarche abandonnée ne se reprend pas.
+#[tokio::test]
+async fn abandon_puis_reprise_avec_le_meme_code_de_cession() {
+    let app = common::spawn().await;
+    let code = julien_cede(&app).await;
+    let marie = app.login("marie.dupont@demo.immat.fr").await;
+    let r = app.post_json("/api/v1/demarches", &demarrage("AB-123-CD", &code), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    let r = app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["etat"], "abandonnee");
+    let r = app.post_json("/api/v1/demarches", &demarrage("AB-123-CD", &code), Some(&marie)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_ne!(format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap()), base);
+}

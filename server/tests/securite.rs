@@ -121,6 +121,12 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("POST", "/cert/demarches/{numero}/correction") => [401, 403, 404, 403],
         ("POST", "/cert/demarches/{numero}/refuser") => [401, 403, 404, 403],
         ("GET", "/cert/demarches/{numero}/pieces/{id}") => [401, 403, 404, 403],
+        // « Mon compte » : chacun le sien ; la suppression avec un mauvais
+        // mot de passe n'aboutit pas ; les agents ne suppriment pas leur compte.
+        ("GET", "/compte") => [401, 200, 200, 200],
+        ("POST", "/compte/suppression") => [401, 422, 403, 422],
+        // La dernière route du tableau : elle ferme toutes les sessions.
+        ("POST", "/compte/deconnexion-partout") => [401, 204, 204, 204],
         _ => return None,
     })
 }
@@ -156,6 +162,7 @@ fn corps_de(method: &Method, path: &str) -> Option<Value> {
         ("POST", "/cert/demarches/{numero}/accepter") => Some(json!({"piece_id": 1})),
         ("POST", "/cert/demarches/{numero}/correction") => Some(json!({"piece_id": 1, "motif": "illisible", "message": "Illisible."})),
         ("POST", "/cert/demarches/{numero}/refuser") => Some(json!({"message": "Refusée."})),
+        ("POST", "/compte/suppression") => Some(json!({"mot_de_passe": "pas-le-bon"})),
         ("POST", _) | ("PUT", _) => Some(json!({})),
         _ => None,
     }
@@ -245,7 +252,9 @@ async fn balayage_des_autorisations_sur_chaque_route() {
         }
     }
     assert!(echecs.is_empty(), "{}", echecs.join("\n"));
+    assert_eq!(table.last().map(|(_, p)| *p), Some("/compte/deconnexion-partout"), "elle ferme les sessions : la dernière");
     // Rien n'a bougé pour les non-propriétaires ; le propriétaire a terminé.
+    let marie = app.login(MARIE).await;
     let d = app.get(&format!("/api/v1/demarches/{numero}"), Some(&marie)).await.json();
     assert_eq!(d["etat"], "terminee");
 }

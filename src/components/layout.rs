@@ -62,6 +62,9 @@ pub fn Header() -> impl IntoView {
                             </A>
                         </li>
                         <li>
+                            <A href="/mon-compte" attr:class="fr-btn fr-icon-user-setting-line">"Mon compte"</A>
+                        </li>
+                        <li>
                             <button class="fr-btn fr-icon-logout-box-r-line" on:click=move |ev| logout.with_value(|f| f(ev))>
                                 "Se déconnecter"
                             </button>

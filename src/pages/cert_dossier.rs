@@ -137,15 +137,16 @@ fn Dossier(numero: String) -> impl IntoView {
                     <Piece piece=p actif=pris && en_attente numero=n.get_value() accepter=accepter occupe=Signal::derive(occupe) dossier=dossier alerte=alerte />
                 }).collect_view()}
                 {(pris && en_attente).then(|| {
-                    // Sans pièce à contrôler (une TPC pour un véhicule
-                    // diplomatique, une question) : la décision porte sur la
-                    // demande elle-même.
-                    let sans_piece = v.instruction.obligatoires().next().is_none();
+                    // Plus aucune pièce à contrôler (une TPC sans pièce, ou
+                    // dont chaque pièce demandée est acceptée) : la décision
+                    // porte sur la demande elle-même (la règle du serveur).
+                    let rien_a_controler = !d.pieces.iter().any(|p| p.statut == StatutPiece::Deposee)
+                        && v.instruction.obligatoires().all(|r| r.piece.as_ref().is_some_and(|p| p.statut == StatutPiece::Acceptee));
                     view! {
-                        {sans_piece.then(|| view! {
+                        {rien_a_controler.then(|| view! {
                             <section class="fr-mt-4w" aria-labelledby="decision-titre" data-testid="decision-demande">
                                 <h2 class="fr-h4" id="decision-titre">"La demande"</h2>
-                                <p>"Cette demande ne comporte aucune pièce à contrôler."</p>
+                                <p>"Cette demande ne comporte plus aucune pièce à contrôler."</p>
                                 <ul class="fr-btns-group fr-btns-group--inline-md">
                                     <li><button class="fr-btn" type="button" disabled=occupe
                                         on:click=move |_| { accepter.envoyer((n.get_value(), None)); }>"Accepter la demande"</button></li>

@@ -7,6 +7,7 @@ pub mod comptes;
 pub mod espace_vehicule;
 pub mod home;
 pub mod login;
+pub mod mon_compte;
 pub mod mon_espace;
 pub mod not_found;
 pub mod procedures;

@@ -591,6 +591,10 @@ pub trait InstructionRepository: Send + Sync + 'static {
     async fn evenements_de(&self, demarche_id: i64) -> DbResult<Vec<EvenementRecord>>;
     /// Vers « en attente du CERT » (« Valider » ou « Envoyer ») : l'écriture
     /// conditionnelle, l'heure d'entrée dans la file, l'entrée d'historique.
+    /// « Abandonner la demande » : l'écriture conditionnelle de la démarche,
+    /// le code de cession qu'elle avait réservé rendu à son acquéreur (il
+    /// pourra recommencer), l'entrée d'historique ; ensemble.
+    async fn abandonner(&self, e: Ecriture<'_>, evenement: &NewEvenement) -> DbResult<DemarcheRecord>;
     async fn soumettre_au_cert(&self, e: Ecriture<'_>, evenement: &NewEvenement) -> DbResult<DemarcheRecord>;
     /// La file : les démarches dans cet état (toutes celles qui concernent le
     /// CERT si `None`), de cette téléprocédure, les plus anciennes d'abord.
@@ -653,4 +657,22 @@ pub trait CompteRepository: Send + Sync + 'static {
         password_hash: &str,
         maintenant: OffsetDateTime,
     ) -> DbResult<bool>;
+    /// Les sessions encore valables du compte, les plus récentes d'abord.
+    async fn sessions_du_compte(&self, compte_id: i64, maintenant: OffsetDateTime) -> DbResult<Vec<SessionRecord>>;
+    /// « Se déconnecter partout » : toutes les sessions du compte.
+    async fn fermer_sessions(&self, compte_id: i64) -> DbResult<()>;
+    /// Supprime le compte s'il n'a aucune démarche en cours (vérifié dans la
+    /// même instruction que l'écriture) : l'identité est effacée, l'adresse
+    /// libérée, les sessions et liens fermés, les véhicules détachés ; les
+    /// démarches terminées restent (archives). Faux s'il a une démarche en
+    /// cours.
+    async fn supprimer_compte(&self, compte_id: i64, password_hash_factice: &str, maintenant: OffsetDateTime) -> DbResult<bool>;
+}
+
+/// Une session ouverte.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub created_at: String,
+    pub expires_at: String,
 }

@@ -189,10 +189,12 @@ impl Repository for SqliteRepository {
     }
 
     async fn creer_session(&self, token_hash: &str, compte_id: i64, expires_at: OffsetDateTime) -> DbResult<()> {
-        sqlx::query("insert into session (token_hash, compte_id, expires_at) values ($1, $2, $3)")
+        // L'heure d'ouverture vient de l'horloge du serveur (« Mon compte »).
+        sqlx::query("insert into session (token_hash, compte_id, expires_at, created_at) values ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(compte_id)
             .bind(ts(expires_at))
+            .bind(ts(self.clock.now()))
             .execute(&self.pool)
             .await?;
         Ok(())

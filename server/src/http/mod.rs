@@ -9,6 +9,7 @@ pub mod comptes;
 pub mod error;
 mod espace;
 pub mod limites;
+mod mon_compte;
 pub mod routes;
 pub mod securite;
 
@@ -95,7 +96,13 @@ pub fn api_routes(config: &Config) -> Routes {
     if config.demo && config.test_reset_token.is_some() {
         r = r.post("/demo/reinitialiser", reinitialiser_demo);
     }
-    r.merge(auth::routes()).merge(comptes::routes()).merge(espace::routes()).merge(demarches::routes())
+    r.merge(auth::routes())
+        .merge(comptes::routes())
+        .merge(espace::routes())
+        .merge(demarches::routes())
+        // En dernier : « Se déconnecter partout » ferme les sessions (le
+        // balayage des autorisations parcourt les routes dans cet ordre).
+        .merge(mon_compte::routes())
 }
 
 pub fn app(state: AppState) -> Router {

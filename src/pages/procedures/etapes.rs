@@ -235,13 +235,16 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
                 </Detail>
             })}
             <Detail id="detail-taxes" titre="Taxe à régler">
+                {v.taxes_incalculables.clone().map(|m| view! {
+                    <div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-2w" data-testid="taxes-incalculables"><p>{m}</p></div>
+                })}
                 {v.taxes_masquees.then(|| view! {
                     <p data-testid="taxes-masquees">
                         "Les taxes de cette demande dépendent du véhicule inscrit au registre : elles vous seront indiquées "
                         "après le contrôle de votre mandat par le CERT, avant le paiement."
                     </p>
                 })}
-                <div class="fr-table" hidden=v.taxes_masquees>
+                <div class="fr-table" hidden=v.taxes_masquees || v.taxes_incalculables.is_some()>
                     <table data-testid="detail-taxes">
                         <caption>"Détail des taxes"</caption>
                         <thead><tr><th scope="col">"Taxe"</th><th scope="col">"Montant"</th></tr></thead>

@@ -103,6 +103,58 @@ impl CompteRepository for SqliteRepository {
         Ok(true)
     }
 
+    async fn sessions_du_compte(&self, compte_id: i64, maintenant: OffsetDateTime) -> DbResult<Vec<SessionRecord>> {
+        let rows = sqlx::query(
+            "select token_hash, created_at, expires_at from session where compte_id = $1 and expires_at > $2
+             order by created_at desc, token_hash limit 50",
+        )
+        .bind(compte_id)
+        .bind(ts(maintenant))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionRecord {
+                    token_hash: r.try_get("token_hash")?,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn fermer_sessions(&self, compte_id: i64) -> DbResult<()> {
+        sqlx::query("delete from session where compte_id = $1").bind(compte_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn supprimer_compte(&self, compte_id: i64, password_hash_factice: &str, maintenant: OffsetDateTime) -> DbResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        // L'identité effacée, l'adresse libérée (une adresse réservée au
+        // domaine .invalid), la connexion impossible ; seulement sans
+        // démarche en cours, vérifié dans la même instruction.
+        let r = sqlx::query(
+            "update compte set email = 'compte-supprime-' || compte_id || '@supprime.invalid', password_hash = $1,
+                    prenom = '', nom = 'Compte supprimé', raison_sociale = null, siren = null, confirme_le = null,
+                    certifie_franceconnect = 0
+             where compte_id = $2 and profil <> 'agent_cert'
+               and not exists (select 1 from demarche where compte_id = $2 and etat not in ('terminee', 'abandonnee', 'refusee'))",
+        )
+        .bind(password_hash_factice)
+        .bind(compte_id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("delete from session where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
+        sqlx::query("delete from jeton_compte where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
+        sqlx::query("update vehicule set compte_id = null where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
+        tracing::info!(compte_id, le = %ts(maintenant), "compte supprimé");
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn reinitialiser_mot_de_passe(
         &self,
         jeton_hash: &str,

@@ -189,6 +189,19 @@ impl InstructionRepository for SqliteRepository {
         .collect()
     }
 
+    async fn abandonner(&self, e: Ecriture<'_>, evenement: &NewEvenement) -> DbResult<DemarcheRecord> {
+        let maintenant = self.clock.now();
+        let mut tx = self.pool.begin().await?;
+        let ecrite = ecrire_demarche(&mut tx, e.d, e.vers, e.etape, e.donnees, maintenant).await?;
+        sqlx::query("update code_cession set utilise_at = null, utilise_par = null where utilise_par = $1")
+            .bind(ecrite.id)
+            .execute(&mut *tx)
+            .await?;
+        inserer_evenement(&mut tx, ecrite.id, evenement, maintenant).await?;
+        tx.commit().await?;
+        Ok(ecrite)
+    }
+
     async fn soumettre_au_cert(&self, e: Ecriture<'_>, evenement: &NewEvenement) -> DbResult<DemarcheRecord> {
         let maintenant = self.clock.now();
         let mut tx = self.pool.begin().await?;

@@ -99,15 +99,18 @@ pub fn taxes_de(
 pub async fn vue(state: &AppState, d: &DemarcheRecord, v: Option<&VehiculeRecord>) -> AppResult<DemarcheVue> {
     let p = procedure_de(d.teleprocedure)?;
     let donnees = Donnees::de(d)?;
+    let mut taxes_incalculables = None;
     let (taxes, regle_y1) = match (donnees.taxes, &donnees.regle_y1) {
         (Some(t), regle) => (t, regle.clone()),
         // Une saisie encore incomplète (une TPC) : rien d'annoncé.
         (None, _) if p.assiette(&donnees.details, v)?.is_none() => (Taxes::default(), None),
         (None, _) => match taxes_de(state, p, &donnees.details, v) {
             Ok(t) => t,
-            // Un brouillon dont les taxes ne se calculent pas (domicile en
-            // collectivité d'outre-mer) se lit toujours : « Valider » le dira.
-            Err(AppError::Requete { code: CodeErreur::TaxesIncalculables, .. }) if d.etat == EtatDemarche::Brouillon => {
+            // Des taxes pas encore figées qui ne se calculent pas (domicile
+            // en collectivité d'outre-mer) : la démarche se lit toujours, et
+            // le dit ; « Valider » les refusera.
+            Err(AppError::Requete { code: CodeErreur::TaxesIncalculables, message, .. }) => {
+                taxes_incalculables = Some(message);
                 (Taxes::default(), None)
             }
             Err(e) => return Err(e),
@@ -154,6 +157,7 @@ pub async fn vue(state: &AppState, d: &DemarcheRecord, v: Option<&VehiculeRecord
         taxes,
         regle_y1,
         taxes_masquees,
+        taxes_incalculables,
         documents,
         code_cession: None,
         paiement,
@@ -477,8 +481,18 @@ async fn abandonner(
         return Err(AppError::Conflit(format!("Cette demande ne peut plus être abandonnée : elle est « {} ».", d.etat.libelle())));
     }
     let vers = demarche::abandonner(d.etat).map_err(|e| AppError::Conflit(e.to_string()))?;
-    let json = Donnees::de(&d)?.json()?;
-    let d = state.repo.changer_etat(&d, vers, d.etape, &json).await?;
+    let evenement = crate::db::NewEvenement {
+        auteur: immat_domain::pieces::Auteur::Usager,
+        compte_id: Some(compte.id),
+        action: immat_domain::pieces::Action::DemarcheAbandonnee,
+        motif: None,
+        message: None,
+        piece_id: None,
+    };
+    // Les données telles qu'enregistrées : même illisibles, la démarche
+    // s'abandonne (et libère sa place).
+    let donnees = d.donnees.clone();
+    let d = state.repo.abandonner(crate::db::Ecriture { d: &d, vers, etape: d.etape, donnees: &donnees }, &evenement).await?;
     Ok(AppJson(vue(&state, &d, v.as_ref()).await?))
 }
 

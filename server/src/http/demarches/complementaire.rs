@@ -151,7 +151,7 @@ impl Procedure for Complementaire {
         if !cree {
             // Une TPC en cours sur ce véhicule : la reprendre, si c'est la même.
             let existante = Donnees::de(&d)?;
-            if details(&existante.details).map(|x| &x.motif) != Some(&req.motif) {
+            if details(&existante.details).map(|x| &x.motif) != Some(&req.motif) || d.pour_qui != req.pour_qui {
                 return Err(AppError::Conflit(format!(
                     "Une demande complémentaire est déjà en cours pour ce véhicule ({}) : reprenez-la depuis votre espace véhicule.",
                     details(&existante.details).map(|x| x.motif.libelle()).unwrap_or_default()

@@ -1,0 +1,135 @@
+//! « Mon compte » : l'identité du compte, ses sessions ouvertes, « Se
+//! déconnecter partout », « Supprimer mon compte ». (Le changement d'adresse
+//! électronique et FranceConnect ne sont pas encore construits : la page le
+//! dit.)
+
+use crate::{
+    api::{self, ClientError},
+    components::{
+        auth_guard::RequireAuth,
+        field::TextField,
+        form_errors::FormErrors,
+        soumission::Soumission,
+        status::{ClientErrorAlert, Loading},
+    },
+};
+use immat_domain::{compte::MonCompte, Profil};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn MonComptePage() -> impl IntoView {
+    view! {
+        <RequireAuth>
+            <MonCompteVue />
+        </RequireAuth>
+    }
+}
+
+/// Quitte la session : un rechargement complet vers la connexion (aucun état
+/// de la session ne survit dans la page).
+fn vers_la_connexion() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign("/connexion");
+    }
+}
+
+#[component]
+fn MonCompteVue() -> impl IntoView {
+    let compte = LocalResource::new(api::mon_compte);
+    view! {
+        <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
+            <ol class="fr-breadcrumb__list">
+                <li><A href="/mon-espace" attr:class="fr-breadcrumb__link">"Mon Espace"</A></li>
+                <li><a class="fr-breadcrumb__link" aria-current="page">"Mon compte"</a></li>
+            </ol>
+        </nav>
+        <h1>"Mon compte"</h1>
+        {move || match compte.get() {
+            None => view! { <Loading label="Chargement de votre compte…" /> }.into_any(),
+            Some(Err(e)) => view! { <ClientErrorAlert error=e /> }.into_any(),
+            Some(Ok(c)) => view! { <Contenu c=c /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Contenu(c: MonCompte) -> impl IntoView {
+    let u = c.utilisateur.clone();
+    let agent = u.profil == Profil::AgentCert;
+    let alerte = RwSignal::new(None::<ClientError>);
+    let partout = Soumission::new(
+        |(): ()| async move { api::deconnexion_partout().await },
+        move |r| match r {
+            Ok(()) => vers_la_connexion(),
+            Err(e) => alerte.set(Some(e)),
+        },
+    );
+    view! {
+        {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+        <h2 class="fr-h4">"Identité"</h2>
+        <dl class="immat-identite" data-testid="identite">
+            <dt>"Nom"</dt><dd>{u.nom_affiche()}</dd>
+            {u.raison_sociale.clone().map(|rs| view! { <dt>"Raison sociale"</dt><dd>{rs}</dd> })}
+            {u.siren.clone().map(|s| view! { <dt>"SIREN"</dt><dd>{s}</dd> })}
+            <dt>"Adresse électronique"</dt><dd>{u.email.clone()}</dd>
+            <dt>"Type de compte"</dt><dd>{u.type_compte.libelle()}</dd>
+        </dl>
+        <p class="fr-text--sm">
+            "Changer d'adresse électronique et certifier le compte avec FranceConnect ne sont pas encore disponibles "
+            "dans cet environnement de démonstration."
+        </p>
+        <h2 class="fr-h4">"Sessions ouvertes"</h2>
+        <div class="fr-table">
+            <table data-testid="sessions">
+                <caption>"Vos sessions ouvertes"</caption>
+                <thead><tr><th scope="col">"Ouverte le"</th><th scope="col">"Expire le"</th><th scope="col">"Appareil"</th></tr></thead>
+                <tbody>
+                    {c.sessions.iter().map(|s| view! {
+                        <tr>
+                            <td>{s.ouverte_le.clone()}</td>
+                            <td>{s.expire_le.clone()}</td>
+                            <td>{if s.courante { "Cette session" } else { "Autre appareil ou navigateur" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <button class="fr-btn fr-btn--secondary" type="button" disabled=move || partout.en_cours().get()
+            on:click=move |_| { alerte.set(None); partout.envoyer(()); }>"Se déconnecter partout"</button>
+        {(!agent).then(|| view! { <Suppression /> })}
+    }
+}
+
+/// « Supprimer mon compte » : le mot de passe confirme ; refusé tant qu'une
+/// démarche est en cours.
+#[component]
+fn Suppression() -> impl IntoView {
+    let mdp = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let envoi = Soumission::new(
+        |mdp: String| async move { api::supprimer_compte(mdp).await },
+        move |r| match r {
+            Ok(()) => vers_la_connexion(),
+            Err(e) => errors.show(e, alerte),
+        },
+    );
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        alerte.set(None);
+        envoi.envoyer(mdp.get_untracked());
+    };
+    view! {
+        <form on:submit=on_submit novalidate class="fr-mt-6w" data-testid="suppression-form">
+            <h2 class="fr-h4">"Supprimer mon compte"</h2>
+            <p>"Votre identité est effacée et vos véhicules ne sont plus rattachés à ce compte ; les démarches terminées sont conservées. "
+               "Un compte qui a une démarche en cours ne peut pas être supprimé."</p>
+            {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+            <TextField id="mot_de_passe" label="Mot de passe" hint="Votre mot de passe confirme la suppression." value=mdp
+                error=errors.of("mot_de_passe") on_input=errors.clear_field("mot_de_passe") input_type="password"
+                autocomplete="current-password" required=true />
+            <button class="fr-btn fr-btn--tertiary" type="submit" disabled=move || envoi.en_cours().get()>"Supprimer mon compte"</button>
+        </form>
+    }
+}
