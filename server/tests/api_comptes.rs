@@ -229,3 +229,33 @@ async fn supprimer_mon_compte_seulement_sans_demarche_en_cours() {
     assert_eq!(app.repo.vehicule_par_immatriculation("EF-789-GH").await.unwrap().unwrap().compte_id, None);
     assert!(app.repo.demarche_par_numero(&numero).await.unwrap().is_some());
 }
+
+/// Un compte supprimé ne revit pas : son ancienne adresse n'a plus de compte
+/// (on peut en recréer un, neuf), la valeur qui la remplace n'est pas une
+/// adresse (ni inscription ni réinitialisation possibles), et personne ne
+/// peut bloquer une suppression en réservant cette valeur d'avance.
+#[tokio::test]
+async fn un_compte_supprime_ne_revit_pas() {
+    let app = common::spawn().await;
+    let julien = app.login("julien.paul@demo.immat.fr").await;
+    let id = app.get("/api/v1/auth/me", Some(&julien)).await.json()["id"].as_i64().unwrap();
+    for email in [format!("supprime:{id}"), format!("compte-supprime-{id}@supprime.invalid")] {
+        let r = app.post_json("/api/v1/auth/inscription", &inscription(&email), None).await;
+        assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY || r.status == StatusCode::OK, "{email} : {}", r.text());
+    }
+    let r = app.post_json("/api/v1/compte/suppression", &json!({"mot_de_passe": "Demo-Immat-2026"}), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = app.post_json("/api/v1/auth/inscription", &inscription(&format!("supprime:{id}")), None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let r = app.post_json("/api/v1/auth/mot-de-passe-oublie", &json!({"email": format!("supprime:{id}")}), None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(dernier_jeton(&app, &format!("supprime:{id}")).await.is_none());
+    // La même adresse peut servir à un compte neuf, qui n'hérite de rien.
+    let r = app.post_json("/api/v1/auth/inscription", &inscription("julien.paul@demo.immat.fr"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let jeton = dernier_jeton(&app, "julien.paul@demo.immat.fr").await.expect("lien de confirmation");
+    assert_eq!(app.post_json("/api/v1/auth/confirmation", &json!({"jeton": jeton}), None).await.status, StatusCode::OK);
+    let r = connexion(&app, "julien.paul@demo.immat.fr", MDP).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_ne!(r.json()["id"].as_i64(), Some(id));
+}

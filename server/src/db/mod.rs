@@ -592,8 +592,9 @@ pub trait InstructionRepository: Send + Sync + 'static {
     /// Vers « en attente du CERT » (« Valider » ou « Envoyer ») : l'écriture
     /// conditionnelle, l'heure d'entrée dans la file, l'entrée d'historique.
     /// « Abandonner la demande » : l'écriture conditionnelle de la démarche,
-    /// le code de cession qu'elle avait réservé rendu à son acquéreur (il
-    /// pourra recommencer), l'entrée d'historique ; ensemble.
+    /// le code de cession qu'elle avait réservé libéré (comme avant sa
+    /// réservation : qui le détient peut recommencer), l'entrée
+    /// d'historique ; ensemble.
     async fn abandonner(&self, e: Ecriture<'_>, evenement: &NewEvenement) -> DbResult<DemarcheRecord>;
     async fn soumettre_au_cert(&self, e: Ecriture<'_>, evenement: &NewEvenement) -> DbResult<DemarcheRecord>;
     /// La file : les démarches dans cet état (toutes celles qui concernent le

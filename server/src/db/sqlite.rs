@@ -144,7 +144,7 @@ impl Repository for SqliteRepository {
     }
 
     async fn compte_par_email(&self, email: &str) -> DbResult<Option<CompteRecord>> {
-        sqlx::query("select * from compte where email = $1")
+        sqlx::query("select * from compte where email = $1 and supprime_le is null")
             .bind(email)
             .fetch_optional(&self.pool)
             .await?
@@ -203,7 +203,7 @@ impl Repository for SqliteRepository {
     async fn compte_de_session(&self, token_hash: &str, maintenant: OffsetDateTime) -> DbResult<Option<CompteRecord>> {
         sqlx::query(
             "select compte.* from session join compte using (compte_id)
-             where session.token_hash = $1 and session.expires_at > $2",
+             where session.token_hash = $1 and session.expires_at > $2 and compte.supprime_le is null",
         )
         .bind(token_hash)
         .bind(ts(maintenant))
@@ -336,7 +336,8 @@ async fn inserer_brouillon(
 ) -> DbResult<(DemarcheRecord, bool)> {
     let row = sqlx::query(
         "insert into demarche (numero, compte_id, vehicule_id, teleprocedure, etat, pour_qui, etape, created_at, updated_at, donnees)
-         values ($1, $2, $3, $4, $5, $6, 'saisie', $7, $7, $8)
+         select $1, $2, $3, $4, $5, $6, 'saisie', $7, $7, $8
+         where exists (select 1 from compte where compte_id = $2 and supprime_le is null)
          on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee', 'refusee') do nothing
          returning *",
     )
@@ -604,6 +605,7 @@ impl DemarcheRepository for SqliteRepository {
              select $1, $2, $9, $3, $4, $5, 'saisie', $6, $6, $7
              where (select count(*) from demarche where compte_id = $2 and teleprocedure = $3
                     and etat not in ('terminee', 'abandonnee', 'refusee')) < $8
+               and exists (select 1 from compte where compte_id = $2 and supprime_le is null)
              on conflict (compte_id, vehicule_id, teleprocedure) where etat not in ('terminee', 'abandonnee', 'refusee') do nothing
              returning *",
         )

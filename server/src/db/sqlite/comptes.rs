@@ -67,7 +67,7 @@ impl CompteRepository for SqliteRepository {
     async fn compte_du_jeton(&self, jeton_hash: &str, usage: UsageJeton, maintenant: OffsetDateTime) -> DbResult<Option<CompteRecord>> {
         sqlx::query(
             "select c.* from jeton_compte j join compte c using (compte_id)
-             where j.jeton_hash = $1 and j.usage = $2 and j.utilise_le is null and j.expire_le > $3",
+             where j.jeton_hash = $1 and j.usage = $2 and j.utilise_le is null and j.expire_le > $3 and c.supprime_le is null",
         )
         .bind(jeton_hash)
         .bind(usage.code())
@@ -130,23 +130,36 @@ impl CompteRepository for SqliteRepository {
 
     async fn supprimer_compte(&self, compte_id: i64, password_hash_factice: &str, maintenant: OffsetDateTime) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
-        // L'identité effacée, l'adresse libérée (une adresse réservée au
-        // domaine .invalid), la connexion impossible ; seulement sans
-        // démarche en cours, vérifié dans la même instruction.
+        // L'identité effacée, l'adresse libérée : remplacée par une valeur
+        // qui n'est pas une adresse (sans « @ », aucune route ne l'accepte,
+        // personne ne peut la réserver d'avance), la connexion impossible ;
+        // seulement sans démarche en cours, vérifié dans la même instruction.
+        let ancienne: String =
+            sqlx::query_scalar("select email from compte where compte_id = $1").bind(compte_id).fetch_one(&mut *tx).await?;
         let r = sqlx::query(
-            "update compte set email = 'compte-supprime-' || compte_id || '@supprime.invalid', password_hash = $1,
-                    prenom = '', nom = 'Compte supprimé', raison_sociale = null, siren = null, confirme_le = null,
-                    certifie_franceconnect = 0
-             where compte_id = $2 and profil <> 'agent_cert'
+            "update compte set email = 'supprime:' || compte_id, password_hash = $1, prenom = '', nom = 'Compte supprimé',
+                    civilite = null, raison_sociale = null, siren = null, confirme_le = null, certifie_franceconnect = 0,
+                    supprime_le = $3
+             where compte_id = $2 and profil <> 'agent_cert' and supprime_le is null
                and not exists (select 1 from demarche where compte_id = $2 and etat not in ('terminee', 'abandonnee', 'refusee'))",
         )
         .bind(password_hash_factice)
         .bind(compte_id)
+        .bind(ts(maintenant))
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() != 1 {
             return Ok(false);
         }
+        // Ce qui portait encore l'adresse : la boîte d'envoi, les compteurs.
+        sqlx::query("update envoi set destinataire = '(compte supprimé)', corps = '(supprimé avec le compte)' where destinataire = $1")
+            .bind(&ancienne)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("delete from limite where cle in ('connexion:compte:' || lower($1), 'envoi-lien:adresse:' || $1)")
+            .bind(&ancienne)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("delete from session where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
         sqlx::query("delete from jeton_compte where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
         sqlx::query("update vehicule set compte_id = null where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
