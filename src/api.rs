@@ -200,8 +200,8 @@ pub async fn deposer_piece(numero: &str, t: TypePiece, fichier: &web_sys::File) 
 }
 
 /// « Abandonner la demande » (brouillon, ou correction demandée).
-pub async fn abandonner(numero: &str) -> ApiResult<DemarcheVue> {
-    post(&format!("/demarches/{numero}/abandonner"), &serde_json::json!({})).await
+pub async fn abandonner(numero: &str) -> ApiResult<()> {
+    post_vide(&format!("/demarches/{numero}/abandonner"), &serde_json::json!({})).await
 }
 
 /// « Envoyer » : la réponse à la note du CERT.

@@ -218,7 +218,7 @@ async fn supprimer_mon_compte_seulement_sans_demarche_en_cours() {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
     assert!(r.text().contains("démarches en cours"));
     let r = app.post_json(&format!("/api/v1/demarches/{numero}/abandonner"), &json!({}), Some(&marie)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
     let r = app.post_json("/api/v1/compte/suppression", &json!({"mot_de_passe": "Demo-Immat-2026"}), Some(&marie)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
     assert_eq!(app.get("/api/v1/auth/me", Some(&marie)).await.status, StatusCode::UNAUTHORIZED);

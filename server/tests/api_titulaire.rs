@@ -533,8 +533,8 @@ async fn abandon_puis_reprise_avec_le_meme_code_de_cession() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
     let r = app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&marie)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(r.json()["etat"], "abandonnee");
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(app.get(&base, Some(&marie)).await.json()["etat"], "abandonnee");
     let r = app.post_json("/api/v1/demarches", &demarrage("AB-123-CD", &code), Some(&marie)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     assert_ne!(format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap()), base);

@@ -437,8 +437,8 @@ async fn abandonner_une_demande_libere_le_vehicule() {
     let julien = app.login(JULIEN).await;
     assert_eq!(app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&julien)).await.status, StatusCode::NOT_FOUND);
     let r = app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&marie)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(r.json()["etat"], "abandonnee");
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(app.get(&base, Some(&marie)).await.json()["etat"], "abandonnee");
     assert_eq!(app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&marie)).await.status, StatusCode::CONFLICT);
     assert_eq!(app.put_json(&format!("{base}/complementaire"), &saisie_etranger(), &marie).await.status, StatusCode::CONFLICT);
     let base = demarrer(&app, &marie, &autre).await;

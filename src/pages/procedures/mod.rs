@@ -198,9 +198,13 @@ fn Abandon(ctx: etapes::Ctx) -> impl IntoView {
     let envoi = crate::components::soumission::Soumission::new(
         |numero: String| async move { api::abandonner(&numero).await },
         move |r| match r {
-            Ok(v) => {
+            Ok(()) => {
                 confirmer.set(false);
-                ctx.vue.set(Some(v));
+                ctx.vue.update(|v| {
+                    if let Some(v) = v {
+                        v.etat = EtatDemarche::Abandonnee;
+                    }
+                });
                 crate::components::form_errors::scroll_top();
             }
             Err(e) => alerte.set(Some(e)),

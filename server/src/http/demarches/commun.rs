@@ -471,12 +471,10 @@ async fn verification(
 /// attend une correction (rien n'y est payé ni en cours d'examen). La
 /// transition vient du cycle de vie ; l'écriture est conditionnée à l'état
 /// et à la version lus.
-async fn abandonner(
-    State(state): State<AppState>,
-    Citoyen(compte): Citoyen,
-    Path(numero): Path<String>,
-) -> AppResult<AppJson<DemarcheVue>> {
-    let (d, v) = charger(&state, compte.id, &numero).await?;
+/// La réponse est vide (204) : la démarche abandonnée n'est pas relue (des
+/// données devenues illisibles n'empêchent pas l'abandon d'aboutir).
+async fn abandonner(State(state): State<AppState>, Citoyen(compte): Citoyen, Path(numero): Path<String>) -> AppResult<StatusCode> {
+    let (d, _) = charger(&state, compte.id, &numero).await?;
     if !matches!(d.etat, EtatDemarche::Brouillon | EtatDemarche::CorrectionDemandee) {
         return Err(AppError::Conflit(format!("Cette demande ne peut plus être abandonnée : elle est « {} ».", d.etat.libelle())));
     }
@@ -492,8 +490,8 @@ async fn abandonner(
     // Les données telles qu'enregistrées : même illisibles, la démarche
     // s'abandonne (et libère sa place).
     let donnees = d.donnees.clone();
-    let d = state.repo.abandonner(crate::db::Ecriture { d: &d, vers, etape: d.etape, donnees: &donnees }, &evenement).await?;
-    Ok(AppJson(vue(&state, &d, v.as_ref()).await?))
+    state.repo.abandonner(crate::db::Ecriture { d: &d, vers, etape: d.etape, donnees: &donnees }, &evenement).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// « Valider » au récapitulatif, CLU cochées : la transition vient du cycle de
