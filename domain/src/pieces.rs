@@ -79,6 +79,11 @@ impl TypePiece {
         self.code
     }
 
+    /// Le champ de formulaire de la pièce (les erreurs y sont attachées).
+    pub fn champ(self) -> String {
+        format!("piece_{}", self.code)
+    }
+
     /// Toute pièce connue : la déclaration de vol et celles du catalogue.
     pub fn depuis_code(code: &str) -> Option<Self> {
         if code == Self::DECLARATION_VOL.code {
@@ -313,6 +318,28 @@ pub fn valider_message(texte: &str, champ: &str, obligatoire: bool) -> Result<Op
         return Err(ChampErreur::new(champ, format!("Le message ne doit pas dépasser {MESSAGE_MAX} caractères.")));
     }
     Ok(Some(t.to_owned()))
+}
+
+/// Chaque pièce obligatoire est envoyée et n'a pas été refusée ; sinon une
+/// erreur au champ de chaque pièce qui manque. `statut` : le statut de la
+/// version active d'une pièce, s'il y en a une. (Le SPA l'applique avant
+/// l'envoi, le serveur à nouveau.)
+pub fn exiger_pieces(requises: &[TypePiece], statut: impl Fn(TypePiece) -> Option<StatutPiece>) -> Result<(), Vec<ChampErreur>> {
+    let erreurs: Vec<ChampErreur> = requises
+        .iter()
+        .filter_map(|t| match statut(*t) {
+            None => Some(ChampErreur::new(t.champ(), format!("Joignez la pièce « {} ».", t.libelle()))),
+            Some(StatutPiece::Refusee) => {
+                Some(ChampErreur::new(t.champ(), "Cette pièce a été refusée par le CERT : envoyez-en une nouvelle version."))
+            }
+            Some(_) => None,
+        })
+        .collect();
+    if erreurs.is_empty() {
+        Ok(())
+    } else {
+        Err(erreurs)
+    }
 }
 
 /// « Demander une correction » : la pièce, le motif et le message à
@@ -602,6 +629,27 @@ pub struct DossierCert {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pieces_exigees_une_erreur_par_piece_manquante_ou_refusee() {
+        let (a, b, c) = (
+            TypePiece::DECLARATION_VOL,
+            TypePiece::de_la_tpc(&crate::tpc::PIECES_MANDANT[0]),
+            TypePiece::de_la_tpc(&crate::tpc::PIECES_MANDANT[1]),
+        );
+        let statut = |t: TypePiece| match t.code() {
+            "declaration_vol" => Some(StatutPiece::Deposee),
+            "identite_mandant" => Some(StatutPiece::Refusee),
+            _ => None,
+        };
+        let e = exiger_pieces(&[a, b, c], statut).unwrap_err();
+        let champs: Vec<&str> = e.iter().map(|e| e.champ.as_str()).collect();
+        assert_eq!(champs, ["piece_identite_mandant", "piece_cerfa_13757"]);
+        assert!(e[0].message.contains("refusée par le CERT"));
+        assert_eq!(e[1].message, "Joignez la pièce « cerfa 13757 signé ».");
+        assert!(exiger_pieces(&[a], statut).is_ok());
+        assert!(exiger_pieces(&[], |_| None).is_ok());
+    }
+
     use super::*;
 
     fn pdf(corps: &[u8]) -> Vec<u8> {

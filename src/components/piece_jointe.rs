@@ -45,7 +45,7 @@ pub fn EnvoiPiece(
     effacer: Option<Callback<()>>,
 ) -> impl IntoView {
     let t = requise.type_piece;
-    let id = format!("piece_{}", t.code());
+    let id = t.champ();
     let message_id = format!("{id}-messages");
     let erreur_locale = RwSignal::new(None::<String>);
     let en_cours = RwSignal::new(false);

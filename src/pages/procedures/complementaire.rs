@@ -15,9 +15,8 @@ use crate::{
     },
 };
 use immat_domain::{
-    api::ChampErreur,
     changement_titulaire::TitulaireSaisie,
-    pieces::{PieceRequiseVue, StatutPiece, TypePiece},
+    pieces::{exiger_pieces, PieceRequiseVue, TypePiece},
     procedures::{DemarcheVue, DetailsPropres},
     taxes::{Energie, Genre},
     tpc::{pieces_requises, ptac_demande, DetailsComplementaire, TaxesTpc, TpcSaisie, VehiculeSaisie, OBJET_MAX},
@@ -215,14 +214,9 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
         alerte.set(None);
         let req = saisie();
         let mut erreurs = req.valider(sc, aujourd_hui()).err().unwrap_or_default();
-        for p in a_joindre.get_untracked() {
-            let manque = envoyee(p.type_piece).is_none_or(|x| x.statut == StatutPiece::Refusee);
-            if manque {
-                erreurs.push(ChampErreur::new(
-                    format!("piece_{}", p.type_piece.code()),
-                    format!("Joignez la pièce « {} » avant de démarrer la procédure.", p.libelle),
-                ));
-            }
+        let requises: Vec<TypePiece> = a_joindre.get_untracked().iter().map(|p| p.type_piece).collect();
+        if let Err(e) = exiger_pieces(&requises, |t| envoyee(t).map(|x| x.statut)) {
+            erreurs.extend(e);
         }
         if erreurs.is_empty() {
             envoi.envoyer(req);
@@ -263,7 +257,7 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
                             on:change=move |ev| diplomatique.set(event_target_checked(&ev)) />
                         <label class="fr-label" for="vehicule-diplomatique">
                             "La demande concerne un véhicule diplomatique"
-                            <span class="fr-hint-text">"Aucune pièce justificative n'est alors demandée."</span>
+                            <span class="fr-hint-text">"Aucune pièce justificative de la demande n'est alors demandée (pour autrui, le mandat reste demandé)."</span>
                         </label>
                     </div>
                 </div>
@@ -336,7 +330,7 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
                         view! {
                             <p>"Le système vous propose de joindre les pièces suivantes (les champs marqués d'une « * » sont obligatoires) :"</p>
                             {liste.into_iter().map(|r| {
-                                let champ = format!("piece_{}", r.type_piece.code());
+                                let champ = r.type_piece.champ();
                                 let (erreur, effacer) = (errors.of(champ.clone()), errors.clear_field(champ));
                                 view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur effacer=effacer /> }
                             }).collect_view()}

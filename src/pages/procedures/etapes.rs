@@ -207,7 +207,7 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
                     <p class="fr-text--sm">"Attention : il est impératif de conserver ce certificat."</p>
                 })}
                 {v.instruction.obligatoires().cloned().map(|r| {
-                    let champ = format!("piece_{}", r.type_piece.code());
+                    let champ = r.type_piece.champ();
                     let (erreur, effacer) = (errors.of(champ.clone()), errors.clear_field(champ));
                     view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur effacer=effacer /> }
                 }).collect_view()}
@@ -496,7 +496,7 @@ pub fn Instruction(ctx: Ctx) -> impl IntoView {
                     </div>
                     <h2 class="fr-h4">"Votre réponse"</h2>
                     {requises.into_iter().map(|r| {
-                        let champ = format!("piece_{}", r.type_piece.code());
+                        let champ = r.type_piece.champ();
                         let (erreur, effacer) = (errors.of(champ.clone()), errors.clear_field(champ));
                         view! { <EnvoiPiece requise=r vue=ctx.vue erreur=erreur effacer=effacer /> }
                     }).collect_view()}

@@ -28,11 +28,6 @@ pub fn routes() -> Routes {
         .post("/demarches/{numero}/envoyer", envoyer)
 }
 
-/// Le champ de formulaire d'une pièce (erreurs au champ).
-pub fn champ(t: TypePiece) -> String {
-    format!("piece_{}", t.code())
-}
-
 pub fn piece_vue(p: &PieceRecord, url: String) -> PieceVue {
     // Une taille négative en base ne se produit pas (elle vient de la
     // longueur du fichier) ; elle s'afficherait « 0 ko ».
@@ -96,26 +91,10 @@ pub fn active(pieces: &[PieceRecord], t: TypePiece) -> Option<&PieceRecord> {
     pieces.iter().rev().find(|p| p.type_piece == t && p.statut != StatutPiece::Remplacee)
 }
 
-/// Chaque pièce obligatoire est envoyée et n'a pas été refusée ; sinon une
-/// erreur au champ de la pièce.
+/// La règle du domaine (chaque pièce obligatoire envoyée, non refusée),
+/// appliquée aux pièces enregistrées.
 pub fn exiger_pieces(requises: &[TypePiece], pieces: &[PieceRecord]) -> AppResult<()> {
-    let mut erreurs = Vec::new();
-    for t in requises {
-        match active(pieces, *t).map(|p| p.statut) {
-            None => erreurs
-                .push(immat_domain::api::ChampErreur::new(champ(*t), format!("Joignez la pièce « {} » avant de valider.", t.libelle()))),
-            Some(StatutPiece::Refusee) => erreurs.push(immat_domain::api::ChampErreur::new(
-                champ(*t),
-                "Cette pièce a été refusée par le CERT : envoyez-en une nouvelle version.",
-            )),
-            Some(_) => {}
-        }
-    }
-    if erreurs.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Validation(erreurs))
-    }
+    immat_domain::pieces::exiger_pieces(requises, |t| active(pieces, t).map(|p| p.statut)).map_err(AppError::Validation)
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,7 +104,7 @@ struct NomFichier {
 }
 
 fn erreur_piece(t: TypePiece, e: PieceError) -> AppError {
-    AppError::champ(&champ(t), e.to_string())
+    AppError::champ(&t.champ(), e.to_string())
 }
 
 /// Envoi d'une pièce : le corps est le fichier (10 Mo au plus), le nom
@@ -156,7 +135,7 @@ async fn deposer(
             return Err(if trop_grand {
                 erreur_piece(t, PieceError::TropGrand)
             } else {
-                AppError::champ(&champ(t), "L'envoi du fichier a été interrompu : réessayez.")
+                AppError::champ(&t.champ(), "L'envoi du fichier a été interrompu : réessayez.")
             });
         }
     };
