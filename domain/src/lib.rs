@@ -26,6 +26,7 @@ pub mod changement_titulaire;
 pub mod compte;
 pub mod demarche;
 pub mod duplicata;
+pub mod franceconnect;
 pub mod limites;
 pub mod paiement;
 pub mod pieces;

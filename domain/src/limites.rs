@@ -61,7 +61,12 @@ impl Limite {
     /// Liens envoyés depuis un même client (adresse IP), toutes adresses.
     pub const ENVOI_LIEN_CLIENT: Self = Self { max: 10, fenetre_secondes: HEURE, blocage_secondes: HEURE };
 
-    pub const TOUTES: [Self; 11] = [
+    /// Départs vers FranceConnect depuis un même client (chacun écrit une
+    /// tentative en base).
+    pub const FRANCECONNECT_CLIENT: Self = Self { max: 30, fenetre_secondes: 15 * MINUTE, blocage_secondes: 15 * MINUTE };
+
+    pub const TOUTES: [Self; 12] = [
+        Self::FRANCECONNECT_CLIENT,
         Self::ENVOI_LIEN_ADRESSE,
         Self::ENVOI_LIEN_CLIENT,
         Self::PREUVE_CESSION_VEHICULE_COMPTE,

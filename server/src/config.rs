@@ -74,6 +74,19 @@ pub struct Config {
     #[arg(long, env = "IMMAT_PAYFIP_DELAI_NOTIFICATION_MS", default_value_t = 0)]
     pub payfip_delai_notification_ms: u64,
 
+    /// FranceConnect : l'URL de l'émetteur OpenID Connect (découverte sous
+    /// `/.well-known/openid-configuration`). Sans elle, « S'identifier avec
+    /// FranceConnect » dit que le service n'est pas configuré. La commande du
+    /// README pointe vers le fournisseur local (`tools/franceconnect-local`).
+    #[arg(long, env = "IMMAT_FC_EMETTEUR")]
+    pub fc_emetteur: Option<String>,
+    /// FranceConnect : l'identifiant du fournisseur de service.
+    #[arg(long, env = "IMMAT_FC_CLIENT_ID", default_value = "immat-demo")]
+    pub fc_client_id: String,
+    /// FranceConnect : le secret du fournisseur de service.
+    #[arg(long, env = "IMMAT_FC_CLIENT_SECRET", default_value = "")]
+    pub fc_client_secret: String,
+
     /// Intervalle (s) du rapprochement des paiements non réglés.
     #[arg(long, env = "IMMAT_RAPPROCHEMENT_SECONDES", default_value_t = 30)]
     pub rapprochement_secondes: u64,
@@ -108,6 +121,9 @@ impl Config {
             url_publique: "http://127.0.0.1:8080".into(),
             payfip_delai_notification_ms: 0,
             rapprochement_secondes: 30,
+            fc_emetteur: None,
+            fc_client_id: "immat-demo".into(),
+            fc_client_secret: String::new(),
         }
     }
 }

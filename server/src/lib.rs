@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod documents;
+pub mod franceconnect;
 pub mod hachage;
 pub mod http;
 pub mod mail;

@@ -85,6 +85,11 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("POST", "/auth/confirmation") => [410, 410, 410, 410],
         ("POST", "/auth/mot-de-passe-oublie") => [422, 422, 422, 422],
         ("POST", "/auth/mot-de-passe") => [410, 410, 410, 410],
+        // FranceConnect n'est pas configuré ici : 503 ; le retour renvoie
+        // toujours vers une page du SPA (état inconnu).
+        ("POST", "/auth/franceconnect") => [503, 503, 503, 503],
+        ("GET", "/auth/franceconnect/retour") => [303, 303, 303, 303],
+        ("POST", "/compte/franceconnect") => [401, 503, 403, 503],
         ("GET", "/espace") => [401, 200, 403, 200],
         ("POST", "/demarches") => [401, 422, 403, 200],
         ("GET", "/demarches/{numero}") => [401, 404, 403, 200],

@@ -53,6 +53,8 @@ pub struct CompteRecord {
     pub siren: Option<String>,
     /// L'adresse électronique est confirmée (sinon pas de connexion).
     pub confirme: bool,
+    /// Le compte est lié à une identité FranceConnect (`sub`).
+    pub lie_a_franceconnect: bool,
 }
 
 impl CompteRecord {
@@ -143,6 +145,7 @@ pub trait Repository:
     + PayfipRepository
     + InstructionRepository
     + CompteRepository
+    + FranceConnectRepository
     + Send
     + Sync
     + 'static
@@ -676,4 +679,69 @@ pub struct SessionRecord {
     pub token_hash: String,
     pub created_at: String,
     pub expires_at: String,
+}
+
+/// Un départ vers FranceConnect, gardé jusqu'au retour.
+#[derive(Debug, Clone)]
+pub struct TentativeFranceConnect {
+    pub nonce: String,
+    pub verificateur_pkce: String,
+    /// Le compte classique à certifier (prouvé par son mot de passe).
+    pub compte_id: Option<i64>,
+}
+
+/// Un compte créé par une première connexion FranceConnect.
+#[derive(Debug, Clone)]
+pub struct NewCompteFranceConnect {
+    pub sub: String,
+    pub email: String,
+    pub password_hash: String,
+    pub civilite: String,
+    pub prenom: String,
+    pub nom: String,
+    pub nom_de_naissance: String,
+    pub date_naissance: String,
+    pub lieu_naissance: String,
+}
+
+/// Ce que donne une première connexion FranceConnect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreationFranceConnect {
+    Cree(i64),
+    /// Ce `sub` a déjà un compte (une autre connexion l'a créé entre-temps).
+    DejaLie(i64),
+    /// L'adresse est celle d'un compte existant, non lié.
+    AdresseExistante,
+}
+
+#[async_trait::async_trait]
+pub trait FranceConnectRepository: Send + Sync + 'static {
+    async fn creer_tentative_franceconnect(&self, etat_hash: &str, t: &TentativeFranceConnect, expire_le: OffsetDateTime) -> DbResult<()>;
+    /// Consomme la tentative (une seule fois, non expirée) ; les tentatives
+    /// expirées sont purgées au passage.
+    async fn consommer_tentative_franceconnect(
+        &self,
+        etat_hash: &str,
+        maintenant: OffsetDateTime,
+    ) -> DbResult<Option<TentativeFranceConnect>>;
+    /// Le compte (non supprimé) lié à ce `sub`.
+    async fn compte_par_sub(&self, sub: &str) -> DbResult<Option<CompteRecord>>;
+    /// Crée le compte certifié d'une première connexion, atomiquement :
+    /// ni deux comptes pour un `sub`, ni un compte sur une adresse prise.
+    async fn creer_compte_franceconnect(&self, c: &NewCompteFranceConnect) -> DbResult<CreationFranceConnect>;
+    /// Certifie un compte existant non lié (l'identité du compte devient
+    /// celle de FranceConnect) ; faux si le compte est déjà lié, supprimé,
+    /// ou si ce `sub` l'est à un autre compte.
+    async fn certifier_compte(&self, compte_id: i64, c: &NewCompteFranceConnect) -> DbResult<bool>;
+    /// Une session ouverte par FranceConnect, avec son jeton d'identité.
+    async fn creer_session_franceconnect(
+        &self,
+        token_hash: &str,
+        compte_id: i64,
+        expires_at: OffsetDateTime,
+        id_token: &str,
+    ) -> DbResult<()>;
+    /// Supprime la session ; rend le jeton d'identité si elle venait de
+    /// FranceConnect.
+    async fn fermer_session(&self, token_hash: &str) -> DbResult<Option<String>>;
 }

@@ -10,6 +10,7 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 use time::format_description::well_known::Rfc3339;
 
 mod comptes;
+mod franceconnect;
 mod instruction;
 mod paiement;
 mod titulaire;
@@ -58,6 +59,7 @@ fn compte_from_row(r: &SqliteRow) -> DbResult<CompteRecord> {
         raison_sociale: r.try_get("raison_sociale")?,
         siren: r.try_get("siren")?,
         confirme: r.try_get::<Option<String>, _>("confirme_le")?.is_some(),
+        lie_a_franceconnect: r.try_get::<Option<String>, _>("fc_sub")?.is_some(),
     })
 }
 

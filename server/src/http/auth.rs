@@ -221,11 +221,23 @@ pub(crate) fn dummy_hash() -> &'static str {
     })
 }
 
+/// Déconnexion. Une session ouverte par FranceConnect se ferme aussi chez
+/// le fournisseur : la réponse (200) donne l'adresse où envoyer le
+/// navigateur (`end_session_endpoint`, jeton d'identité en indice) ; sinon
+/// 204.
 async fn logout(State(state): State<AppState>, headers: HeaderMap, CurrentUser(_): CurrentUser) -> AppResult<Response> {
+    let mut id_token = None;
     if let Some(token) = session_token(&headers) {
-        state.repo.supprimer_session(&token_hash(&token)).await?;
+        id_token = state.repo.fermer_session(&token_hash(&token)).await?;
     }
-    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let fournisseur = match (id_token, state.franceconnect.as_deref()) {
+        (Some(jeton), Some(fc)) => fc.deconnexion(&jeton).await,
+        _ => None,
+    };
+    let mut resp = match fournisseur {
+        Some(url) => AppJson(immat_domain::franceconnect::Redirection { url }).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    };
     resp.headers_mut().insert(header::SET_COOKIE, cookie(&state, "", 0));
     Ok(resp)
 }

@@ -8,6 +8,7 @@ pub use demarches::paiement::rapprocher;
 pub mod comptes;
 pub mod error;
 mod espace;
+mod franceconnect;
 pub mod limites;
 mod mon_compte;
 pub mod routes;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub bac_a_sable: crate::payfip::BacASable,
     /// Le dossier des pièces jointes (hors de la racine web).
     pub pieces: crate::pieces::Stockage,
+    /// Le fournisseur FranceConnect, s'il est configuré.
+    pub franceconnect: Option<Arc<crate::franceconnect::FranceConnect>>,
 }
 
 impl AppState {
@@ -72,7 +75,23 @@ impl AppState {
             std::time::Duration::from_millis(config.payfip_delai_notification_ms),
         );
         let pieces = crate::pieces::Stockage::new(config.data_dir.join("pieces"));
+        let franceconnect = config.fc_emetteur.as_ref().and_then(|emetteur| {
+            let fc = crate::franceconnect::ConfigFranceConnect {
+                emetteur: emetteur.clone(),
+                client_id: config.fc_client_id.clone(),
+                client_secret: config.fc_client_secret.clone(),
+                url_publique: config.url_publique.clone(),
+            };
+            match crate::franceconnect::FranceConnect::new(fc, clock.clone()) {
+                Ok(f) => Some(Arc::new(f)),
+                Err(e) => {
+                    tracing::error!(erreur = %e, "FranceConnect mal configuré : désactivé");
+                    None
+                }
+            }
+        });
         Self {
+            franceconnect,
             config: Arc::new(config),
             repo,
             communes: Arc::new(Communes::charger()),
@@ -100,6 +119,7 @@ pub fn api_routes(config: &Config) -> Routes {
         .merge(comptes::routes())
         .merge(espace::routes())
         .merge(demarches::routes())
+        .merge(franceconnect::routes())
         // En dernier : « Se déconnecter partout » ferme les sessions (le
         // balayage des autorisations parcourt les routes dans cet ordre).
         .merge(mon_compte::routes())
@@ -131,10 +151,12 @@ async fn health(State(state): State<AppState>) -> AppJson<Health> {
 struct ClientConfig {
     /// Le bandeau « Environnement de démonstration », ou `null`.
     bandeau_demo: Option<String>,
+    /// « S'identifier avec FranceConnect » est disponible.
+    franceconnect: bool,
 }
 
 async fn client_config(State(state): State<AppState>) -> AppJson<ClientConfig> {
-    AppJson(ClientConfig { bandeau_demo: state.config.bandeau() })
+    AppJson(ClientConfig { bandeau_demo: state.config.bandeau(), franceconnect: state.franceconnect.is_some() })
 }
 
 /// Tests seulement (démonstration et jeton configurés) : remet le registre

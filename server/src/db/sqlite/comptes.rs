@@ -139,6 +139,7 @@ impl CompteRepository for SqliteRepository {
         let r = sqlx::query(
             "update compte set email = 'supprime:' || compte_id, password_hash = $1, prenom = '', nom = 'Compte supprimé',
                     civilite = null, raison_sociale = null, siren = null, confirme_le = null, certifie_franceconnect = 0,
+                    fc_sub = null, nom_de_naissance = null, date_naissance = null, lieu_naissance = null, certifie_le = null,
                     supprime_le = $3
              where compte_id = $2 and profil <> 'agent_cert' and supprime_le is null
                and not exists (select 1 from demarche where compte_id = $2 and etat not in ('terminee', 'abandonnee', 'refusee'))",

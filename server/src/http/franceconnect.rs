@@ -1,0 +1,267 @@
+//! « S'identifier avec FranceConnect » et « Certifier mon compte avec
+//! FranceConnect ».
+//!
+//! - `POST /auth/franceconnect` : part chez le fournisseur d'identité. Le
+//!   `state` est lié au navigateur par un cookie HttpOnly (pas de connexion
+//!   imposée par un lien forgé) ; nonce et vérificateur PKCE restent en base.
+//! - `POST /compte/franceconnect` : la même chose pour certifier le compte
+//!   classique connecté, après son mot de passe.
+//! - `GET /auth/franceconnect/retour` : consomme la tentative (une fois),
+//!   échange le code, vérifie le jeton, puis ouvre la session ; tout échec
+//!   revient sur `/connexion?franceconnect=<code>` (ou `/mon-compte?…`),
+//!   sans session.
+//! - La déconnexion d'une session FranceConnect passe par le fournisseur
+//!   (`auth::logout` rend son adresse).
+
+use super::{
+    auth::{adresse_client, cookie, new_token, session_token, token_hash, PairTcp},
+    error::*,
+    limites::{cle_connexion_compte, rendre, reserver},
+    routes::Routes,
+    AppState,
+};
+use crate::db::{CreationFranceConnect, NewCompteFranceConnect, TentativeFranceConnect};
+use crate::franceconnect::IdentiteRecue;
+use axum::{
+    extract::{Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use immat_domain::{
+    compte::Civilite,
+    franceconnect::{CertificationCompte, EchecFranceConnect, Redirection},
+    limites::{message_connexion_bloquee, message_envois_bloques, Limite},
+    Profil,
+};
+use serde::Deserialize;
+use time::Duration;
+
+/// Le cookie qui lie le `state` au navigateur parti chez le fournisseur.
+pub const COOKIE_ETAT: &str = "immat_fc_etat";
+/// Durée d'une tentative.
+pub const TENTATIVE_MINUTES: i64 = 10;
+const CHEMIN_RETOUR: &str = "/api/v1/auth/franceconnect/retour";
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/auth/franceconnect", connexion)
+        .get("/auth/franceconnect/retour", retour)
+        .post("/compte/franceconnect", certification)
+}
+
+fn cookie_etat(state: &AppState, valeur: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    // Lax : le retour est une navigation de premier niveau (GET) depuis le
+    // fournisseur ; le cookie n'est envoyé qu'au chemin du retour.
+    HeaderValue::from_str(&format!("{COOKIE_ETAT}={valeur}; Path={CHEMIN_RETOUR}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("immat_fc_etat=; Max-Age=0"))
+}
+
+fn lire_cookie_etat(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE_ETAT)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn fournisseur(state: &AppState) -> AppResult<&crate::franceconnect::FranceConnect> {
+    state.franceconnect.as_deref().ok_or_else(|| AppError::Requete {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: immat_domain::api::CodeErreur::NonDisponible,
+        message: EchecFranceConnect::Indisponible.message().into(),
+    })
+}
+
+/// Réserve un départ vers FranceConnect pour ce client (chaque départ
+/// écrit une tentative en base).
+async fn reserver_depart(state: &AppState, headers: &HeaderMap, pair: Option<std::net::SocketAddr>) -> AppResult<()> {
+    let cle = format!("franceconnect:client:{}", adresse_client(state, headers, pair));
+    reserver(state, &cle, &Limite::FRANCECONNECT_CLIENT, message_envois_bloques).await.map(|_| ())
+}
+
+/// Part chez le fournisseur : l'adresse à ouvrir, le cookie d'état.
+async fn depart(state: &AppState, compte_id: Option<i64>) -> AppResult<Response> {
+    let fc = fournisseur(state)?;
+    let a = fc.autorisation().await.map_err(|e| AppError::Requete {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: immat_domain::api::CodeErreur::NonDisponible,
+        message: e.message().into(),
+    })?;
+    let t = TentativeFranceConnect { nonce: a.nonce, verificateur_pkce: a.verificateur_pkce, compte_id };
+    state.repo.creer_tentative_franceconnect(&token_hash(&a.etat), &t, state.now() + Duration::minutes(TENTATIVE_MINUTES)).await?;
+    let mut resp = AppJson(Redirection { url: a.url }).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, cookie_etat(state, &a.etat, TENTATIVE_MINUTES * 60));
+    Ok(resp)
+}
+
+async fn connexion(State(state): State<AppState>, headers: HeaderMap, PairTcp(pair): PairTcp) -> AppResult<Response> {
+    fournisseur(&state)?;
+    reserver_depart(&state, &headers, pair).await?;
+    depart(&state, None).await
+}
+
+/// « Certifier mon compte avec FranceConnect » : le compte connecté, un
+/// particulier non encore certifié, prouve qu'il est à l'usager par son
+/// mot de passe (compté avec les essais de connexion).
+async fn certification(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PairTcp(pair): PairTcp,
+    super::auth::Citoyen(c): super::auth::Citoyen,
+    AppJson(req): AppJson<CertificationCompte>,
+) -> AppResult<Response> {
+    fournisseur(&state)?;
+    if c.profil != Profil::PersonnePhysique {
+        return Err(AppError::Interdit(
+            "FranceConnect identifie une personne : seul le compte d'un particulier se certifie ainsi. Un professionnel de \
+             l'automobile l'est par son habilitation."
+                .into(),
+        ));
+    }
+    if c.lie_a_franceconnect || c.certifie_franceconnect {
+        return Err(AppError::Conflit("Votre compte est déjà certifié.".into()));
+    }
+    if req.mot_de_passe.is_empty() {
+        return Err(AppError::champ("mot_de_passe", "Saisissez votre mot de passe pour confirmer."));
+    }
+    let cle = cle_connexion_compte(&c.email);
+    reserver(&state, &cle, &Limite::CONNEXION_COMPTE, message_connexion_bloquee).await?;
+    let ok = match state.hacheur.verifier(req.mot_de_passe.clone(), c.password_hash.clone()).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            rendre(&state, &[&cle]).await;
+            return Err(e.into());
+        }
+    };
+    if !ok {
+        return Err(AppError::champ("mot_de_passe", "Le mot de passe est incorrect."));
+    }
+    state.repo.effacer_tentatives(&cle, state.now()).await?;
+    reserver_depart(&state, &headers, pair).await?;
+    depart(&state, Some(c.id)).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ParametresRetour {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+fn vers(chemin: &str, cookies: Vec<HeaderValue>) -> Response {
+    let mut resp = (StatusCode::SEE_OTHER, [(header::LOCATION, chemin.to_owned())]).into_response();
+    for c in cookies {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Le retour du fournisseur. Jamais d'erreur JSON : le navigateur y arrive
+/// par une redirection, il repart vers une page du SPA qui explique.
+async fn retour(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<ParametresRetour>) -> Response {
+    // Le cookie d'état ne sert qu'une fois, quoi qu'il arrive.
+    let efface = cookie_etat(&state, "", 0);
+    let echec = |page: &str, e: EchecFranceConnect| vers(&format!("{page}?franceconnect={}", e.code()), vec![efface.clone()]);
+
+    let (Some(etat), Some(du_cookie)) = (p.state.as_deref(), lire_cookie_etat(&headers)) else {
+        return echec("/connexion", EchecFranceConnect::Etat);
+    };
+    if etat != du_cookie {
+        return echec("/connexion", EchecFranceConnect::Etat);
+    }
+    let tentative = match state.repo.consommer_tentative_franceconnect(&token_hash(etat), state.now()).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return echec("/connexion", EchecFranceConnect::Etat),
+        Err(e) => {
+            tracing::error!(erreur = %e, "FranceConnect : tentative illisible");
+            return echec("/connexion", EchecFranceConnect::Indisponible);
+        }
+    };
+    let page = if tentative.compte_id.is_some() { "/mon-compte" } else { "/connexion" };
+    if p.error.is_some() {
+        return echec(page, EchecFranceConnect::Annule);
+    }
+    let Some(code) = p.code.as_deref().filter(|c| !c.is_empty()) else {
+        return echec(page, EchecFranceConnect::Jeton);
+    };
+    let Some(fc) = state.franceconnect.as_deref() else {
+        return echec(page, EchecFranceConnect::Indisponible);
+    };
+    let identite = match fc.identite(code, &tentative.verificateur_pkce, &tentative.nonce).await {
+        Ok(i) => i,
+        Err(e) => return echec(page, e),
+    };
+    match ouvrir(&state, &headers, &tentative, &identite).await {
+        Ok(Ok((session, cible))) => vers(cible, vec![efface, session]),
+        Ok(Err(e)) => echec(page, e),
+        Err(e) => {
+            tracing::error!(erreur = %e, "FranceConnect : session non ouverte");
+            echec(page, EchecFranceConnect::Indisponible)
+        }
+    }
+}
+
+/// Trouve, crée ou certifie le compte, puis ouvre la session.
+async fn ouvrir(
+    state: &AppState,
+    headers: &HeaderMap,
+    tentative: &TentativeFranceConnect,
+    identite: &IdentiteRecue,
+) -> AppResult<Result<(HeaderValue, &'static str), EchecFranceConnect>> {
+    let Ok(certifiee) = identite.pivot.valider() else {
+        return Ok(Err(EchecFranceConnect::Identite));
+    };
+    let lieu = serde_json::to_string(&certifiee.naissance).map_err(|e| AppError::Interne(e.into()))?;
+    let nouveau = NewCompteFranceConnect {
+        sub: identite.sub.clone(),
+        email: certifiee.email.as_str().to_owned(),
+        // Pas de mot de passe connu : « Mot de passe oublié » en donne un.
+        password_hash: super::auth::dummy_hash().to_owned(),
+        civilite: match certifiee.civilite {
+            Civilite::Madame => "madame",
+            Civilite::Monsieur => "monsieur",
+        }
+        .into(),
+        prenom: certifiee.prenoms.as_str().to_owned(),
+        nom: certifiee.nom().as_str().to_owned(),
+        nom_de_naissance: certifiee.nom_de_naissance.as_str().to_owned(),
+        date_naissance: certifiee.date_naissance.to_string(),
+        lieu_naissance: lieu,
+    };
+    let (compte_id, cible) = match tentative.compte_id {
+        // Certification : le navigateur doit toujours être celui du compte.
+        Some(id) => {
+            let courant = match session_token(headers) {
+                Some(t) => state.repo.compte_de_session(&token_hash(&t), state.now()).await?,
+                None => None,
+            };
+            if courant.map(|c| c.id) != Some(id) {
+                return Ok(Err(EchecFranceConnect::Etat));
+            }
+            if !state.repo.certifier_compte(id, &nouveau).await? {
+                return Ok(Err(EchecFranceConnect::DejaLiee));
+            }
+            (id, "/mon-compte?franceconnect=certifie")
+        }
+        None => match state.repo.compte_par_sub(&identite.sub).await? {
+            Some(c) => (c.id, "/mon-espace"),
+            None => match state.repo.creer_compte_franceconnect(&nouveau).await? {
+                CreationFranceConnect::Cree(id) | CreationFranceConnect::DejaLie(id) => (id, "/mon-espace"),
+                CreationFranceConnect::AdresseExistante => return Ok(Err(EchecFranceConnect::CompteExistant)),
+            },
+        },
+    };
+    if let Some(old) = session_token(headers) {
+        state.repo.fermer_session(&token_hash(&old)).await?;
+    }
+    let token = new_token();
+    let duree = Duration::hours(state.config.session_hours);
+    state.repo.creer_session_franceconnect(&token_hash(&token), compte_id, state.now() + duree, &identite.id_token).await?;
+    Ok(Ok((cookie(state, &token, duree.whole_seconds()), cible)))
+}
