@@ -7,6 +7,11 @@ const PORT = Number(process.env.IMMAT_E2E_PORT ?? 8090);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const SERVER = process.env.IMMAT_E2E_SERVER ?? "../target/debug/immat-server";
 const DATA_DIR = process.env.IMMAT_E2E_DATA_DIR ?? "../target/e2e-data";
+// Le fournisseur d'identité local qui imite FranceConnect (paquet npm
+// `oidc-provider`, tools/franceconnect-local), sur son propre port.
+const FC_PORT = Number(process.env.IMMAT_E2E_FC_PORT ?? 4011);
+const FC_URL = `http://127.0.0.1:${FC_PORT}`;
+const FC_SECRET = "immat-e2e-secret-0123456789abcdef";
 
 // Chromium de Debian : Playwright ne télécharge aucun navigateur ici.
 const chromium = {
@@ -41,15 +46,38 @@ export default defineConfig({
     // Tablette d'un professionnel de l'automobile, en Chromium.
     { name: "tablette", use: { ...devices["Galaxy Tab S4"], browserName: "chromium", launchOptions: chromium } },
   ],
-  webServer: {
-    // Démonstration et réinitialisation par jeton : explicitement, pour les
-    // parcours seulement (le binaire démarre sans l'une ni l'autre).
-    command: `rm -rf ${DATA_DIR} && ${SERVER} --listen 127.0.0.1:${PORT} --data-dir ${DATA_DIR} --dist-dir ../dist --demo true`,
-    env: { IMMAT_TEST_RESET_TOKEN: RESET_TOKEN },
-    url: `${BASE_URL}/api/v1/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: "node ../tools/franceconnect-local/server.mjs",
+      env: {
+        FC_LOCAL_PORT: String(FC_PORT),
+        FC_LOCAL_CLIENT_ID: "immat-e2e",
+        FC_LOCAL_CLIENT_SECRET: FC_SECRET,
+        FC_LOCAL_REDIRECT_URIS: `${BASE_URL}/api/v1/auth/franceconnect/retour`,
+        FC_LOCAL_POST_LOGOUT_URIS: `${BASE_URL}/connexion`,
+      },
+      url: `${FC_URL}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      // Démonstration et réinitialisation par jeton : explicitement, pour les
+      // parcours seulement (le binaire démarre sans l'une ni l'autre).
+      command: `rm -rf ${DATA_DIR} && ${SERVER} --listen 127.0.0.1:${PORT} --data-dir ${DATA_DIR} --dist-dir ../dist --demo true`,
+      env: {
+        IMMAT_TEST_RESET_TOKEN: RESET_TOKEN,
+        IMMAT_URL_PUBLIQUE: BASE_URL,
+        IMMAT_FC_EMETTEUR: FC_URL,
+        IMMAT_FC_CLIENT_ID: "immat-e2e",
+        IMMAT_FC_CLIENT_SECRET: FC_SECRET,
+      },
+      url: `${BASE_URL}/api/v1/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

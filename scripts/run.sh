@@ -7,6 +7,8 @@
 source "$(dirname "$0")/lib.sh"
 
 bootstrap
+step "Fournisseur d'identité local (oidc-provider, imite FranceConnect)"
+npm_ci "$ROOT/tools/franceconnect-local"
 build_spa
 
 step "Construction du serveur (release)"
@@ -23,8 +25,25 @@ Comptes de démonstration (mot de passe commun : Demo-Immat-2026) :
   gestion@transports-martin.demo.immat.fr   personne morale (SIREN 732 829 320)
   garage.central@demo.immat.fr              professionnel de l'automobile habilité
   agent.cert@demo.immat.fr                  agent du CERT
+« S'identifier avec FranceConnect » passe par un fournisseur d'identité local
+(identités fictives : tools/franceconnect-local/README.md).
 Arrêt : Ctrl+C.
 
 MSG
-exec "$ROOT/target/release/immat-server" --listen "$LISTEN" --dist-dir "$ROOT/dist" --data-dir "${IMMAT_DATA_DIR:-$ROOT/data}" \
-  --demo "${IMMAT_DEMO:-true}" "$@"
+# FranceConnect : le fournisseur local, sauf si IMMAT_FC_EMETTEUR pointe
+# ailleurs (l'environnement d'intégration de FranceConnect : voir le README).
+FC_ARGS=()
+if [ -z "${IMMAT_FC_EMETTEUR:-}" ]; then
+  FC_PORT="${IMMAT_FC_LOCAL_PORT:-4010}"
+  FC_SECRET="immat-demo-secret-0123456789abcdef"
+  FC_LOCAL_PORT="$FC_PORT" FC_LOCAL_CLIENT_ID=immat-demo FC_LOCAL_CLIENT_SECRET="$FC_SECRET" \
+    FC_LOCAL_REDIRECT_URIS="http://${LISTEN}/api/v1/auth/franceconnect/retour" \
+    FC_LOCAL_POST_LOGOUT_URIS="http://${LISTEN}/connexion" \
+    node "$ROOT/tools/franceconnect-local/server.mjs" &
+  FC_PID=$!
+  trap 'kill "$FC_PID" 2>/dev/null || true' EXIT INT TERM
+  FC_ARGS=(--fc-emetteur "http://127.0.0.1:${FC_PORT}" --fc-client-id immat-demo --fc-client-secret "$FC_SECRET")
+  echo "FranceConnect (fournisseur local de test) : http://127.0.0.1:${FC_PORT}"
+fi
+"$ROOT/target/release/immat-server" --listen "$LISTEN" --dist-dir "$ROOT/dist" --data-dir "${IMMAT_DATA_DIR:-$ROOT/data}" \
+  --url-publique "${IMMAT_URL_PUBLIQUE:-http://${LISTEN}}" --demo "${IMMAT_DEMO:-true}" "${FC_ARGS[@]}" "$@"

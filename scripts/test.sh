@@ -6,8 +6,9 @@ source "$(dirname "$0")/lib.sh"
 
 bootstrap
 
-step "Paquets npm (Playwright, axe-core)"
+step "Paquets npm (Playwright, axe-core ; fournisseur d'identité local oidc-provider)"
 npm_ci "$ROOT/end2end"
+npm_ci "$ROOT/tools/franceconnect-local"
 
 step "Format (rustfmt) et lints (clippy -D warnings)"
 # rustfmt et clippy sont dans le profil par défaut de rustup ; leur absence est

@@ -71,6 +71,9 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiRes
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ClientConfig {
     pub bandeau_demo: Option<String>,
+    /// « S'identifier avec FranceConnect » est configuré sur le serveur.
+    #[serde(default)]
+    pub franceconnect: bool,
 }
 
 pub async fn config() -> ApiResult<ClientConfig> {
@@ -116,14 +119,32 @@ pub async fn supprimer_compte(mot_de_passe: String) -> ApiResult<()> {
     post_vide("/compte/suppression", &immat_domain::compte::SuppressionCompte { mot_de_passe }).await
 }
 
-pub async fn logout() -> ApiResult<()> {
+/// Déconnexion ; une session FranceConnect rend l'adresse de la
+/// déconnexion chez le fournisseur.
+pub async fn logout() -> ApiResult<Option<String>> {
     let resp = Request::post(&format!("{BASE}/auth/logout"))
         .json(&serde_json::json!({}))
         .map_err(|_| ClientError::Reponse)?
         .send()
         .await
         .map_err(|_| ClientError::Injoignable)?;
-    read_empty(resp).await
+    if resp.status() == 200 {
+        read::<Redirection>(resp).await.map(|r| Some(r.url))
+    } else {
+        read_empty(resp).await.map(|()| None)
+    }
+}
+
+use immat_domain::franceconnect::{CertificationCompte, Redirection};
+
+/// « S'identifier avec FranceConnect » : l'adresse du fournisseur.
+pub async fn franceconnect() -> ApiResult<String> {
+    post::<_, Redirection>("/auth/franceconnect", &serde_json::json!({})).await.map(|r| r.url)
+}
+
+/// « Certifier mon compte avec FranceConnect » (mot de passe exigé).
+pub async fn certifier_franceconnect(mot_de_passe: String) -> ApiResult<String> {
+    post::<_, Redirection>("/compte/franceconnect", &CertificationCompte { mot_de_passe }).await.map(|r| r.url)
 }
 
 pub async fn espace() -> ApiResult<EspaceVehicule> {

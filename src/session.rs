@@ -15,6 +15,8 @@ pub struct Session {
     /// Le bandeau de démonstration (affiché par défaut jusqu'à ce que le
     /// serveur dise le contraire).
     pub bandeau_demo: RwSignal<Option<String>>,
+    /// FranceConnect est configuré sur le serveur.
+    pub franceconnect: RwSignal<Option<bool>>,
 }
 
 pub const BANDEAU_PAR_DEFAUT: &str = "Environnement de démonstration — service non officiel";
@@ -26,12 +28,14 @@ impl Session {
             ready: RwSignal::new(false),
             unreachable: RwSignal::new(false),
             bandeau_demo: RwSignal::new(Some(BANDEAU_PAR_DEFAUT.to_owned())),
+            franceconnect: RwSignal::new(None),
         };
         provide_context(s);
         s.refresh();
         spawn_local(async move {
             if let Ok(c) = api::config().await {
                 s.bandeau_demo.set(c.bandeau_demo);
+                s.franceconnect.set(Some(c.franceconnect));
             }
         });
         s

@@ -39,11 +39,13 @@ pub fn Header() -> impl IntoView {
     let logout = move |_: leptos::ev::MouseEvent| {
         menu_open.set(false);
         spawn_local(async move {
-            let _ = api::logout().await;
-            // Un rechargement complet vers l'accueil : aucun état de la
-            // session précédente ne survit dans la page.
+            // Une session FranceConnect se ferme aussi chez le fournisseur,
+            // qui renvoie ensuite sur la page de connexion.
+            let cible = api::logout().await.ok().flatten().unwrap_or_else(|| "/".to_owned());
+            // Un rechargement complet : aucun état de la session précédente
+            // ne survit dans la page.
             if let Some(w) = web_sys::window() {
-                let _ = w.location().assign("/");
+                let _ = w.location().assign(&cible);
             } else {
                 session.user.set(None);
             }

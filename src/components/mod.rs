@@ -6,6 +6,7 @@ pub mod auth_guard;
 pub mod cpi;
 pub mod field;
 pub mod form_errors;
+pub mod franceconnect;
 pub mod layout;
 pub mod personne;
 pub mod piece_jointe;

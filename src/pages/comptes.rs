@@ -4,7 +4,10 @@
 
 use crate::{
     api::{self, ClientError},
-    components::{field::TextField, form_errors::FormErrors, soumission::Soumission, status::ClientErrorAlert, wizard::RadioGroup},
+    components::{
+        field::TextField, form_errors::FormErrors, franceconnect::BoutonFranceConnect, soumission::Soumission, status::ClientErrorAlert,
+        wizard::RadioGroup,
+    },
 };
 use immat_domain::compte::{
     valider_mot_de_passe, Civilite, DemandeReinitialisation, InscriptionSaisie, NouveauMotDePasse, Personne, REGLE_MOT_DE_PASSE,
@@ -109,7 +112,17 @@ pub fn InscriptionPage() -> impl IntoView {
         view! {
             {move || match fait.get() {
                 Some(m) => view! { <Fait message=m /> <A href="/connexion" attr:class="fr-btn fr-btn--secondary">"Aller à la connexion"</A> }.into_any(),
-                None => formulaire().into_any(),
+                None => view! {
+                    <h2 class="fr-h5">"Créer un compte certifié avec FranceConnect"</h2>
+                    <p class="fr-text--sm">
+                        "Recommandé : un compte créé avec FranceConnect est certifié et ouvre toutes les téléprocédures, "
+                        "dont le changement de titulaire."
+                    </p>
+                    <BoutonFranceConnect />
+                    <p class="fr-hr-or">"ou"</p>
+                    <h2 class="fr-h5">"Créer un compte avec une adresse électronique"</h2>
+                    {formulaire()}
+                }.into_any(),
             }}
         },
     )

@@ -3,7 +3,13 @@
 
 use crate::{
     api::{self, ClientError},
-    components::{auth_guard::safe_return_path, field::TextField, form_errors::focus_first_error, soumission::Soumission},
+    components::{
+        auth_guard::safe_return_path,
+        field::TextField,
+        form_errors::focus_first_error,
+        franceconnect::{BoutonFranceConnect, EchecDeFranceConnect},
+        soumission::Soumission,
+    },
     session::use_session,
 };
 use immat_domain::api::LoginRequest;
@@ -75,6 +81,14 @@ pub fn LoginPage() -> impl IntoView {
         <div class="fr-grid-row fr-grid-row--center">
             <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
                 <h1>"Connexion à Mon Espace"</h1>
+                <EchecDeFranceConnect code=Signal::derive(move || query.with(|q| q.get("franceconnect"))) />
+                <h2 class="fr-h5">"Avec FranceConnect (compte certifié)"</h2>
+                <p class="fr-text--sm">
+                    "FranceConnect vous identifie avec un compte que vous avez déjà (impots.gouv.fr, ameli.fr, l'Identité Numérique La Poste…). "
+                    "Votre compte ANTS est alors certifié : il ouvre toutes les téléprocédures."
+                </p>
+                <BoutonFranceConnect />
+                <p class="fr-hr-or">"ou"</p>
                 <form on:submit=on_submit novalidate aria-labelledby="titre-connexion" data-testid="login-form">
                     <fieldset class="fr-fieldset" aria-labelledby="titre-connexion">
                         <legend class="fr-fieldset__legend" id="titre-connexion">
@@ -133,13 +147,6 @@ pub fn LoginPage() -> impl IntoView {
                 <hr class="fr-mt-4w" />
                 <h2 class="fr-h5">"Vous n'avez pas de compte ?"</h2>
                 <A href="/inscription" attr:class="fr-btn fr-btn--secondary">"Créer un compte"</A>
-                <div class="fr-callout fr-mt-4w">
-                    <h2 class="fr-callout__title">"FranceConnect"</h2>
-                    <p class="fr-callout__text">
-                        "La connexion avec FranceConnect (compte certifié) n'est pas encore disponible dans Immat. "
-                        "En démonstration, un compte certifié est fourni : voir le fichier README."
-                    </p>
-                </div>
             </div>
         </div>
     }

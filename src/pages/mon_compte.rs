@@ -1,7 +1,7 @@
-//! « Mon compte » : l'identité du compte, ses sessions ouvertes, « Se
-//! déconnecter partout », « Supprimer mon compte ». (Le changement d'adresse
-//! électronique et FranceConnect ne sont pas encore construits : la page le
-//! dit.)
+//! « Mon compte » : l'identité du compte, « Certifier mon compte avec
+//! FranceConnect », ses sessions ouvertes, « Se déconnecter partout »,
+//! « Supprimer mon compte ». (Le changement d'adresse électronique n'est pas
+//! encore construit : la page le dit.)
 
 use crate::{
     api::{self, ClientError},
@@ -9,10 +9,13 @@ use crate::{
         auth_guard::RequireAuth,
         field::TextField,
         form_errors::FormErrors,
+        franceconnect::{partir_vers, EchecDeFranceConnect},
         soumission::Soumission,
         status::{ClientErrorAlert, Loading},
     },
 };
+use immat_domain::compte::TypeCompte;
+use leptos_router::hooks::use_query_map;
 use immat_domain::{compte::MonCompte, Profil};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -37,6 +40,7 @@ fn vers_la_connexion() {
 #[component]
 fn MonCompteVue() -> impl IntoView {
     let compte = LocalResource::new(api::mon_compte);
+    let query = use_query_map();
     view! {
         <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
             <ol class="fr-breadcrumb__list">
@@ -45,6 +49,13 @@ fn MonCompteVue() -> impl IntoView {
             </ol>
         </nav>
         <h1>"Mon compte"</h1>
+        {move || (query.with(|q| q.get("franceconnect")).as_deref() == Some("certifie")).then(|| view! {
+            <div class="fr-alert fr-alert--success fr-mb-3w" role="status" data-testid="certification-reussie">
+                <h2 class="fr-alert__title">"Votre compte est certifié"</h2>
+                <p>"FranceConnect a confirmé votre identité : votre compte ANTS est maintenant certifié et ouvre toutes les téléprocédures."</p>
+            </div>
+        })}
+        <EchecDeFranceConnect code=Signal::derive(move || query.with(|q| q.get("franceconnect"))) />
         {move || match compte.get() {
             None => view! { <Loading label="Chargement de votre compte…" /> }.into_any(),
             Some(Err(e)) => view! { <ClientErrorAlert error=e /> }.into_any(),
@@ -76,9 +87,9 @@ fn Contenu(c: MonCompte) -> impl IntoView {
             <dt>"Type de compte"</dt><dd>{u.type_compte.libelle()}</dd>
         </dl>
         <p class="fr-text--sm">
-            "Changer d'adresse électronique et certifier le compte avec FranceConnect ne sont pas encore disponibles "
-            "dans cet environnement de démonstration."
+            "Changer d'adresse électronique n'est pas encore disponible dans cet environnement de démonstration."
         </p>
+        {(u.profil == Profil::PersonnePhysique && u.type_compte == TypeCompte::Classique).then(|| view! { <Certification /> })}
         <h2 class="fr-h4">"Sessions ouvertes"</h2>
         <div class="fr-table">
             <table data-testid="sessions">
@@ -98,6 +109,42 @@ fn Contenu(c: MonCompte) -> impl IntoView {
         <button class="fr-btn fr-btn--secondary" type="button" disabled=move || partout.en_cours().get()
             on:click=move |_| { alerte.set(None); partout.envoyer(()); }>"Se déconnecter partout"</button>
         {(!agent).then(|| view! { <Suppression /> })}
+    }
+}
+
+/// « Certifier mon compte avec FranceConnect » : le mot de passe prouve que
+/// le compte est à l'usager, puis le navigateur part chez le fournisseur.
+#[component]
+fn Certification() -> impl IntoView {
+    let mdp = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let envoi = Soumission::new(
+        |mdp: String| async move { api::certifier_franceconnect(mdp).await },
+        move |r| match r {
+            Ok(url) => partir_vers(&url),
+            Err(e) => errors.show(e, alerte),
+        },
+    );
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        alerte.set(None);
+        envoi.envoyer(mdp.get_untracked());
+    };
+    view! {
+        <form on:submit=on_submit novalidate class="fr-mt-4w fr-mb-4w" id="certification" data-testid="certification-form">
+            <h2 class="fr-h4">"Certifier mon compte avec FranceConnect"</h2>
+            <p>
+                "Un compte certifié ouvre toutes les téléprocédures, dont le changement de titulaire et la téléprocédure complémentaire. "
+                "FranceConnect confirme votre identité : vos nom, prénoms, date et lieu de naissance deviennent ceux de votre identité "
+                "FranceConnect ; votre adresse électronique ne change pas."
+            </p>
+            {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+            <TextField id="certification_mot_de_passe" label="Mot de passe" hint="Votre mot de passe prouve que ce compte est le vôtre."
+                value=mdp error=errors.of("mot_de_passe") on_input=errors.clear_field("mot_de_passe") input_type="password"
+                autocomplete="current-password" required=true />
+            <button class="fr-btn" type="submit" disabled=move || envoi.en_cours().get()>"Continuer avec FranceConnect"</button>
+        </form>
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ElementsNecessaires {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum RegleError {
-    #[error("Cette téléprocédure nécessite un compte ANTS certifié : un compte rattaché à FranceConnect, ou celui d'un professionnel de l'automobile habilité. Pour certifier votre compte, connectez-vous une fois avec FranceConnect (pas encore disponible dans cet environnement de démonstration), ou confiez la démarche à un professionnel habilité.")]
+    #[error("Cette téléprocédure nécessite un compte ANTS certifié : un compte rattaché à FranceConnect, ou celui d'un professionnel de l'automobile habilité. Pour certifier votre compte, choisissez « Continuer avec FranceConnect », ou confiez la démarche à un professionnel habilité.")]
     CompteCertifieRequis,
 }
 

@@ -815,6 +815,7 @@ impl DemarcheRepository for SqliteRepository {
             // Les comptes aussi : ceux créés pendant les parcours disparaissent,
             // ceux de démonstration sont recréés avec leur mot de passe public.
             "jeton_compte",
+            "tentative_franceconnect",
             "session",
             "compte",
         ] {

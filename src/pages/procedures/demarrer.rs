@@ -22,7 +22,10 @@ use immat_domain::{
     PourQui, Teleprocedure,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
 
 #[component]
 pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
@@ -126,7 +129,12 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
             <RadioGroup name="initiateur" legend="L'initiateur de la demande" value=initiateur error=errors.of("pour_qui")
                 options=PourQui::TOUS.into_iter().map(|p| (p, p.libelle().to_owned())).collect() />
             {move || refus_compte().map(|m| view! {
-                <div class="fr-alert fr-alert--warning fr-mb-3w" role="alert"><p>{m}</p></div>
+                <div class="fr-alert fr-alert--warning fr-mb-3w" role="alert" data-testid="certification-requise">
+                    <p>{m}</p>
+                    <p class="fr-mt-2w">
+                        <A href="/mon-compte?certifier=1" attr:class="fr-btn fr-btn--secondary">"Continuer avec FranceConnect"</A>
+                    </p>
+                </div>
             })}
             {tp.demande_un_motif().then(|| view! { <ChoixDuMotif categorie=motif_categorie sous_categorie=motif_sous_categorie errors=errors /> })}
             <Show when=immatriculation_demandee>
