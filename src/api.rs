@@ -281,6 +281,16 @@ pub async fn confirmer_compte(jeton: &str) -> ApiResult<MessageServeur> {
     post("/auth/confirmation", &Jeton { jeton: jeton.to_owned() }).await
 }
 
+/// Le lien reçu à la nouvelle adresse électronique.
+pub async fn confirmer_adresse(jeton: &str) -> ApiResult<MessageServeur> {
+    post("/auth/confirmation-adresse", &Jeton { jeton: jeton.to_owned() }).await
+}
+
+/// « Changer d'adresse électronique ».
+pub async fn changer_adresse(req: &immat_domain::compte::ChangementAdresseElectronique) -> ApiResult<MessageServeur> {
+    post("/compte/adresse-electronique", req).await
+}
+
 pub async fn mot_de_passe_oublie(req: &DemandeReinitialisation) -> ApiResult<MessageServeur> {
     post("/auth/mot-de-passe-oublie", req).await
 }

@@ -6,7 +6,7 @@ use crate::{
         cert_dossier::CertDossierPage,
         cert_envois::CertEnvoisPage,
         cert_file::CertFilePage,
-        comptes::{ConfirmationPage, InscriptionPage, MotDePasseOubliePage, NouveauMotDePassePage},
+        comptes::{ConfirmationAdressePage, ConfirmationPage, InscriptionPage, MotDePasseOubliePage, NouveauMotDePassePage},
         espace_vehicule::EspaceVehiculePage,
         home::HomePage,
         login::LoginPage,
@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connexion") view=LoginPage />
                     <Route path=path!("/inscription") view=InscriptionPage />
                     <Route path=path!("/confirmation") view=ConfirmationPage />
+                    <Route path=path!("/confirmation-adresse") view=ConfirmationAdressePage />
                     <Route path=path!("/mot-de-passe-oublie") view=MotDePasseOubliePage />
                     <Route path=path!("/nouveau-mot-de-passe") view=NouveauMotDePassePage />
                     <Route path=path!("/mon-espace") view=MonEspacePage />

@@ -346,3 +346,56 @@ pub struct SuppressionCompte {
 /// Pourquoi un compte ne se supprime pas encore.
 pub const SUPPRESSION_DEMARCHE_EN_COURS: &str = "Votre compte a des démarches en cours : terminez-les ou abandonnez-les \
      (« Abandonner la demande ») avant de supprimer votre compte. Une demande en attente du CERT ou à payer doit d'abord aboutir.";
+
+/// « Changer d'adresse électronique » : la nouvelle adresse, confirmée par
+/// un lien qui y est envoyé ; le mot de passe prouve que le compte est à
+/// l'usager.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangementAdresseElectronique {
+    #[serde(default)]
+    pub nouvelle_adresse: String,
+    #[serde(default)]
+    pub mot_de_passe: String,
+}
+
+impl ChangementAdresseElectronique {
+    /// La nouvelle adresse, différente de l'actuelle ; chaque erreur à son
+    /// champ.
+    pub fn valider(&self, actuelle: &str) -> Result<Email, Vec<ChampErreur>> {
+        let mut e = Vec::new();
+        let email = match Email::parse(&self.nouvelle_adresse) {
+            Ok(m) if m.as_str() == actuelle.trim().to_lowercase() => {
+                e.push(ChampErreur::new("nouvelle_adresse", "La nouvelle adresse est celle de votre compte."));
+                None
+            }
+            Ok(m) => Some(m),
+            Err(x) => {
+                e.push(ChampErreur::new("nouvelle_adresse", x));
+                None
+            }
+        };
+        if self.mot_de_passe.is_empty() {
+            e.push(ChampErreur::new("mot_de_passe", "Saisissez votre mot de passe pour confirmer."));
+        }
+        match email {
+            Some(m) if e.is_empty() => Ok(m),
+            _ => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests_changement_adresse {
+    use super::*;
+
+    #[test]
+    fn nouvelle_adresse_valide_differente_et_mot_de_passe() {
+        let c = ChangementAdresseElectronique { nouvelle_adresse: " Lea.Nouvelle@Exemple.fr ".into(), mot_de_passe: "x".into() };
+        assert_eq!(c.valider("lea@exemple.fr").unwrap().as_str(), "lea.nouvelle@exemple.fr");
+        let meme = ChangementAdresseElectronique { nouvelle_adresse: "LEA@exemple.fr".into(), mot_de_passe: "x".into() };
+        assert_eq!(meme.valider("lea@exemple.fr").unwrap_err()[0].champ, "nouvelle_adresse");
+        let champs: Vec<String> =
+            ChangementAdresseElectronique::default().valider("lea@exemple.fr").unwrap_err().into_iter().map(|c| c.champ).collect();
+        assert_eq!(champs, ["nouvelle_adresse", "mot_de_passe"]);
+    }
+}

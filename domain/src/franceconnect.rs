@@ -26,9 +26,10 @@ pub fn niveau_accepte(acr: &str) -> bool {
     matches!(acr, "eidas1" | "eidas2" | "eidas3")
 }
 
-/// Les portées demandées (une par donnée de l'identité pivot).
-pub const PORTEES: [&str; 9] =
-    ["openid", "given_name", "family_name", "preferred_username", "birthdate", "gender", "birthplace", "birthcountry", "email"];
+/// Les portées demandées (une par donnée de l'identité pivot de
+/// FranceConnect v2). `preferred_username` (nom d'usage) n'en fait plus
+/// partie en v2 : il n'est pas demandé, mais pris s'il est transmis.
+pub const PORTEES: [&str; 8] = ["openid", "given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry", "email"];
 
 /// Les claims reçus, tels quels (absents : chaîne vide).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,7 +66,9 @@ pub enum LieuNaissance {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentiteCertifiee {
     pub email: Email,
-    pub civilite: Civilite,
+    /// Déduite de `gender` ; aucune pour une autre valeur (certains jeux
+    /// d'identités de test ont `Indeterminate`).
+    pub civilite: Option<Civilite>,
     pub prenoms: Prenoms,
     /// Le nom de naissance.
     pub nom_de_naissance: Nom,
@@ -93,8 +96,6 @@ pub enum IdentiteError {
     Nom,
     #[error("FranceConnect n'a pas transmis de date de naissance valable.")]
     DateNaissance,
-    #[error("FranceConnect n'a pas transmis de sexe reconnu.")]
-    Sexe,
     #[error("FranceConnect n'a pas transmis de lieu de naissance valable.")]
     LieuNaissance,
 }
@@ -117,9 +118,9 @@ impl IdentitePivot {
         let format = time::macros::format_description!("[year]-[month]-[day]");
         let date_naissance = time::Date::parse(self.birthdate.trim(), format).map_err(|_| IdentiteError::DateNaissance)?;
         let civilite = match self.gender.trim() {
-            "female" => Civilite::Madame,
-            "male" => Civilite::Monsieur,
-            _ => return Err(IdentiteError::Sexe),
+            "female" => Some(Civilite::Madame),
+            "male" => Some(Civilite::Monsieur),
+            _ => None,
         };
         let pays = self.birthcountry.trim();
         let commune = self.birthplace.trim();
@@ -246,7 +247,7 @@ mod tests {
     fn identite_nee_en_france() {
         let i = angela().valider().unwrap();
         assert_eq!(i.email.as_str(), "angela.dubois@fc-test.example");
-        assert_eq!(i.civilite, Civilite::Madame);
+        assert_eq!(i.civilite, Some(Civilite::Madame));
         assert_eq!(i.prenoms.as_str(), "Angela Claire Louise");
         assert_eq!(i.nom().as_str(), "DUBOIS");
         assert_eq!(i.nom_d_usage, None);
@@ -270,7 +271,7 @@ mod tests {
         assert_eq!(i.prenoms.as_str(), "Jean-Philippe Éloi");
         assert_eq!(i.nom_de_naissance.as_str(), "DE LA TOUR D'AUVERGNE");
         assert_eq!(i.nom().as_str(), "MARTIN");
-        assert_eq!(i.civilite, Civilite::Monsieur);
+        assert_eq!(i.civilite, Some(Civilite::Monsieur));
         // Un nom d'usage égal au nom de naissance n'en est pas un.
         let meme = IdentitePivot { preferred_username: "dubois".into(), ..angela() }.valider().unwrap();
         assert_eq!(meme.nom_d_usage, None);
@@ -303,7 +304,8 @@ mod tests {
         assert_eq!(IdentitePivot { family_name: "D<script>".into(), ..angela() }.valider(), Err(IdentiteError::Nom));
         assert_eq!(IdentitePivot { birthdate: "1975-02-29".into(), ..angela() }.valider(), Err(IdentiteError::DateNaissance));
         assert_eq!(IdentitePivot { birthdate: "24/08/1962".into(), ..angela() }.valider(), Err(IdentiteError::DateNaissance));
-        assert_eq!(IdentitePivot { gender: "other".into(), ..angela() }.valider(), Err(IdentiteError::Sexe));
+        // Un sexe non reconnu ne bloque pas : pas de civilité.
+        assert_eq!(IdentitePivot { gender: "Indeterminate".into(), ..angela() }.valider().unwrap().civilite, None);
         assert_eq!(IdentitePivot { birthcountry: "FR".into(), ..angela() }.valider(), Err(IdentiteError::LieuNaissance));
         assert_eq!(IdentitePivot { birthcountry: "75107".into(), ..angela() }.valider(), Err(IdentiteError::LieuNaissance));
     }

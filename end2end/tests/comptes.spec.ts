@@ -138,3 +138,35 @@ test("Supprimer mon compte : mot de passe exigé, puis plus de connexion", async
   await login.login("julien.paul@demo.immat.fr");
   await expect(login.error).toBeVisible();
 });
+
+test("changer d'adresse électronique : le lien reçu à la nouvelle adresse la confirme", async ({ page, agent }) => {
+  await loginAs(page, "julien.paul@demo.immat.fr");
+  await page.goto("/mon-compte");
+  await expect(page.getByRole("heading", { name: "Mon compte", level: 1 })).toBeVisible();
+  const form = page.getByTestId("changement-adresse-form");
+  await expect(form.getByRole("heading", { name: "Changer d'adresse électronique" })).toBeVisible();
+  // Une adresse mal formée : l'erreur au champ, la saisie reste.
+  await form.getByLabel(/Nouvelle adresse électronique/).fill("julien.nouveau@");
+  await form.getByLabel(/Mot de passe/).fill("Demo-Immat-2026");
+  await form.getByRole("button", { name: "Changer d'adresse électronique" }).click();
+  await expect(form.getByLabel(/Nouvelle adresse électronique/)).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByLabel(/Nouvelle adresse électronique/)).toHaveValue("julien.nouveau@");
+  await expectAccessible(page);
+  await form.getByLabel(/Nouvelle adresse électronique/).fill("julien.nouveau@exemple.fr");
+  await form.getByLabel(/Mot de passe/).fill("Demo-Immat-2026");
+  await form.getByRole("button", { name: "Changer d'adresse électronique" }).click();
+  await expect(page.getByTestId("changement-adresse-envoye")).toContainText("Un e-mail vient d'être envoyé à la nouvelle adresse");
+  // Rien ne change avant le lien.
+  await expect(page.getByTestId("identite")).toContainText("julien.paul@demo.immat.fr");
+
+  await loginAs(agent, AGENT);
+  const lien = await lienRecu(agent, "julien.nouveau@exemple.fr", /Confirmez votre nouvelle adresse/);
+  await page.goto(lien);
+  await expect(page.getByTestId("compte-message")).toContainText("julien.nouveau@exemple.fr est maintenant l'adresse électronique");
+  await expectAccessible(page);
+  await page.goto("/mon-compte");
+  await expect(page.getByTestId("identite")).toContainText("julien.nouveau@exemple.fr");
+  // L'ancienne adresse a été prévenue.
+  await agent.goto("/cert/envois");
+  await expect(agent.getByTestId("envoi").filter({ hasText: "julien.paul@demo.immat.fr" }).filter({ hasText: /Votre adresse électronique a changé/ })).toHaveCount(1);
+});

@@ -27,11 +27,12 @@ test("FranceConnect : la première connexion crée un compte certifié, qui dém
   await expect(bouton).toBeEnabled();
   await expectAccessible(page);
   await bouton.click();
-  // Noms composés, accents, nom d'usage.
+  // Noms composés, accents, apostrophe (le nom de naissance : FranceConnect
+  // v2 ne transmet plus le nom d'usage).
   await choisirIdentite(page, /Se connecter en tant que Jean-Philippe Éloi/);
   await expect(page).toHaveURL(/\/mon-espace$/);
   await expect(page.getByRole("heading", { name: "Mon Espace", level: 1 })).toBeVisible();
-  await expect(await new Header(page).userName()).toContainText("Jean-Philippe Éloi MARTIN");
+  await expect(await new Header(page).userName()).toContainText("Jean-Philippe Éloi DE LA TOUR D'AUVERGNE");
 
   await page.goto("/mon-compte");
   await expect(page.getByRole("heading", { name: "Mon compte", level: 1 })).toBeVisible();

@@ -6,7 +6,8 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use common::{spawn, TestApp};
+use immat_server::demo::DEMO_PASSWORD;
 use serde_json::{json, Value};
 
 const MDP: &str = "cheval agrafe batterie 7";
@@ -258,4 +259,65 @@ async fn un_compte_supprime_ne_revit_pas() {
     let r = connexion(&app, "julien.paul@demo.immat.fr", MDP).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_ne!(r.json()["id"].as_i64(), Some(id));
+}
+
+#[tokio::test]
+async fn changer_d_adresse_electronique_confirmee_sur_la_nouvelle_adresse() {
+    let app = spawn().await;
+    let julien = app.login("julien.paul@demo.immat.fr").await;
+    let url = "/api/v1/compte/adresse-electronique";
+    // Mauvais mot de passe, même adresse : erreurs aux champs.
+    let r = app.post_json(url, &json!({"nouvelle_adresse": "julien.nouveau@exemple.fr", "mot_de_passe": "pas-le-bon"}), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["champs"][0]["champ"], "mot_de_passe");
+    let r = app.post_json(url, &json!({"nouvelle_adresse": "JULIEN.PAUL@demo.immat.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
+    assert_eq!(r.json()["champs"][0]["champ"], "nouvelle_adresse");
+
+    // L'adresse d'un autre compte : même réponse, aucun lien envoyé.
+    let r = app.post_json(url, &json!({"nouvelle_adresse": "marie.dupont@demo.immat.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let reponse_prise = r.json()["message"].clone();
+    assert!(dernier_jeton(&app, "marie.dupont@demo.immat.fr").await.is_none());
+
+    let r = app.post_json(url, &json!({"nouvelle_adresse": "julien.nouveau@exemple.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["message"], reponse_prise);
+    // Tant que le lien n'est pas ouvert, rien ne change.
+    assert_eq!(app.get("/api/v1/auth/me", Some(&julien)).await.json()["email"], "julien.paul@demo.immat.fr");
+    let jeton = dernier_jeton(&app, "julien.nouveau@exemple.fr").await.expect("lien envoyé à la nouvelle adresse");
+    let r = app.post_json("/api/v1/auth/confirmation-adresse", &json!({"jeton": jeton}), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(app.get("/api/v1/auth/me", Some(&julien)).await.json()["email"], "julien.nouveau@exemple.fr");
+    // L'ancienne adresse est prévenue ; le lien ne sert qu'une fois.
+    let envois = app.repo.envois().await.unwrap();
+    assert!(envois.iter().any(|e| e.destinataire == "julien.paul@demo.immat.fr" && e.corps.contains("julien.nouveau@exemple.fr")));
+    let r = app.post_json("/api/v1/auth/confirmation-adresse", &json!({"jeton": jeton}), None).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    // La connexion se fait avec la nouvelle adresse.
+    assert_eq!(connexion(&app, "julien.nouveau@exemple.fr", DEMO_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(connexion(&app, "julien.paul@demo.immat.fr", DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn lien_de_changement_d_adresse_expire_ou_adresse_prise_entre_temps() {
+    let app = spawn().await;
+    let julien = app.login("julien.paul@demo.immat.fr").await;
+    let url = "/api/v1/compte/adresse-electronique";
+    let r = app.post_json(url, &json!({"nouvelle_adresse": "libre@exemple.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let jeton = dernier_jeton(&app, "libre@exemple.fr").await.unwrap();
+    // Quelqu'un crée un compte avec cette adresse avant le clic.
+    let r = app.post_json("/api/v1/auth/inscription", &inscription("libre@exemple.fr"), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app.post_json("/api/v1/auth/confirmation-adresse", &json!({"jeton": jeton}), None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(app.get("/api/v1/auth/me", Some(&julien)).await.json()["email"], "julien.paul@demo.immat.fr");
+
+    // Un lien de plus de 24 heures est périmé.
+    let r = app.post_json(url, &json!({"nouvelle_adresse": "autre@exemple.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let jeton = dernier_jeton(&app, "autre@exemple.fr").await.unwrap();
+    app.clock.advance(time::Duration::hours(25));
+    let r = app.post_json("/api/v1/auth/confirmation-adresse", &json!({"jeton": jeton}), None).await;
+    assert_eq!(r.status, StatusCode::GONE);
 }

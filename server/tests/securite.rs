@@ -85,6 +85,9 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("POST", "/auth/confirmation") => [410, 410, 410, 410],
         ("POST", "/auth/mot-de-passe-oublie") => [422, 422, 422, 422],
         ("POST", "/auth/mot-de-passe") => [410, 410, 410, 410],
+        ("POST", "/auth/confirmation-adresse") => [410, 410, 410, 410],
+        // Corps vide : erreurs aux champs ; les agents n'en changent pas ici.
+        ("POST", "/compte/adresse-electronique") => [401, 422, 403, 422],
         // FranceConnect n'est pas configuré ici : 503 ; le retour renvoie
         // toujours vers une page du SPA (état inconnu).
         ("POST", "/auth/franceconnect") => [503, 503, 503, 503],

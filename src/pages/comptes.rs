@@ -128,6 +128,26 @@ pub fn InscriptionPage() -> impl IntoView {
     )
 }
 
+/// `/confirmation-adresse?jeton=…` : le lien reçu à la nouvelle adresse.
+#[component]
+pub fn ConfirmationAdressePage() -> impl IntoView {
+    let jeton = use_query_map().with_untracked(|q| q.get("jeton")).unwrap_or_default();
+    let resultat = RwSignal::new(None::<Result<String, ClientError>>);
+    spawn_local(async move {
+        resultat.set(Some(api::confirmer_adresse(&jeton).await.map(|m| m.message)));
+    });
+    cadre(
+        "Confirmation de votre nouvelle adresse électronique",
+        view! {
+            {move || match resultat.get() {
+                None => view! { <crate::components::status::Loading label="Confirmation en cours…" /> }.into_any(),
+                Some(Ok(m)) => view! { <Fait message=m /> <A href="/mon-compte" attr:class="fr-btn">"Mon compte"</A> }.into_any(),
+                Some(Err(e)) => view! { <ClientErrorAlert error=e /> <A href="/mon-compte" attr:class="fr-btn fr-btn--secondary">"Mon compte"</A> }.into_any(),
+            }}
+        },
+    )
+}
+
 /// `/confirmation?jeton=…` : le lien reçu par e-mail.
 #[component]
 pub fn ConfirmationPage() -> impl IntoView {

@@ -14,7 +14,7 @@ use crate::{
         status::{ClientErrorAlert, Loading},
     },
 };
-use immat_domain::compte::TypeCompte;
+use immat_domain::compte::{ChangementAdresseElectronique, TypeCompte};
 use leptos_router::hooks::use_query_map;
 use immat_domain::{compte::MonCompte, Profil};
 use leptos::prelude::*;
@@ -86,9 +86,7 @@ fn Contenu(c: MonCompte) -> impl IntoView {
             <dt>"Adresse électronique"</dt><dd>{u.email.clone()}</dd>
             <dt>"Type de compte"</dt><dd>{u.type_compte.libelle()}</dd>
         </dl>
-        <p class="fr-text--sm">
-            "Changer d'adresse électronique n'est pas encore disponible dans cet environnement de démonstration."
-        </p>
+        {(!agent).then(|| view! { <ChangementAdresse /> })}
         {(u.profil == Profil::PersonnePhysique && u.type_compte == TypeCompte::Classique).then(|| view! { <Certification /> })}
         <h2 class="fr-h4">"Sessions ouvertes"</h2>
         <div class="fr-table">
@@ -109,6 +107,52 @@ fn Contenu(c: MonCompte) -> impl IntoView {
         <button class="fr-btn fr-btn--secondary" type="button" disabled=move || partout.en_cours().get()
             on:click=move |_| { alerte.set(None); partout.envoyer(()); }>"Se déconnecter partout"</button>
         {(!agent).then(|| view! { <Suppression /> })}
+    }
+}
+
+/// « Changer d'adresse électronique » : la nouvelle adresse et le mot de
+/// passe ; un lien part à la nouvelle adresse, qui ne devient celle du
+/// compte qu'une fois le lien ouvert.
+#[component]
+fn ChangementAdresse() -> impl IntoView {
+    let adresse = RwSignal::new(String::new());
+    let mdp = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let fait = RwSignal::new(None::<String>);
+    let envoi = Soumission::new(
+        |req: ChangementAdresseElectronique| async move { api::changer_adresse(&req).await },
+        move |r| match r {
+            Ok(m) => {
+                fait.set(Some(m.message));
+                mdp.set(String::new());
+            }
+            Err(e) => errors.show(e, alerte),
+        },
+    );
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        alerte.set(None);
+        fait.set(None);
+        envoi.envoyer(ChangementAdresseElectronique { nouvelle_adresse: adresse.get_untracked(), mot_de_passe: mdp.get_untracked() });
+    };
+    view! {
+        <form on:submit=on_submit novalidate class="fr-mt-4w fr-mb-4w" data-testid="changement-adresse-form">
+            <h2 class="fr-h4">"Changer d'adresse électronique"</h2>
+            <p>"Un lien est envoyé à la nouvelle adresse : elle devient celle de votre compte quand vous l'ouvrez (24 heures). "
+               "Votre adresse actuelle est prévenue du changement."</p>
+            {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+            {move || fait.get().map(|m| view! {
+                <div class="fr-alert fr-alert--success fr-mb-3w" role="status" data-testid="changement-adresse-envoye"><p>{m}</p></div>
+            })}
+            <TextField id="nouvelle_adresse" label="Nouvelle adresse électronique" hint="Format attendu : nom@domaine.fr" value=adresse
+                error=errors.of("nouvelle_adresse") on_input=errors.clear_field("nouvelle_adresse") input_type="email"
+                autocomplete="email" required=true />
+            <TextField id="changement_mot_de_passe" label="Mot de passe" hint="Votre mot de passe confirme le changement." value=mdp
+                error=errors.of("mot_de_passe") on_input=errors.clear_field("mot_de_passe") input_type="password"
+                autocomplete="current-password" required=true />
+            <button class="fr-btn fr-btn--secondary" type="submit" disabled=move || envoi.en_cours().get()>"Changer d'adresse électronique"</button>
+        </form>
     }
 }
 

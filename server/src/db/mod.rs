@@ -622,6 +622,7 @@ pub trait InstructionRepository: Send + Sync + 'static {
 pub enum UsageJeton {
     Confirmation,
     Reinitialisation,
+    ChangementEmail,
 }
 
 impl UsageJeton {
@@ -629,6 +630,7 @@ impl UsageJeton {
         match self {
             Self::Confirmation => "confirmation",
             Self::Reinitialisation => "reinitialisation",
+            Self::ChangementEmail => "changement_email",
         }
     }
 }
@@ -671,6 +673,27 @@ pub trait CompteRepository: Send + Sync + 'static {
     /// démarches terminées restent (archives). Faux s'il a une démarche en
     /// cours.
     async fn supprimer_compte(&self, compte_id: i64, password_hash_factice: &str, maintenant: OffsetDateTime) -> DbResult<bool>;
+    /// Un lien de changement d'adresse (le précédent non utilisé tombe).
+    async fn creer_jeton_changement_email(
+        &self,
+        compte_id: i64,
+        jeton_hash: &str,
+        nouvelle_adresse: &str,
+        expire_le: OffsetDateTime,
+    ) -> DbResult<()>;
+    /// Consomme le jeton et change l'adresse, ensemble (rien si l'adresse a
+    /// été prise entre-temps).
+    async fn changer_email(&self, jeton_hash: &str, maintenant: OffsetDateTime) -> DbResult<ChangementEmail>;
+}
+
+/// Ce que donne un lien de changement d'adresse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangementEmail {
+    Fait { ancienne: String, nouvelle: String },
+    /// Déjà utilisé, expiré ou inconnu.
+    Perime,
+    /// Un autre compte a cette adresse.
+    AdressePrise,
 }
 
 /// Une session ouverte.
@@ -696,7 +719,7 @@ pub struct NewCompteFranceConnect {
     pub sub: String,
     pub email: String,
     pub password_hash: String,
-    pub civilite: String,
+    pub civilite: Option<String>,
     pub prenom: String,
     pub nom: String,
     pub nom_de_naissance: String,

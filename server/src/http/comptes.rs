@@ -14,11 +14,11 @@ use super::{
     routes::Routes,
     AppState,
 };
-use crate::db::{NewCompte, NewEnvoi, UsageJeton};
+use crate::db::{ChangementEmail, NewCompte, NewEnvoi, UsageJeton};
 use axum::{extract::State, http::HeaderMap};
 use immat_domain::{
     api::Canal,
-    compte::{valider_mot_de_passe, DemandeReinitialisation, InscriptionSaisie, Jeton, NouveauMotDePasse},
+    compte::{valider_mot_de_passe, ChangementAdresseElectronique, DemandeReinitialisation, InscriptionSaisie, Jeton, NouveauMotDePasse},
     limites::{message_envois_bloques, Limite},
     Email,
 };
@@ -36,6 +36,8 @@ pub fn routes() -> Routes {
         .post("/auth/confirmation", confirmation)
         .post("/auth/mot-de-passe-oublie", mot_de_passe_oublie)
         .post("/auth/mot-de-passe", nouveau_mot_de_passe)
+        .post("/auth/confirmation-adresse", confirmation_adresse)
+        .post("/compte/adresse-electronique", changement_adresse)
 }
 
 /// Une réponse faite d'un message.
@@ -212,4 +214,64 @@ async fn nouveau_mot_de_passe(State(state): State<AppState>, AppJson(req): AppJs
         return Err(perime());
     }
     Ok(message("Votre mot de passe est changé et toutes vos sessions sont fermées : connectez-vous avec le nouveau."))
+}
+
+const CHANGEMENT_ENVOYE: &str = "Un e-mail vient d'être envoyé à la nouvelle adresse : ouvrez le lien qu'il contient (valable 24 heures) \
+     pour confirmer le changement. D'ici là, votre adresse actuelle reste celle du compte.";
+
+/// « Changer d'adresse électronique » : le mot de passe, puis un lien à la
+/// nouvelle adresse. Une adresse qui a déjà un compte reçoit la même réponse
+/// (rien n'est révélé) et aucun lien.
+async fn changement_adresse(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PairTcp(pair): PairTcp,
+    super::auth::Citoyen(c): super::auth::Citoyen,
+    AppJson(req): AppJson<ChangementAdresseElectronique>,
+) -> AppResult<AppJson<Message>> {
+    let nouvelle = req.valider(&c.email).map_err(AppError::Validation)?;
+    super::mon_compte::verifier_mot_de_passe(&state, &c, &req.mot_de_passe).await?;
+    reserver_envoi(&state, &nouvelle, &adresse_client(&state, &headers, pair)).await?;
+    if state.repo.compte_par_email(nouvelle.as_str()).await?.is_some() {
+        return Ok(message(CHANGEMENT_ENVOYE));
+    }
+    let jeton = new_token();
+    state
+        .repo
+        .creer_jeton_changement_email(c.id, &token_hash(&jeton), nouvelle.as_str(), state.now() + Duration::hours(CONFIRMATION_HEURES))
+        .await?;
+    let l = lien(&state, "/confirmation-adresse", &jeton);
+    let corps = |l: &str| {
+        format!(
+            "Bonjour,\n\nPour que cette adresse devienne celle de votre compte ANTS, ouvrez ce lien (valable {CONFIRMATION_HEURES} heures, \
+             une seule fois) :\n\n{l}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message."
+        )
+    };
+    envoyer(&state, nouvelle.as_str(), "Confirmez votre nouvelle adresse électronique — compte ANTS (démonstration)", corps, &l).await?;
+    Ok(message(CHANGEMENT_ENVOYE))
+}
+
+/// Le lien reçu à la nouvelle adresse : usage unique, 24 heures. L'ancienne
+/// adresse est prévenue.
+async fn confirmation_adresse(State(state): State<AppState>, AppJson(req): AppJson<Jeton>) -> AppResult<AppJson<Message>> {
+    let perime = || AppError::Requete { status: axum::http::StatusCode::GONE, code: immat_domain::api::CodeErreur::Conflit, message: LIEN_PERIME.into() };
+    if req.jeton.len() > 128 {
+        return Err(perime());
+    }
+    match state.repo.changer_email(&token_hash(&req.jeton), state.now()).await? {
+        ChangementEmail::Perime => Err(perime()),
+        ChangementEmail::AdressePrise => {
+            Err(AppError::Conflit("Cette adresse électronique est déjà celle d'un autre compte : le changement n'a pas été fait.".into()))
+        }
+        ChangementEmail::Fait { ancienne, nouvelle } => {
+            let corps = |_: &str| {
+                format!(
+                    "Bonjour,\n\nL'adresse électronique de votre compte ANTS est maintenant {nouvelle}. Si vous n'êtes pas à l'origine de \
+                     ce changement, contactez l'assistance et changez votre mot de passe."
+                )
+            };
+            envoyer(&state, &ancienne, "Votre adresse électronique a changé — compte ANTS (démonstration)", corps, "").await?;
+            Ok(message(format!("C'est fait : {nouvelle} est maintenant l'adresse électronique de votre compte.")))
+        }
+    }
 }

@@ -16,7 +16,7 @@
 use super::{
     auth::{adresse_client, cookie, new_token, session_token, token_hash, PairTcp},
     error::*,
-    limites::{cle_connexion_compte, rendre, reserver},
+    limites::reserver,
     routes::Routes,
     AppState,
 };
@@ -30,7 +30,7 @@ use axum::{
 use immat_domain::{
     compte::Civilite,
     franceconnect::{CertificationCompte, EchecFranceConnect, Redirection},
-    limites::{message_connexion_bloquee, message_envois_bloques, Limite},
+    limites::{message_envois_bloques, Limite},
     Profil,
 };
 use serde::Deserialize;
@@ -126,22 +126,7 @@ async fn certification(
     if c.lie_a_franceconnect || c.certifie_franceconnect {
         return Err(AppError::Conflit("Votre compte est déjà certifié.".into()));
     }
-    if req.mot_de_passe.is_empty() {
-        return Err(AppError::champ("mot_de_passe", "Saisissez votre mot de passe pour confirmer."));
-    }
-    let cle = cle_connexion_compte(&c.email);
-    reserver(&state, &cle, &Limite::CONNEXION_COMPTE, message_connexion_bloquee).await?;
-    let ok = match state.hacheur.verifier(req.mot_de_passe.clone(), c.password_hash.clone()).await {
-        Ok(ok) => ok,
-        Err(e) => {
-            rendre(&state, &[&cle]).await;
-            return Err(e.into());
-        }
-    };
-    if !ok {
-        return Err(AppError::champ("mot_de_passe", "Le mot de passe est incorrect."));
-    }
-    state.repo.effacer_tentatives(&cle, state.now()).await?;
+    super::mon_compte::verifier_mot_de_passe(&state, &c, &req.mot_de_passe).await?;
     reserver_depart(&state, &headers, pair).await?;
     depart(&state, Some(c.id)).await
 }
@@ -223,11 +208,13 @@ async fn ouvrir(
         email: certifiee.email.as_str().to_owned(),
         // Pas de mot de passe connu : « Mot de passe oublié » en donne un.
         password_hash: super::auth::dummy_hash().to_owned(),
-        civilite: match certifiee.civilite {
-            Civilite::Madame => "madame",
-            Civilite::Monsieur => "monsieur",
-        }
-        .into(),
+        civilite: certifiee.civilite.map(|c| {
+            match c {
+                Civilite::Madame => "madame",
+                Civilite::Monsieur => "monsieur",
+            }
+            .to_owned()
+        }),
         prenom: certifiee.prenoms.as_str().to_owned(),
         nom: certifiee.nom().as_str().to_owned(),
         nom_de_naissance: certifiee.nom_de_naissance.as_str().to_owned(),

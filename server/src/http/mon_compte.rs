@@ -10,6 +10,7 @@ use super::{
     routes::Routes,
     AppState,
 };
+use crate::db::CompteRecord;
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -67,20 +68,20 @@ async fn deconnexion_partout(State(state): State<AppState>, CurrentUser(c): Curr
     Ok(sans_session(&state))
 }
 
-/// « Supprimer mon compte » : le mot de passe, puis la suppression si aucune
-/// démarche n'est en cours (vérifié dans l'écriture même).
-async fn supprimer(State(state): State<AppState>, Citoyen(c): Citoyen, AppJson(req): AppJson<SuppressionCompte>) -> AppResult<Response> {
-    if req.mot_de_passe.is_empty() {
+/// Le mot de passe du compte connecté, qui confirme une opération sensible
+/// (suppression, changement d'adresse, certification). Les essais comptent
+/// avec ceux de la connexion : une session volée ne sert pas à deviner le
+/// mot de passe. Faux : erreur au champ `mot_de_passe`.
+pub(super) async fn verifier_mot_de_passe(state: &AppState, c: &CompteRecord, mot_de_passe: &str) -> AppResult<()> {
+    if mot_de_passe.is_empty() {
         return Err(AppError::champ("mot_de_passe", "Saisissez votre mot de passe pour confirmer."));
     }
-    // Les essais comptent avec ceux de la connexion : une session volée ne
-    // sert pas à deviner le mot de passe.
     let cle = cle_connexion_compte(&c.email);
-    reserver(&state, &cle, &Limite::CONNEXION_COMPTE, message_connexion_bloquee).await?;
-    let ok = match state.hacheur.verifier(req.mot_de_passe.clone(), c.password_hash.clone()).await {
+    reserver(state, &cle, &Limite::CONNEXION_COMPTE, message_connexion_bloquee).await?;
+    let ok = match state.hacheur.verifier(mot_de_passe.to_owned(), c.password_hash.clone()).await {
         Ok(ok) => ok,
         Err(e) => {
-            rendre(&state, &[&cle]).await;
+            rendre(state, &[&cle]).await;
             return Err(e.into());
         }
     };
@@ -88,6 +89,13 @@ async fn supprimer(State(state): State<AppState>, Citoyen(c): Citoyen, AppJson(r
         return Err(AppError::champ("mot_de_passe", "Le mot de passe est incorrect."));
     }
     state.repo.effacer_tentatives(&cle, state.now()).await?;
+    Ok(())
+}
+
+/// « Supprimer mon compte » : le mot de passe, puis la suppression si aucune
+/// démarche n'est en cours (vérifié dans l'écriture même).
+async fn supprimer(State(state): State<AppState>, Citoyen(c): Citoyen, AppJson(req): AppJson<SuppressionCompte>) -> AppResult<Response> {
+    verifier_mot_de_passe(&state, &c, &req.mot_de_passe).await?;
     if !state.repo.supprimer_compte(c.id, dummy_hash(), state.now()).await? {
         return Err(AppError::Conflit(SUPPRESSION_DEMARCHE_EN_COURS.into()));
     }

@@ -205,4 +205,66 @@ impl CompteRepository for SqliteRepository {
         tx.commit().await?;
         Ok(true)
     }
+
+    async fn creer_jeton_changement_email(
+        &self,
+        compte_id: i64,
+        jeton_hash: &str,
+        nouvelle_adresse: &str,
+        expire_le: OffsetDateTime,
+    ) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("delete from jeton_compte where compte_id = $1 and usage = $2 and utilise_le is null")
+            .bind(compte_id)
+            .bind(UsageJeton::ChangementEmail.code())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("insert into jeton_compte (jeton_hash, compte_id, usage, expire_le, nouvelle_adresse) values ($1, $2, $3, $4, $5)")
+            .bind(jeton_hash)
+            .bind(compte_id)
+            .bind(UsageJeton::ChangementEmail.code())
+            .bind(ts(expire_le))
+            .bind(nouvelle_adresse)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn changer_email(&self, jeton_hash: &str, maintenant: OffsetDateTime) -> DbResult<ChangementEmail> {
+        let mut tx = self.pool.begin().await?;
+        let ligne = sqlx::query(
+            "update jeton_compte set utilise_le = $1
+             where jeton_hash = $2 and usage = $3 and utilise_le is null and expire_le > $1
+               and exists (select 1 from compte c where c.compte_id = jeton_compte.compte_id and c.supprime_le is null)
+             returning compte_id, nouvelle_adresse",
+        )
+        .bind(ts(maintenant))
+        .bind(jeton_hash)
+        .bind(UsageJeton::ChangementEmail.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(ligne) = ligne else {
+            return Ok(ChangementEmail::Perime);
+        };
+        let compte_id: i64 = ligne.try_get("compte_id")?;
+        let nouvelle: Option<String> = ligne.try_get("nouvelle_adresse")?;
+        let nouvelle = nouvelle.ok_or_else(|| DbError::Corrupt("jeton de changement d'adresse sans adresse".into()))?;
+        let ancienne: String = sqlx::query_scalar("select email from compte where compte_id = $1").bind(compte_id).fetch_one(&mut *tx).await?;
+        let r = sqlx::query("update compte set email = $1 where compte_id = $2 and supprime_le is null")
+            .bind(&nouvelle)
+            .bind(compte_id)
+            .execute(&mut *tx)
+            .await;
+        match r {
+            Ok(r) if r.rows_affected() == 1 => {}
+            Ok(_) => return Ok(ChangementEmail::Perime),
+            // L'adresse a été prise entre la demande et le lien : le jeton
+            // reste inutilisé (transaction annulée), rien ne change.
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => return Ok(ChangementEmail::AdressePrise),
+            Err(e) => return Err(e.into()),
+        }
+        tx.commit().await?;
+        Ok(ChangementEmail::Fait { ancienne, nouvelle })
+    }
 }
