@@ -197,6 +197,26 @@ pub async fn demander_code(req: &DemandeCodeConfidentiel) -> ApiResult<EnvoiCode
     post("/code-confidentiel/demande", req).await
 }
 
+use immat_domain::habilitation::{DeclarationHabilitation, HabilitationVue, RefusHabilitation};
+
+/// Le compte d'une société déclare son habilitation de professionnel.
+pub async fn declarer_habilitation(req: &DeclarationHabilitation) -> ApiResult<HabilitationVue> {
+    post("/compte/habilitation", req).await
+}
+
+/// Les habilitations en attente de vérification (CERT).
+pub async fn habilitations_en_attente() -> ApiResult<Vec<HabilitationVue>> {
+    get("/cert/habilitations").await
+}
+
+pub async fn approuver_habilitation(id: i64) -> ApiResult<()> {
+    post_vide(&format!("/cert/habilitations/{id}/approuver"), &serde_json::json!({})).await
+}
+
+pub async fn refuser_habilitation(id: i64, req: &RefusHabilitation) -> ApiResult<()> {
+    post_vide(&format!("/cert/habilitations/{id}/refuser"), req).await
+}
+
 pub async fn envois() -> ApiResult<Vec<immat_domain::api::Envoi>> {
     get("/cert/envois").await
 }

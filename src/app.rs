@@ -6,6 +6,7 @@ use crate::{
         cert_dossier::CertDossierPage,
         cert_envois::CertEnvoisPage,
         cert_file::CertFilePage,
+        cert_habilitations::CertHabilitationsPage,
         comptes::{ConfirmationAdressePage, ConfirmationPage, InscriptionPage, MotDePasseOubliePage, NouveauMotDePassePage},
         espace_vehicule::EspaceVehiculePage,
         home::HomePage,
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mon-compte") view=MonComptePage />
                     <Route path=path!("/cert") view=CertFilePage />
                     <Route path=path!("/cert/envois") view=CertEnvoisPage />
+                    <Route path=path!("/cert/habilitations") view=CertHabilitationsPage />
                     <Route path=path!("/cert/demarches/:numero") view=CertDossierPage />
                     <Route path=path!("/espace-vehicule") view=EspaceVehiculePage />
                     <Route path=path!("/espace-vehicule/demarche/:procedure") view=ProcedurePage />

@@ -325,6 +325,9 @@ mod tests {
 pub struct MonCompte {
     pub utilisateur: crate::api::Utilisateur,
     pub sessions: Vec<SessionVue>,
+    /// La dernière demande d'habilitation de professionnel, s'il y en a une.
+    #[serde(default)]
+    pub habilitation: Option<crate::habilitation::HabilitationVue>,
 }
 
 /// Une session ouverte (heure de Paris, lisible). `courante` : celle du

@@ -27,6 +27,7 @@ pub mod compte;
 pub mod demarche;
 pub mod duplicata;
 pub mod franceconnect;
+pub mod habilitation;
 pub mod limites;
 pub mod paiement;
 pub mod pieces;

@@ -170,3 +170,45 @@ test("changer d'adresse électronique : le lien reçu à la nouvelle adresse la 
   await agent.goto("/cert/envois");
   await expect(agent.getByTestId("envoi").filter({ hasText: "julien.paul@demo.immat.fr" }).filter({ hasText: /Votre adresse électronique a changé/ })).toHaveCount(1);
 });
+
+test("un professionnel déclare son habilitation, le CERT l'approuve : le compte devient certifié", async ({ page, agent }) => {
+  await loginAs(page, "gestion@transports-martin.demo.immat.fr");
+  await page.goto("/mon-compte");
+  await expect(page.getByRole("heading", { name: "Mon compte", level: 1 })).toBeVisible();
+  const section = page.getByTestId("habilitation");
+  const form = page.getByTestId("habilitation-form");
+  await expect(section.getByRole("heading", { name: "Habilitation de professionnel de l'automobile" })).toBeVisible();
+  await expectAccessible(page);
+  // Un SIRET d'une autre société : l'erreur au champ, la saisie reste.
+  await form.getByLabel(/SIRET de l'établissement/).fill("356 000 000 00048");
+  await form.getByLabel(/Numéro d'habilitation/).fill("HAB-75-2026-0042");
+  await form.getByRole("button", { name: "Déclarer mon habilitation" }).click();
+  await expect(form.getByLabel(/SIRET de l'établissement/)).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByLabel(/Numéro d'habilitation/)).toHaveValue("HAB-75-2026-0042");
+  await expect(form).toContainText("n'est pas celui d'un établissement de la société du compte");
+  await expectAccessible(page);
+  await form.getByLabel(/SIRET de l'établissement/).fill("732 829 320 00074");
+  await form.getByRole("button", { name: "Déclarer mon habilitation" }).click();
+  await expect(page.getByTestId("habilitation-etat")).toContainText("En attente de vérification par le CERT");
+  await expect(page.getByTestId("habilitation-form")).toHaveCount(0);
+  // En attente, le compte n'est pas encore certifié.
+  await expect(page.getByTestId("identite")).toContainText("Compte ANTS");
+  await expect(page.getByTestId("identite")).not.toContainText("certifié");
+
+  await loginAs(agent, AGENT);
+  await agent.getByRole("link", { name: "Habilitations de professionnels" }).click();
+  await expect(agent.getByRole("heading", { name: "Habilitations de professionnels à vérifier", level: 1 })).toBeVisible();
+  const demande = agent.getByTestId("habilitation").filter({ hasText: "73282932000074" });
+  await expect(demande).toContainText("HAB-75-2026-0042");
+  await expectAccessible(agent);
+  await demande.getByRole("button", { name: "Approuver" }).click();
+  await expect(agent.getByTestId("empty-state")).toContainText("Aucune demande en attente.");
+
+  await page.reload();
+  await expect(page.getByTestId("habilitation-etat")).toContainText("Approuvée");
+  await expect(page.getByTestId("identite")).toContainText("Compte ANTS certifié");
+  await expect(page.getByTestId("identite")).toContainText("Professionnel");
+  await page.goto("/espace-vehicule/demarche/changement-titulaire");
+  await expect(page.getByLabel("Numéro d'immatriculation")).toBeVisible();
+  await expect(page.getByTestId("certification-requise")).toHaveCount(0);
+});

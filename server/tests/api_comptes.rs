@@ -267,19 +267,23 @@ async fn changer_d_adresse_electronique_confirmee_sur_la_nouvelle_adresse() {
     let julien = app.login("julien.paul@demo.immat.fr").await;
     let url = "/api/v1/compte/adresse-electronique";
     // Mauvais mot de passe, même adresse : erreurs aux champs.
-    let r = app.post_json(url, &json!({"nouvelle_adresse": "julien.nouveau@exemple.fr", "mot_de_passe": "pas-le-bon"}), Some(&julien)).await;
+    let r =
+        app.post_json(url, &json!({"nouvelle_adresse": "julien.nouveau@exemple.fr", "mot_de_passe": "pas-le-bon"}), Some(&julien)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["champs"][0]["champ"], "mot_de_passe");
-    let r = app.post_json(url, &json!({"nouvelle_adresse": "JULIEN.PAUL@demo.immat.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
+    let r =
+        app.post_json(url, &json!({"nouvelle_adresse": "JULIEN.PAUL@demo.immat.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
     assert_eq!(r.json()["champs"][0]["champ"], "nouvelle_adresse");
 
     // L'adresse d'un autre compte : même réponse, aucun lien envoyé.
-    let r = app.post_json(url, &json!({"nouvelle_adresse": "marie.dupont@demo.immat.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
+    let r =
+        app.post_json(url, &json!({"nouvelle_adresse": "marie.dupont@demo.immat.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
     assert_eq!(r.status, StatusCode::OK);
     let reponse_prise = r.json()["message"].clone();
     assert!(dernier_jeton(&app, "marie.dupont@demo.immat.fr").await.is_none());
 
-    let r = app.post_json(url, &json!({"nouvelle_adresse": "julien.nouveau@exemple.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
+    let r =
+        app.post_json(url, &json!({"nouvelle_adresse": "julien.nouveau@exemple.fr", "mot_de_passe": DEMO_PASSWORD}), Some(&julien)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["message"], reponse_prise);
     // Tant que le lien n'est pas ouvert, rien ne change.

@@ -93,6 +93,11 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("POST", "/auth/franceconnect") => [503, 503, 503, 503],
         ("GET", "/auth/franceconnect/retour") => [303, 303, 303, 303],
         ("POST", "/compte/franceconnect") => [401, 503, 403, 503],
+        // Marie et Julien sont des particuliers : pas d'habilitation.
+        ("POST", "/compte/habilitation") => [401, 403, 403, 403],
+        ("GET", "/cert/habilitations") => [401, 403, 200, 403],
+        ("POST", "/cert/habilitations/{id}/approuver") => [401, 403, 409, 403],
+        ("POST", "/cert/habilitations/{id}/refuser") => [401, 403, 422, 403],
         ("GET", "/espace") => [401, 200, 403, 200],
         ("POST", "/demarches") => [401, 422, 403, 200],
         ("GET", "/demarches/{numero}") => [401, 404, 403, 200],

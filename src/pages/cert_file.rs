@@ -109,5 +109,6 @@ fn CertFile() -> impl IntoView {
             }.into_any(),
         }}
         <p class="fr-mt-3w"><A href="/cert/envois" attr:class="fr-link">"Boîte d'envoi (e-mails et courriers émis)"</A></p>
+        <p><A href="/cert/habilitations" attr:class="fr-link">"Habilitations de professionnels à vérifier"</A></p>
     }
 }

@@ -3,6 +3,7 @@
 pub mod cert_dossier;
 pub mod cert_envois;
 pub mod cert_file;
+pub mod cert_habilitations;
 pub mod comptes;
 pub mod espace_vehicule;
 pub mod home;

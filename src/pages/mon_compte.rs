@@ -15,10 +15,11 @@ use crate::{
     },
 };
 use immat_domain::compte::{ChangementAdresseElectronique, TypeCompte};
-use leptos_router::hooks::use_query_map;
+use immat_domain::habilitation::{DeclarationHabilitation, EtatHabilitation, HabilitationVue};
 use immat_domain::{compte::MonCompte, Profil};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn MonComptePage() -> impl IntoView {
@@ -84,9 +85,13 @@ fn Contenu(c: MonCompte) -> impl IntoView {
             {u.raison_sociale.clone().map(|rs| view! { <dt>"Raison sociale"</dt><dd>{rs}</dd> })}
             {u.siren.clone().map(|s| view! { <dt>"SIREN"</dt><dd>{s}</dd> })}
             <dt>"Adresse électronique"</dt><dd>{u.email.clone()}</dd>
+            <dt>"Profil"</dt><dd>{u.profil.libelle()}</dd>
             <dt>"Type de compte"</dt><dd>{u.type_compte.libelle()}</dd>
         </dl>
         {(!agent).then(|| view! { <ChangementAdresse /> })}
+        {matches!(u.profil, Profil::PersonneMorale | Profil::ProfessionnelHabilite).then(|| {
+            view! { <HabilitationPro profil=u.profil existante=c.habilitation.clone() /> }
+        })}
         {(u.profil == Profil::PersonnePhysique && u.type_compte == TypeCompte::Classique).then(|| view! { <Certification /> })}
         <h2 class="fr-h4">"Sessions ouvertes"</h2>
         <div class="fr-table">
@@ -107,6 +112,58 @@ fn Contenu(c: MonCompte) -> impl IntoView {
         <button class="fr-btn fr-btn--secondary" type="button" disabled=move || partout.en_cours().get()
             on:click=move |_| { alerte.set(None); partout.envoyer(()); }>"Se déconnecter partout"</button>
         {(!agent).then(|| view! { <Suppression /> })}
+    }
+}
+
+/// L'habilitation de professionnel de l'automobile : la déclarer (compte
+/// d'une société), en suivre la vérification par le CERT.
+#[component]
+fn HabilitationPro(profil: Profil, existante: Option<HabilitationVue>) -> impl IntoView {
+    let siret = RwSignal::new(String::new());
+    let numero = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let actuelle = RwSignal::new(existante);
+    let envoi = Soumission::new(
+        |req: DeclarationHabilitation| async move { api::declarer_habilitation(&req).await },
+        move |r| match r {
+            Ok(h) => actuelle.set(Some(h)),
+            Err(e) => errors.show(e, alerte),
+        },
+    );
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        alerte.set(None);
+        envoi.envoyer(DeclarationHabilitation { siret: siret.get_untracked(), numero: numero.get_untracked() });
+    };
+    let peut_declarer = move || profil == Profil::PersonneMorale && actuelle.with(|h| h.as_ref().is_none_or(|h| h.etat.peut_redeclarer()));
+    view! {
+        <section class="fr-mt-4w fr-mb-4w" data-testid="habilitation">
+            <h2 class="fr-h4">"Habilitation de professionnel de l'automobile"</h2>
+            {move || actuelle.get().map(|h| view! {
+                <div class=match h.etat {
+                        EtatHabilitation::Approuvee => "fr-alert fr-alert--success fr-mb-3w",
+                        EtatHabilitation::Refusee => "fr-alert fr-alert--error fr-mb-3w",
+                        EtatHabilitation::EnAttente => "fr-alert fr-alert--info fr-mb-3w",
+                    } role="status" data-testid="habilitation-etat">
+                    <h3 class="fr-alert__title">{h.etat.libelle()}</h3>
+                    <p>{format!("SIRET {}, habilitation n° {}, demandée le {}.", h.siret, h.numero, h.demandee_le)}</p>
+                    {h.motif_refus.clone().map(|m| view! { <p>{format!("Motif du refus : {m}")}</p> })}
+                </div>
+            })}
+            <Show when=peut_declarer>
+                <form on:submit=on_submit novalidate data-testid="habilitation-form">
+                    <p>"Garage, concessionnaire ou mandataire habilité par la préfecture : déclarez votre habilitation. Une fois "
+                       "vérifiée par le CERT, votre compte devient celui d'un professionnel habilité (compte certifié)."</p>
+                    {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+                    <TextField id="siret" label="SIRET de l'établissement" hint="14 chiffres ; les 9 premiers sont le SIREN de la société du compte"
+                        value=siret error=errors.of("siret") on_input=errors.clear_field("siret") autocomplete="off" required=true />
+                    <TextField id="numero_habilitation" label="Numéro d'habilitation" hint="Tel qu'il figure sur l'arrêté préfectoral (par exemple HAB-75-2026-0042)"
+                        value=numero error=errors.of("numero") on_input=errors.clear_field("numero") autocomplete="off" required=true />
+                    <button class="fr-btn fr-btn--secondary" type="submit" disabled=move || envoi.en_cours().get()>"Déclarer mon habilitation"</button>
+                </form>
+            </Show>
+        </section>
     }
 }
 

@@ -37,6 +37,7 @@ fn MonEspace() -> impl IntoView {
                     <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
                         <li><A href="/cert" attr:class="fr-btn">"Instruction des démarches"</A></li>
                         <li><A href="/cert/envois" attr:class="fr-btn fr-btn--secondary">"Boîte d'envoi (e-mails et courriers émis)"</A></li>
+                        <li><A href="/cert/habilitations" attr:class="fr-btn fr-btn--secondary">"Habilitations de professionnels"</A></li>
                     </ul>
                 }
                 .into_any()

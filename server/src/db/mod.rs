@@ -146,6 +146,7 @@ pub trait Repository:
     + InstructionRepository
     + CompteRepository
     + FranceConnectRepository
+    + HabilitationRepository
     + Send
     + Sync
     + 'static
@@ -689,7 +690,10 @@ pub trait CompteRepository: Send + Sync + 'static {
 /// Ce que donne un lien de changement d'adresse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangementEmail {
-    Fait { ancienne: String, nouvelle: String },
+    Fait {
+        ancienne: String,
+        nouvelle: String,
+    },
     /// Déjà utilisé, expiré ou inconnu.
     Perime,
     /// Un autre compte a cette adresse.
@@ -767,4 +771,40 @@ pub trait FranceConnectRepository: Send + Sync + 'static {
     /// Supprime la session ; rend le jeton d'identité si elle venait de
     /// FranceConnect.
     async fn fermer_session(&self, token_hash: &str) -> DbResult<Option<String>>;
+}
+
+/// Une demande d'habilitation, avec le compte qui l'a faite.
+#[derive(Debug, Clone)]
+pub struct HabilitationRecord {
+    pub id: i64,
+    pub compte_id: i64,
+    pub email: String,
+    pub raison_sociale: Option<String>,
+    pub siret: String,
+    pub numero: String,
+    pub etat: immat_domain::habilitation::EtatHabilitation,
+    pub demandee_le: String,
+    pub motif_refus: Option<String>,
+}
+
+#[async_trait::async_trait]
+pub trait HabilitationRepository: Send + Sync + 'static {
+    /// Enregistre la demande « en attente » ; faux si le compte en a déjà une
+    /// en attente ou approuvée (une demande refusée est remplacée).
+    async fn declarer_habilitation(&self, compte_id: i64, siret: &str, numero: &str, maintenant: OffsetDateTime) -> DbResult<bool>;
+    async fn habilitation_du_compte(&self, compte_id: i64) -> DbResult<Option<HabilitationRecord>>;
+    /// Les demandes d'un état (toutes sans filtre), les plus anciennes
+    /// d'abord.
+    async fn habilitations(&self, etat: Option<immat_domain::habilitation::EtatHabilitation>) -> DbResult<Vec<HabilitationRecord>>;
+    /// Décide une demande en attente (écriture conditionnelle) ; approuvée,
+    /// le compte devient celui d'un professionnel habilité, dans la même
+    /// transaction. Faux si la demande n'est plus en attente ou si le compte
+    /// n'est plus une personne morale active.
+    async fn decider_habilitation(
+        &self,
+        habilitation_id: i64,
+        agent_id: i64,
+        motif_refus: Option<&str>,
+        maintenant: OffsetDateTime,
+    ) -> DbResult<bool>;
 }

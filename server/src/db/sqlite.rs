@@ -11,6 +11,7 @@ use time::format_description::well_known::Rfc3339;
 
 mod comptes;
 mod franceconnect;
+mod habilitation;
 mod instruction;
 mod paiement;
 mod titulaire;
@@ -816,6 +817,7 @@ impl DemarcheRepository for SqliteRepository {
             // ceux de démonstration sont recréés avec leur mot de passe public.
             "jeton_compte",
             "tentative_franceconnect",
+            "habilitation",
             "session",
             "compte",
         ] {

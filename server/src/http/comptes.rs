@@ -254,7 +254,11 @@ async fn changement_adresse(
 /// Le lien reçu à la nouvelle adresse : usage unique, 24 heures. L'ancienne
 /// adresse est prévenue.
 async fn confirmation_adresse(State(state): State<AppState>, AppJson(req): AppJson<Jeton>) -> AppResult<AppJson<Message>> {
-    let perime = || AppError::Requete { status: axum::http::StatusCode::GONE, code: immat_domain::api::CodeErreur::Conflit, message: LIEN_PERIME.into() };
+    let perime = || AppError::Requete {
+        status: axum::http::StatusCode::GONE,
+        code: immat_domain::api::CodeErreur::Conflit,
+        message: LIEN_PERIME.into(),
+    };
     if req.jeton.len() > 128 {
         return Err(perime());
     }

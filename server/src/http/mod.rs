@@ -9,6 +9,7 @@ pub mod comptes;
 pub mod error;
 mod espace;
 mod franceconnect;
+mod habilitation;
 pub mod limites;
 mod mon_compte;
 pub mod routes;
@@ -120,6 +121,7 @@ pub fn api_routes(config: &Config) -> Routes {
         .merge(espace::routes())
         .merge(demarches::routes())
         .merge(franceconnect::routes())
+        .merge(habilitation::routes())
         // En dernier : « Se déconnecter partout » ferme les sessions (le
         // balayage des autorisations parcourt les routes dans cet ordre).
         .merge(mon_compte::routes())

@@ -51,7 +51,8 @@ async fn mon_compte(State(state): State<AppState>, headers: HeaderMap, CurrentUs
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
-    Ok(AppJson(MonCompte { utilisateur: utilisateur(&c), sessions }))
+    let habilitation = state.repo.habilitation_du_compte(c.id).await?.as_ref().map(super::habilitation::vue).transpose()?;
+    Ok(AppJson(MonCompte { utilisateur: utilisateur(&c), sessions, habilitation }))
 }
 
 /// Une réponse sans contenu qui efface le cookie de session.

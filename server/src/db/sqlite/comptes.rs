@@ -250,7 +250,8 @@ impl CompteRepository for SqliteRepository {
         let compte_id: i64 = ligne.try_get("compte_id")?;
         let nouvelle: Option<String> = ligne.try_get("nouvelle_adresse")?;
         let nouvelle = nouvelle.ok_or_else(|| DbError::Corrupt("jeton de changement d'adresse sans adresse".into()))?;
-        let ancienne: String = sqlx::query_scalar("select email from compte where compte_id = $1").bind(compte_id).fetch_one(&mut *tx).await?;
+        let ancienne: String =
+            sqlx::query_scalar("select email from compte where compte_id = $1").bind(compte_id).fetch_one(&mut *tx).await?;
         let r = sqlx::query("update compte set email = $1 where compte_id = $2 and supprime_le is null")
             .bind(&nouvelle)
             .bind(compte_id)

@@ -1,0 +1,102 @@
+//! Les habilitations de professionnel en SQLite : une ligne par compte,
+//! chaque décision est une écriture conditionnelle (`etat = 'en_attente'`).
+
+use super::*;
+use immat_domain::habilitation::EtatHabilitation;
+
+fn habilitation_from_row(r: &SqliteRow) -> DbResult<HabilitationRecord> {
+    let etat: String = r.try_get("etat")?;
+    Ok(HabilitationRecord {
+        id: r.try_get("habilitation_id")?,
+        compte_id: r.try_get("compte_id")?,
+        email: r.try_get("email")?,
+        raison_sociale: r.try_get("raison_sociale")?,
+        siret: r.try_get("siret")?,
+        numero: r.try_get("numero")?,
+        etat: EtatHabilitation::depuis_code(&etat).ok_or_else(|| DbError::Corrupt(format!("état d'habilitation « {etat} »")))?,
+        demandee_le: r.try_get("demandee_le")?,
+        motif_refus: r.try_get("motif_refus")?,
+    })
+}
+
+const SELECT: &str = "select h.*, c.email, c.raison_sociale from habilitation h join compte c using (compte_id)";
+
+#[async_trait::async_trait]
+impl HabilitationRepository for SqliteRepository {
+    async fn declarer_habilitation(&self, compte_id: i64, siret: &str, numero: &str, maintenant: OffsetDateTime) -> DbResult<bool> {
+        let r = sqlx::query(
+            "insert into habilitation (compte_id, siret, numero, etat, demandee_le) values ($1, $2, $3, 'en_attente', $4)
+             on conflict (compte_id) do update set siret = excluded.siret, numero = excluded.numero, etat = 'en_attente',
+                demandee_le = excluded.demandee_le, decidee_le = null, agent_id = null, motif_refus = null
+             where habilitation.etat = 'refusee'",
+        )
+        .bind(compte_id)
+        .bind(siret)
+        .bind(numero)
+        .bind(ts(maintenant))
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn habilitation_du_compte(&self, compte_id: i64) -> DbResult<Option<HabilitationRecord>> {
+        sqlx::query(&format!("{SELECT} where h.compte_id = $1"))
+            .bind(compte_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(habilitation_from_row)
+            .transpose()
+    }
+
+    async fn habilitations(&self, etat: Option<EtatHabilitation>) -> DbResult<Vec<HabilitationRecord>> {
+        let rows = sqlx::query(&format!(
+            "{SELECT} where ($1 is null or h.etat = $1) and c.supprime_le is null order by h.demandee_le, h.habilitation_id limit 200"
+        ))
+        .bind(etat.map(EtatHabilitation::code))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(habilitation_from_row).collect()
+    }
+
+    async fn decider_habilitation(
+        &self,
+        habilitation_id: i64,
+        agent_id: i64,
+        motif_refus: Option<&str>,
+        maintenant: OffsetDateTime,
+    ) -> DbResult<bool> {
+        let etat = if motif_refus.is_some() { EtatHabilitation::Refusee } else { EtatHabilitation::Approuvee };
+        let mut tx = self.pool.begin().await?;
+        let compte: Option<i64> = sqlx::query_scalar(
+            "update habilitation set etat = $1, decidee_le = $2, agent_id = $3, motif_refus = $4
+             where habilitation_id = $5 and etat = 'en_attente'
+             returning compte_id",
+        )
+        .bind(etat.code())
+        .bind(ts(maintenant))
+        .bind(agent_id)
+        .bind(motif_refus)
+        .bind(habilitation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(compte) = compte else {
+            return Ok(false);
+        };
+        if etat == EtatHabilitation::Approuvee {
+            let r = sqlx::query(
+                "update compte set profil = 'professionnel_habilite'
+                 where compte_id = $1 and profil = 'personne_morale' and supprime_le is null",
+            )
+            .bind(compte)
+            .execute(&mut *tx)
+            .await?;
+            if r.rows_affected() != 1 {
+                // Le compte a été supprimé entre-temps : rien n'est décidé.
+                return Ok(false);
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
