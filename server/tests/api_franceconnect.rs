@@ -57,6 +57,8 @@ struct Fournisseur {
 }
 
 type Etat = Arc<Fournisseur>;
+/// Ce qu'un cas fautif change au scénario.
+type Regle = fn(&mut Scenario);
 
 fn angela() -> Scenario {
     Scenario {
@@ -335,11 +337,11 @@ async fn vingt_retours_simultanes_une_seule_session() {
 async fn jeton_invalide_refuse_avec_un_message_et_sans_session() {
     let f = fournisseur().await;
     let app = app_avec(&f).await;
-    let cas: Vec<(&str, Box<dyn Fn(&mut Scenario)>)> = vec![
-        ("signé par une autre clé", Box::new(|s| s.autre_cle = true)),
-        ("mauvais nonce", Box::new(|s| s.nonce_force = Some("un-autre-nonce".into()))),
-        ("expiré", Box::new(|s| s.expire_dans = -30)),
-        ("niveau eIDAS insuffisant", Box::new(|s| s.acr = "eidas0".into())),
+    let cas: [(&str, Regle); 4] = [
+        ("signé par une autre clé", |s| s.autre_cle = true),
+        ("mauvais nonce", |s| s.nonce_force = Some("un-autre-nonce".into())),
+        ("expiré", |s| s.expire_dans = -30),
+        ("niveau eIDAS insuffisant", |s| s.acr = "eidas0".into()),
     ];
     for (i, (nom, regle)) in cas.iter().enumerate() {
         let mut s = angela();
