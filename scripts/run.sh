@@ -32,18 +32,26 @@ Arrêt : Ctrl+C.
 MSG
 # FranceConnect : le fournisseur local, sauf si IMMAT_FC_EMETTEUR pointe
 # ailleurs (l'environnement d'intégration de FranceConnect : voir le README).
+PUBLIQUE="${IMMAT_URL_PUBLIQUE:-http://${LISTEN}}"
 FC_ARGS=()
 if [ -z "${IMMAT_FC_EMETTEUR:-}" ]; then
+  # Le fournisseur local écoute sur 127.0.0.1 : la connexion FranceConnect
+  # marche depuis un navigateur de cette machine.
   FC_PORT="${IMMAT_FC_LOCAL_PORT:-4010}"
   FC_SECRET="immat-demo-secret-0123456789abcdef"
   FC_LOCAL_PORT="$FC_PORT" FC_LOCAL_CLIENT_ID=immat-demo FC_LOCAL_CLIENT_SECRET="$FC_SECRET" \
-    FC_LOCAL_REDIRECT_URIS="http://${LISTEN}/api/v1/auth/franceconnect/retour" \
-    FC_LOCAL_POST_LOGOUT_URIS="http://${LISTEN}/connexion" \
+    FC_LOCAL_REDIRECT_URIS="${PUBLIQUE}/api/v1/auth/franceconnect/retour" \
+    FC_LOCAL_POST_LOGOUT_URIS="${PUBLIQUE}/connexion" \
     node "$ROOT/tools/franceconnect-local/server.mjs" &
   FC_PID=$!
   trap 'kill "$FC_PID" 2>/dev/null || true' EXIT INT TERM
+  for _ in $(seq 1 50); do
+    curl -sf "http://127.0.0.1:${FC_PORT}/.well-known/openid-configuration" >/dev/null 2>&1 && break
+    kill -0 "$FC_PID" 2>/dev/null || { echo "Le fournisseur d'identité local n'a pas démarré (port ${FC_PORT} pris ? IMMAT_FC_LOCAL_PORT le change)." >&2; exit 1; }
+    sleep 0.2
+  done
   FC_ARGS=(--fc-emetteur "http://127.0.0.1:${FC_PORT}" --fc-client-id immat-demo --fc-client-secret "$FC_SECRET")
   echo "FranceConnect (fournisseur local de test) : http://127.0.0.1:${FC_PORT}"
 fi
 "$ROOT/target/release/immat-server" --listen "$LISTEN" --dist-dir "$ROOT/dist" --data-dir "${IMMAT_DATA_DIR:-$ROOT/data}" \
-  --url-publique "${IMMAT_URL_PUBLIQUE:-http://${LISTEN}}" --demo "${IMMAT_DEMO:-true}" "${FC_ARGS[@]}" "$@"
+  --url-publique "$PUBLIQUE" --demo "${IMMAT_DEMO:-true}" "${FC_ARGS[@]}" "$@"

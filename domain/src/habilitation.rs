@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub const NUMERO_MIN: usize = 4;
 pub const NUMERO_MAX: usize = 20;
+/// Tirets compris.
+pub const NUMERO_LONGUEUR_MAX: usize = 30;
 /// Un motif de refus.
 pub const MOTIF_MAX: usize = 1000;
 
@@ -72,11 +74,11 @@ pub struct Habilitation {
 
 impl DeclarationHabilitation {
     /// `siren_du_compte` : le SIRET doit être celui d'un établissement de la
-    /// société du compte.
+    /// société du compte (un compte sans SIREN n'en déclare pas).
     pub fn valider(&self, siren_du_compte: Option<&str>) -> Result<Habilitation, Vec<ChampErreur>> {
         let mut e = Vec::new();
         let siret = match Siret::parse(&self.siret) {
-            Ok(s) if siren_du_compte.is_some_and(|siren| siren != s.siren()) => {
+            Ok(s) if siren_du_compte != Some(s.siren()) => {
                 e.push(ChampErreur::new(
                     "siret",
                     "Ce SIRET n'est pas celui d'un établissement de la société du compte (ses 9 premiers chiffres sont le SIREN).",
@@ -90,7 +92,9 @@ impl DeclarationHabilitation {
             }
         };
         let numero: String = self.numero.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-        if numero.is_empty() {
+        if numero.chars().count() > NUMERO_LONGUEUR_MAX {
+            e.push(ChampErreur::new("numero", format!("Le numéro d'habilitation compte au plus {NUMERO_LONGUEUR_MAX} caractères.")));
+        } else if numero.is_empty() {
             e.push(ChampErreur::new("numero", "Saisissez le numéro d'habilitation délivré par la préfecture."));
         } else if !numero.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             || !(NUMERO_MIN..=NUMERO_MAX).contains(&numero.chars().filter(char::is_ascii_alphanumeric).count())
@@ -166,9 +170,14 @@ mod tests {
         assert!(autre[0].message.contains("SIREN"));
         let champs: Vec<String> = decl("", "").valider(Some("732829320")).unwrap_err().into_iter().map(|c| c.champ).collect();
         assert_eq!(champs, ["siret", "numero"]);
-        assert_eq!(decl("73282932000074", "AB1").valider(None).unwrap_err()[0].champ, "numero");
-        assert_eq!(decl("73282932000074", "HAB_0042").valider(None).unwrap_err()[0].champ, "numero");
-        assert_eq!(decl("73282932000074", &"9".repeat(21)).valider(None).unwrap_err()[0].champ, "numero");
+        const SIREN: Option<&str> = Some("732829320");
+        assert_eq!(decl("73282932000074", "AB1").valider(SIREN).unwrap_err()[0].champ, "numero");
+        assert_eq!(decl("73282932000074", "HAB_0042").valider(SIREN).unwrap_err()[0].champ, "numero");
+        assert_eq!(decl("73282932000074", &"9".repeat(21)).valider(SIREN).unwrap_err()[0].champ, "numero");
+        // Des tirets sans fin : refusé par la longueur totale.
+        assert_eq!(decl("73282932000074", &format!("HAB{}0042", "-".repeat(40))).valider(SIREN).unwrap_err()[0].champ, "numero");
+        // Un compte sans SIREN ne déclare aucun SIRET.
+        assert_eq!(decl("73282932000074", "HAB-0042").valider(None).unwrap_err()[0].champ, "siret");
     }
 
     #[test]

@@ -126,6 +126,11 @@ pub fn message_connexion_bloquee(secondes: i64) -> String {
 }
 
 /// Le message d'un blocage des envois de liens par e-mail.
+/// Le message d'un blocage des départs vers FranceConnect.
+pub fn message_franceconnect_bloque(secondes: i64) -> String {
+    format!("Trop de tentatives de connexion avec FranceConnect depuis cet appareil. Par sécurité, réessayez dans {}.", duree(secondes))
+}
+
 pub fn message_envois_bloques(secondes: i64) -> String {
     format!("Trop de demandes d'envoi d'e-mail. Par sécurité, réessayez dans {}.", duree(secondes))
 }

@@ -173,7 +173,14 @@ test("changer d'adresse électronique : le lien reçu à la nouvelle adresse la 
 
 test("un professionnel déclare son habilitation, le CERT l'approuve : le compte devient certifié", async ({ page, agent }) => {
   await loginAs(page, "gestion@transports-martin.demo.immat.fr");
-  await page.goto("/mon-compte");
+  // Le changement de titulaire exige un compte certifié : pour une société,
+  // l'offre est de déclarer son habilitation (FranceConnect identifie des
+  // personnes).
+  await page.goto("/espace-vehicule/demarche/changement-titulaire");
+  const alerte = page.getByTestId("certification-requise");
+  await expect(alerte).toContainText("nécessite un compte ANTS certifié");
+  await expect(alerte.getByRole("link", { name: "Continuer avec FranceConnect" })).toHaveCount(0);
+  await alerte.getByRole("link", { name: "Déclarer mon habilitation de professionnel" }).click();
   await expect(page.getByRole("heading", { name: "Mon compte", level: 1 })).toBeVisible();
   const section = page.getByTestId("habilitation");
   const form = page.getByTestId("habilitation-form");

@@ -104,6 +104,8 @@ test("Un compte classique se certifie avec FranceConnect après son mot de passe
   await expect(page.getByRole("heading", { name: "Mon compte", level: 1 })).toBeVisible();
   const form = page.getByTestId("certification-form");
   await expect(form.getByRole("heading", { name: "Certifier mon compte avec FranceConnect" })).toBeVisible();
+  // Le mot de passe attend, le focus dessus.
+  await expect(form.getByLabel(/Mot de passe/)).toBeFocused();
   await expectAccessible(page);
 
   // Un mauvais mot de passe : l'erreur au champ, rien ne part.

@@ -14,7 +14,7 @@
 use crate::clock::Clock;
 use immat_domain::franceconnect::{niveau_accepte, EchecFranceConnect, IdentitePivot, NIVEAU_EIDAS, PORTEES};
 use openidconnect::{
-    core::{CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdToken, CoreJsonWebKey},
+    core::{CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdToken, CoreJsonWebKey, CoreJwsSigningAlgorithm},
     AdditionalClaims, AuthType, AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndSessionUrl, IssuerUrl,
     LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
     RedirectUrl, Scope, TokenResponse, UserInfoClaims,
@@ -76,6 +76,8 @@ pub struct FranceConnect {
 impl FranceConnect {
     pub fn new(config: ConfigFranceConnect, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         IssuerUrl::new(config.emetteur.clone())?;
+        // Sans secret, un jeton HS256 se signerait avec une clé vide.
+        anyhow::ensure!(!config.client_secret.is_empty(), "IMMAT_FC_CLIENT_SECRET est vide");
         let http = openidconnect::reqwest::ClientBuilder::new()
             // Suivre une redirection ouvrirait la porte aux SSRF.
             .redirect(openidconnect::reqwest::redirect::Policy::none())
@@ -176,10 +178,11 @@ impl FranceConnect {
             Ok(c) => c,
             // Une clé inconnue : le fournisseur a peut-être changé de clé ;
             // une nouvelle découverte, une seule fois.
-            Err(()) => {
+            Err(Refus { cle_inconnue: true }) => {
                 let client = self.client(self.metadonnees(true).await?)?;
-                self.verifier(&client, id_token, nonce).map_err(|()| EchecFranceConnect::Jeton)?
+                self.verifier(&client, id_token, nonce).map_err(|_| EchecFranceConnect::Jeton)?
             }
+            Err(_) => return Err(EchecFranceConnect::Jeton),
         };
         let sub = claims.subject().clone();
         let infos: UserInfoClaims<ClaimsFranceConnect, CoreGenderClaim> = client
@@ -205,7 +208,7 @@ impl FranceConnect {
         Ok(IdentiteRecue { sub: sub.to_string(), pivot, id_token: id_token.to_string() })
     }
 
-    /// La vérification du jeton d'identité ; `Err(())` : refusé.
+    /// La vérification du jeton d'identité.
     fn verifier(
         &self,
         client: &CoreClient<
@@ -218,19 +221,30 @@ impl FranceConnect {
         >,
         id_token: &CoreIdToken,
         nonce: &str,
-    ) -> Result<openidconnect::core::CoreIdTokenClaims, ()> {
-        let clock = self.clock.clone();
-        let verificateur = client.id_token_verifier().set_time_fn(move || {
-            let t = clock.now();
-            chrono::DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).unwrap_or_default()
-        });
+    ) -> Result<openidconnect::core::CoreIdTokenClaims, Refus> {
+        let t = self.clock.now();
+        // Hors de la plage de chrono : on refuse plutôt que de dater 1970.
+        let maintenant = chrono::DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).ok_or(Refus { cle_inconnue: false })?;
+        let verificateur = client
+            .id_token_verifier()
+            // Les seuls algorithmes de FranceConnect v2 (asymétriques) : pas de
+            // HS256 signé avec le secret, pas de `none`, quoi qu'annonce la
+            // découverte.
+            .set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, CoreJwsSigningAlgorithm::EcdsaP256Sha256])
+            .set_time_fn(move || maintenant);
         let claims = id_token.claims(&verificateur, &Nonce::new(nonce.to_owned())).map_err(|e| {
             tracing::warn!(erreur = %e, "FranceConnect : jeton d'identité refusé");
+            Refus {
+                cle_inconnue: matches!(
+                    e,
+                    openidconnect::ClaimsVerificationError::SignatureVerification(openidconnect::SignatureVerificationError::NoMatchingKey)
+                ),
+            }
         })?;
         let acr = claims.auth_context_ref().map(|a| a.as_str().to_owned()).unwrap_or_default();
         if !niveau_accepte(&acr) {
             tracing::warn!(acr, "FranceConnect : niveau eIDAS insuffisant");
-            return Err(());
+            return Err(Refus { cle_inconnue: false });
         }
         Ok(claims.clone())
     }
@@ -249,6 +263,13 @@ impl FranceConnect {
             .http_get_url();
         Some(url.to_string())
     }
+}
+
+/// Un jeton d'identité refusé ; `cle_inconnue` : sa clé n'est pas dans le
+/// JWKS connu (rotation possible).
+#[derive(Debug, Clone, Copy)]
+struct Refus {
+    cle_inconnue: bool,
 }
 
 /// Une clé publique du JWKS (type nommé pour les tests).

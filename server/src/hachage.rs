@@ -68,6 +68,15 @@ impl Hacheur {
     }
 }
 
+/// Le « hachage » d'un compte sans mot de passe (créé par FranceConnect) :
+/// aucun secret ne lui correspond ; « Mot de passe oublié » en donne un.
+pub const SANS_MOT_DE_PASSE: &str = "!sans-mot-de-passe";
+
+/// Le compte a un vrai mot de passe (un hachage argon2).
+pub fn a_un_mot_de_passe(hash: &str) -> bool {
+    hash.starts_with("$argon2")
+}
+
 /// Hache un secret (argon2id, sel aléatoire).
 pub fn hash_password(secret: &str) -> Result<String, HachageError> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);

@@ -18,7 +18,7 @@ use base64::Engine;
 use common::*;
 use immat_server::clock::Clock;
 use openidconnect::{
-    core::{CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey},
+    core::{CoreHmacKey, CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey},
     Audience, AuthenticationContextClass, EmptyAdditionalClaims, IssuerUrl, JsonWebKeyId, Nonce, PrivateSigningKey, StandardClaims,
     SubjectIdentifier,
 };
@@ -44,6 +44,12 @@ struct Scenario {
     /// Expiration du jeton, en secondes par rapport à `maintenant`.
     expire_dans: i64,
     acr: String,
+    audience_forcee: Option<String>,
+    emetteur_force: Option<String>,
+    /// HS256 signé avec le secret du client (que la découverte annonce).
+    hmac: bool,
+    /// Le `sub` rendu par userinfo, s'il diffère de celui du jeton.
+    sub_userinfo: Option<String>,
 }
 
 struct Fournisseur {
@@ -54,6 +60,8 @@ struct Fournisseur {
     /// code → (nonce, défi PKCE).
     codes: Mutex<HashMap<String, (String, String)>>,
     maintenant: Mutex<time::OffsetDateTime>,
+    /// Jetons d'identité émis : un cas fautif doit bien en avoir reçu un.
+    jetons_emis: std::sync::atomic::AtomicUsize,
 }
 
 type Etat = Arc<Fournisseur>;
@@ -78,6 +86,10 @@ fn angela() -> Scenario {
         nonce_force: None,
         expire_dans: 60,
         acr: "eidas1".into(),
+        audience_forcee: None,
+        emetteur_force: None,
+        hmac: false,
+        sub_userinfo: None,
     }
 }
 
@@ -92,7 +104,7 @@ async fn decouverte(State(f): State<Etat>) -> Json<Value> {
         "end_session_endpoint": format!("{b}/session/end"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": ["RS256", "HS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": ["eidas1", "eidas2", "eidas3"]
@@ -124,8 +136,8 @@ async fn jeton(State(f): State<Etat>, Form(p): Form<HashMap<String, String>>) ->
     let maintenant = *f.maintenant.lock().unwrap();
     let chrono = |t: time::OffsetDateTime| chrono::DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap();
     let claims = CoreIdTokenClaims::new(
-        IssuerUrl::new(f.base.clone()).unwrap(),
-        vec![Audience::new(CLIENT_ID.into())],
+        IssuerUrl::new(s.emetteur_force.clone().unwrap_or_else(|| f.base.clone())).unwrap(),
+        vec![Audience::new(s.audience_forcee.clone().unwrap_or_else(|| CLIENT_ID.into()))],
         chrono(maintenant + time::Duration::seconds(s.expire_dans)),
         chrono(maintenant - time::Duration::seconds(120)),
         StandardClaims::new(SubjectIdentifier::new(s.sub.clone())),
@@ -133,8 +145,13 @@ async fn jeton(State(f): State<Etat>, Form(p): Form<HashMap<String, String>>) ->
     )
     .set_nonce(Some(Nonce::new(s.nonce_force.clone().unwrap_or(nonce))))
     .set_auth_context_ref(Some(AuthenticationContextClass::new(s.acr.clone())));
-    let cle = if s.autre_cle { &f.cle_b } else { &f.cle_a };
-    let id_token = CoreIdToken::new(claims, cle, CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, None, None).unwrap();
+    let id_token = if s.hmac {
+        CoreIdToken::new(claims, &CoreHmacKey::new(CLIENT_SECRET), CoreJwsSigningAlgorithm::HmacSha256, None, None).unwrap()
+    } else {
+        let cle = if s.autre_cle { &f.cle_b } else { &f.cle_a };
+        CoreIdToken::new(claims, cle, CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, None, None).unwrap()
+    };
+    f.jetons_emis.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     (
         StatusCode::OK,
         Json(
@@ -149,7 +166,11 @@ async fn userinfo(State(f): State<Etat>, headers: axum::http::HeaderMap) -> (Sta
     if headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) != Some(attendu.as_str()) {
         return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_token"})));
     }
-    (StatusCode::OK, Json(s.userinfo))
+    let mut infos = s.userinfo;
+    if let Some(autre) = s.sub_userinfo {
+        infos["sub"] = json!(autre);
+    }
+    (StatusCode::OK, Json(infos))
 }
 
 async fn fournisseur() -> Etat {
@@ -164,6 +185,7 @@ async fn fournisseur() -> Etat {
         scenario: Mutex::new(angela()),
         codes: Mutex::new(HashMap::new()),
         maintenant: Mutex::new(time::OffsetDateTime::now_utc()),
+        jetons_emis: std::sync::atomic::AtomicUsize::new(0),
     });
     let app = Router::new()
         .route("/.well-known/openid-configuration", get(decouverte))
@@ -337,20 +359,31 @@ async fn vingt_retours_simultanes_une_seule_session() {
 async fn jeton_invalide_refuse_avec_un_message_et_sans_session() {
     let f = fournisseur().await;
     let app = app_avec(&f).await;
-    let cas: [(&str, Regle); 4] = [
+    let cas: [(&str, Regle); 9] = [
         ("signé par une autre clé", |s| s.autre_cle = true),
         ("mauvais nonce", |s| s.nonce_force = Some("un-autre-nonce".into())),
         ("expiré", |s| s.expire_dans = -30),
         ("niveau eIDAS insuffisant", |s| s.acr = "eidas0".into()),
+        ("pour un autre client", |s| s.audience_forcee = Some("un-autre-service".into())),
+        ("d'un autre émetteur", |s| s.emetteur_force = Some("https://faux-fournisseur.example".into())),
+        ("HS256 signé avec le secret du client", |s| s.hmac = true),
+        ("userinfo d'une autre personne", |s| s.sub_userinfo = Some("sub-quelqu-un-d-autre".into())),
+        ("sans date de naissance", |s| s.userinfo["birthdate"] = json!("")),
     ];
     for (i, (nom, regle)) in cas.iter().enumerate() {
         let mut s = angela();
         regle(&mut s);
         *f.scenario.lock().unwrap() = s;
+        let emis = f.jetons_emis.load(std::sync::atomic::Ordering::SeqCst);
         let r = parcours(&app, &f, &format!("code-{i}")).await;
-        assert_eq!(location(&r), "/connexion?franceconnect=jeton", "{nom}");
+        // Le code a bien été échangé : c'est le jeton (ou l'identité) qui est refusé.
+        assert_eq!(f.jetons_emis.load(std::sync::atomic::Ordering::SeqCst), emis + 1, "{nom}");
+        let attendu = if i == cas.len() - 1 { "/connexion?franceconnect=identite" } else { "/connexion?franceconnect=jeton" };
+        assert_eq!(location(&r), attendu, "{nom}");
         assert!(session_de(&r).is_none(), "{nom}");
     }
+    // Aucun des échecs n'a créé de compte.
+    assert!(app.repo.compte_par_sub("sub-angela").await.unwrap().is_none());
     // Code rejoué : le fournisseur le refuse (déjà échangé).
     *f.scenario.lock().unwrap() = angela();
     let r = parcours(&app, &f, "code-ok").await;
@@ -359,7 +392,6 @@ async fn jeton_invalide_refuse_avec_un_message_et_sans_session() {
     let r = retour(&app, &format!("code=code-ok&state={etat}"), &cookie).await;
     assert_eq!(location(&r), "/connexion?franceconnect=jeton");
     assert!(session_de(&r).is_none());
-    // Aucun compte n'a été créé par les échecs : un seul compte Angela.
     assert!(app.repo.compte_par_sub("sub-angela").await.unwrap().is_some());
 }
 
@@ -452,4 +484,67 @@ async fn sans_configuration_le_service_le_dit() {
     let r = app.post_json("/api/v1/auth/franceconnect", &json!({}), None).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.json()["message"].as_str().unwrap().contains("FranceConnect"));
+}
+
+#[tokio::test]
+async fn un_compte_franceconnect_n_a_pas_de_mot_de_passe() {
+    let f = fournisseur().await;
+    let app = app_avec(&f).await;
+    let r = parcours(&app, &f, "code-1").await;
+    let session = session_de(&r).unwrap();
+    // Ni le mot de passe « factice » du code source, ni un autre.
+    for mdp in ["mot-de-passe-factice", "", immat_server::demo::DEMO_PASSWORD] {
+        let r = app.post_json("/api/v1/auth/login", &json!({"email": "angela.dubois@fc-test.example", "password": mdp}), None).await;
+        assert_ne!(r.status, StatusCode::OK, "{mdp}");
+        assert!(session_de(&r).is_none());
+    }
+    // Ce qu'un mot de passe confirme le dit, au champ.
+    let r = app
+        .post_json("/api/v1/compte/adresse-electronique", &json!({"nouvelle_adresse": "a@exemple.fr", "mot_de_passe": "x"}), Some(&session))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["champs"][0]["message"].as_str().unwrap().contains("Mot de passe oublié"));
+}
+
+#[tokio::test]
+async fn identite_deja_liee_a_un_autre_compte_et_inscription_non_confirmee() {
+    let f = fournisseur().await;
+    let app = app_avec(&f).await;
+    // Quelqu'un a inscrit l'adresse d'Angela sans jamais la confirmer : la
+    // première connexion FranceConnect d'Angela n'en est pas bloquée.
+    let r = app
+        .post_json(
+            "/api/v1/auth/inscription",
+            &json!({"email": "angela.dubois@fc-test.example", "mot_de_passe": "cheval agrafe batterie 7", "civilite": "monsieur",
+                    "nom": "Intrus", "prenoms": "Ivan", "personne": "physique"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = parcours(&app, &f, "code-1").await;
+    assert_eq!(location(&r), "/mon-espace");
+    let moi = app.get("/api/v1/auth/me", Some(&session_de(&r).unwrap())).await.json();
+    assert_eq!(moi["nom"], "DUBOIS");
+
+    // Julien veut certifier son compte avec l'identité d'Angela, déjà liée.
+    let julien = app.login("julien.paul@demo.immat.fr").await;
+    let (etat, cookie, params) =
+        depart(&app, Some(&julien), "/api/v1/compte/franceconnect", json!({"mot_de_passe": immat_server::demo::DEMO_PASSWORD})).await;
+    autoriser(&f, &params, "code-2");
+    let r = retour(&app, &format!("code=code-2&state={etat}"), &format!("{cookie}; {julien}")).await;
+    assert_eq!(location(&r), "/mon-compte?franceconnect=deja_liee");
+    assert_eq!(app.get("/api/v1/auth/me", Some(&julien)).await.json()["type_compte"], "classique");
+}
+
+#[tokio::test]
+async fn fournisseur_injoignable_au_depart() {
+    // Un émetteur où rien n'écoute : le départ répond 503 avec un message.
+    let app = spawn_with(|c| {
+        c.fc_emetteur = Some("http://127.0.0.1:9".into());
+        c.fc_client_secret = CLIENT_SECRET.into();
+    })
+    .await;
+    let r = app.post_json("/api/v1/auth/franceconnect", &json!({}), None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.json()["message"].as_str().unwrap().contains("momentanément indisponible"));
 }

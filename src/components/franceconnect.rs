@@ -33,7 +33,7 @@ pub fn BoutonFranceConnect() -> impl IntoView {
     };
     view! {
         <div class="fr-connect-group" data-testid="franceconnect">
-            <button class="fr-connect" type="button" on:click=partir aria-describedby="franceconnect-etat"
+            <button class="fr-connect" type="button" on:click=partir aria-describedby="franceconnect-etat franceconnect-erreur"
                 disabled=move || session.franceconnect.get() != Some(true) || en_cours.get()>
                 <span class="fr-connect__login">"S’identifier avec"</span>
                 " "
@@ -49,7 +49,9 @@ pub fn BoutonFranceConnect() -> impl IntoView {
                     _ => "",
                 }}
             </p>
-            {move || erreur.get().map(|m| view! { <p class="fr-error-text" role="alert">{m}</p> })}
+            <p id="franceconnect-erreur" class="fr-error-text" role="alert" hidden=move || erreur.get().is_none()>
+                {move || erreur.get().unwrap_or_default()}
+            </p>
         </div>
     }
 }

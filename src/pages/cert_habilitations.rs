@@ -75,7 +75,7 @@ fn Demande(h: HabilitationVue, recharger: Callback<()>) -> impl IntoView {
     let erreur_motif = format!("motif-{id}-erreur");
     view! {
         <li class="immat-vehicle-card" data-testid="habilitation">
-            <h2 class="fr-h5">{h.raison_sociale.clone()}</h2>
+            <h2 class="fr-h5" id=format!("habilitation-{id}")>{h.raison_sociale.clone()}</h2>
             <dl class="immat-identite">
                 <dt>"SIRET"</dt><dd>{h.siret.clone()}</dd>
                 <dt>"Numéro d'habilitation"</dt><dd>{h.numero.clone()}</dd>
@@ -83,7 +83,7 @@ fn Demande(h: HabilitationVue, recharger: Callback<()>) -> impl IntoView {
                 <dt>"Demandée le"</dt><dd>{h.demandee_le.clone()}</dd>
             </dl>
             {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
-            <button class="fr-btn fr-mb-2w" type="button" disabled=move || approbation.en_cours().get()
+            <button class="fr-btn fr-mb-2w" type="button" aria-describedby=format!("habilitation-{id}") disabled=move || approbation.en_cours().get()
                 on:click=move |_| { alerte.set(None); approbation.envoyer(()); }>"Approuver"</button>
             <div class=move || if errors.of("motif").get().is_some() { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>
                 <label class="fr-label" for=champ_motif.clone()>"Motif du refus"
@@ -96,7 +96,7 @@ fn Demande(h: HabilitationVue, recharger: Callback<()>) -> impl IntoView {
                     on:input=move |ev| { motif.set(event_target_value(&ev)); errors.clear_field("motif").run(()); }></textarea>
                 {move || errors.of("motif").get().map(|m| view! { <p class="fr-error-text" id=format!("motif-{id}-erreur")>{m}</p> })}
             </div>
-            <button class="fr-btn fr-btn--secondary" type="button" disabled=move || refus.en_cours().get()
+            <button class="fr-btn fr-btn--secondary" type="button" aria-describedby=format!("habilitation-{id}") disabled=move || refus.en_cours().get()
                 on:click=move |_| { alerte.set(None); refus.envoyer(RefusHabilitation { motif: motif.get_untracked() }); }>"Refuser"</button>
         </li>
     }

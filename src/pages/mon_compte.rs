@@ -1,7 +1,7 @@
-//! « Mon compte » : l'identité du compte, « Certifier mon compte avec
-//! FranceConnect », ses sessions ouvertes, « Se déconnecter partout »,
-//! « Supprimer mon compte ». (Le changement d'adresse électronique n'est pas
-//! encore construit : la page le dit.)
+//! « Mon compte » : l'identité du compte, « Changer d'adresse
+//! électronique », l'habilitation d'un professionnel, « Certifier mon compte
+//! avec FranceConnect », les sessions ouvertes, « Se déconnecter partout »,
+//! « Supprimer mon compte ».
 
 use crate::{
     api::{self, ClientError},
@@ -138,7 +138,7 @@ fn HabilitationPro(profil: Profil, existante: Option<HabilitationVue>) -> impl I
     };
     let peut_declarer = move || profil == Profil::PersonneMorale && actuelle.with(|h| h.as_ref().is_none_or(|h| h.etat.peut_redeclarer()));
     view! {
-        <section class="fr-mt-4w fr-mb-4w" data-testid="habilitation">
+        <section class="fr-mt-4w fr-mb-4w" id="habilitation" data-testid="habilitation">
             <h2 class="fr-h4">"Habilitation de professionnel de l'automobile"</h2>
             {move || actuelle.get().map(|h| view! {
                 <div class=match h.etat {
@@ -218,6 +218,19 @@ fn ChangementAdresse() -> impl IntoView {
 #[component]
 fn Certification() -> impl IntoView {
     let mdp = RwSignal::new(String::new());
+    // Venu de « Continuer avec FranceConnect » : le champ du mot de passe
+    // prend le focus.
+    if use_query_map().with_untracked(|q| q.get("certifier").is_some()) {
+        request_animation_frame(|| {
+            if let Some(champ) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("certification_mot_de_passe"))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                let _ = champ.focus();
+            }
+        });
+    }
     let errors = FormErrors::new();
     let alerte = RwSignal::new(None::<ClientError>);
     let envoi = Soumission::new(

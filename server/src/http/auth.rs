@@ -171,7 +171,12 @@ async fn login(
         let compte = state.repo.compte_par_email(email.as_str()).await?;
         // Sans compte, on vérifie quand même contre un hachage factice, pour
         // un temps égal.
-        let hash = compte.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
+        // Un compte sans mot de passe (créé par FranceConnect) aussi.
+        let hash = compte
+            .as_ref()
+            .map(|c| c.password_hash.clone())
+            .filter(|h| crate::hachage::a_un_mot_de_passe(h))
+            .unwrap_or_else(|| dummy_hash().to_owned());
         let ok = state.hacheur.verifier(req.password.clone(), hash).await?;
         AppResult::Ok((compte, ok))
     }
@@ -184,7 +189,7 @@ async fn login(
             return Err(e);
         }
     };
-    let Some(compte) = compte.filter(|_| ok) else {
+    let Some(compte) = compte.filter(|c| ok && crate::hachage::a_un_mot_de_passe(&c.password_hash)) else {
         return Err(AppError::IdentifiantsInvalides);
     };
     let now = state.now();

@@ -274,7 +274,11 @@ async fn confirmation_adresse(State(state): State<AppState>, AppJson(req): AppJs
                      ce changement, contactez l'assistance et changez votre mot de passe."
                 )
             };
-            envoyer(&state, &ancienne, "Votre adresse électronique a changé — compte ANTS (démonstration)", corps, "").await?;
+            // Le changement est fait : un avis qui ne part pas ne le défait pas.
+            if let Err(e) = envoyer(&state, &ancienne, "Votre adresse électronique a changé — compte ANTS (démonstration)", corps, "").await
+            {
+                tracing::error!(erreur = %e, "avis de changement d'adresse non enregistré");
+            }
             Ok(message(format!("C'est fait : {nouvelle} est maintenant l'adresse électronique de votre compte.")))
         }
     }

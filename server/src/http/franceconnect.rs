@@ -30,7 +30,7 @@ use axum::{
 use immat_domain::{
     compte::Civilite,
     franceconnect::{CertificationCompte, EchecFranceConnect, Redirection},
-    limites::{message_envois_bloques, Limite},
+    limites::{message_franceconnect_bloque, Limite},
     Profil,
 };
 use serde::Deserialize;
@@ -81,7 +81,7 @@ fn fournisseur(state: &AppState) -> AppResult<&crate::franceconnect::FranceConne
 /// écrit une tentative en base).
 async fn reserver_depart(state: &AppState, headers: &HeaderMap, pair: Option<std::net::SocketAddr>) -> AppResult<()> {
     let cle = format!("franceconnect:client:{}", adresse_client(state, headers, pair));
-    reserver(state, &cle, &Limite::FRANCECONNECT_CLIENT, message_envois_bloques).await.map(|_| ())
+    reserver(state, &cle, &Limite::FRANCECONNECT_CLIENT, message_franceconnect_bloque).await.map(|_| ())
 }
 
 /// Part chez le fournisseur : l'adresse à ouvrir, le cookie d'état.
@@ -206,8 +206,9 @@ async fn ouvrir(
     let nouveau = NewCompteFranceConnect {
         sub: identite.sub.clone(),
         email: certifiee.email.as_str().to_owned(),
-        // Pas de mot de passe connu : « Mot de passe oublié » en donne un.
-        password_hash: super::auth::dummy_hash().to_owned(),
+        // Pas de mot de passe : aucun secret ne correspond ; « Mot de passe
+        // oublié » en donne un.
+        password_hash: crate::hachage::SANS_MOT_DE_PASSE.to_owned(),
         civilite: certifiee.civilite.map(|c| {
             match c {
                 Civilite::Madame => "madame",

@@ -39,7 +39,10 @@ pub fn vue(h: &HabilitationRecord) -> AppResult<HabilitationVue> {
         .map_err(|e| crate::db::DbError::Corrupt(format!("date d'habilitation « {} » : {e}", h.demandee_le)))?;
     Ok(HabilitationVue {
         id: h.id,
-        raison_sociale: h.raison_sociale.clone().unwrap_or_default(),
+        raison_sociale: h
+            .raison_sociale
+            .clone()
+            .ok_or_else(|| crate::db::DbError::Corrupt(format!("compte {} : personne morale sans raison sociale", h.compte_id)))?,
         siret: h.siret.clone(),
         numero: h.numero.clone(),
         etat: h.etat,

@@ -74,6 +74,13 @@ async fn deconnexion_partout(State(state): State<AppState>, CurrentUser(c): Curr
 /// avec ceux de la connexion : une session volée ne sert pas à deviner le
 /// mot de passe. Faux : erreur au champ `mot_de_passe`.
 pub(super) async fn verifier_mot_de_passe(state: &AppState, c: &CompteRecord, mot_de_passe: &str) -> AppResult<()> {
+    if !crate::hachage::a_un_mot_de_passe(&c.password_hash) {
+        return Err(AppError::champ(
+            "mot_de_passe",
+            "Votre compte a été créé avec FranceConnect et n'a pas encore de mot de passe : choisissez-en un avec « Mot de passe \
+             oublié » (page de connexion), puis recommencez.",
+        ));
+    }
     if mot_de_passe.is_empty() {
         return Err(AppError::champ("mot_de_passe", "Saisissez votre mot de passe pour confirmer."));
     }

@@ -19,7 +19,7 @@ use immat_domain::{
     procedures::{DemandeCodeConfidentiel, NouvelleDemarche},
     regles::elements_necessaires,
     tpc::{categorie, MotifTpc, CATALOGUE},
-    PourQui, Teleprocedure,
+    PourQui, Profil, Teleprocedure,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -132,7 +132,17 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
                 <div class="fr-alert fr-alert--warning fr-mb-3w" role="alert" data-testid="certification-requise">
                     <p>{m}</p>
                     <p class="fr-mt-2w">
-                        <A href="/mon-compte?certifier=1" attr:class="fr-btn fr-btn--secondary">"Continuer avec FranceConnect"</A>
+                        {if session.user.with_untracked(|u| u.as_ref().is_some_and(|u| u.profil == Profil::PersonneMorale)) {
+                            view! {
+                                <A href="/mon-compte#habilitation" attr:class="fr-btn fr-btn--secondary">
+                                    "Déclarer mon habilitation de professionnel"
+                                </A>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <A href="/mon-compte?certifier=1" attr:class="fr-btn fr-btn--secondary">"Continuer avec FranceConnect"</A>
+                            }.into_any()
+                        }}
                     </p>
                 </div>
             })}

@@ -265,6 +265,9 @@ impl CompteRepository for SqliteRepository {
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => return Ok(ChangementEmail::AdressePrise),
             Err(e) => return Err(e.into()),
         }
+        // Les autres liens encore valables (un nouveau mot de passe envoyé à
+        // l'ancienne adresse, par exemple) tombent avec elle.
+        sqlx::query("delete from jeton_compte where compte_id = $1 and utilise_le is null").bind(compte_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(ChangementEmail::Fait { ancienne, nouvelle })
     }

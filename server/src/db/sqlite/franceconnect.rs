@@ -11,6 +11,9 @@ fn est_unicite(e: &sqlx::Error) -> bool {
 #[async_trait::async_trait]
 impl FranceConnectRepository for SqliteRepository {
     async fn creer_tentative_franceconnect(&self, etat_hash: &str, t: &TentativeFranceConnect, expire_le: OffsetDateTime) -> DbResult<()> {
+        // Les tentatives expirées partent à chaque départ : la table ne
+        // grossit pas des départs jamais revenus.
+        sqlx::query("delete from tentative_franceconnect where expire_le <= $1").bind(ts(self.clock.now())).execute(&self.pool).await?;
         sqlx::query(
             "insert into tentative_franceconnect (etat_hash, nonce, verificateur_pkce, compte_id, expire_le)
              values ($1, $2, $3, $4, $5)",
@@ -64,6 +67,14 @@ impl FranceConnectRepository for SqliteRepository {
 
     async fn creer_compte_franceconnect(&self, c: &NewCompteFranceConnect) -> DbResult<CreationFranceConnect> {
         let maintenant = ts(self.clock.now());
+        let mut tx = self.pool.begin().await?;
+        // Une inscription jamais confirmée sur cette adresse ne bloque pas
+        // la personne que FranceConnect identifie (qui que soit l'auteur de
+        // l'inscription, elle n'a jamais pu servir).
+        sqlx::query("delete from compte where email = $1 and confirme_le is null and supprime_le is null and fc_sub is null")
+            .bind(&c.email)
+            .execute(&mut *tx)
+            .await?;
         // `on conflict do nothing` sans cible : ni l'adresse ni le `sub`
         // ne sont pris deux fois, même par deux retours simultanés.
         let id: Option<i64> = sqlx::query_scalar(
@@ -82,11 +93,13 @@ impl FranceConnectRepository for SqliteRepository {
         .bind(&c.nom_de_naissance)
         .bind(&c.date_naissance)
         .bind(&c.lieu_naissance)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {
+            tx.commit().await?;
             return Ok(CreationFranceConnect::Cree(id));
         }
+        tx.rollback().await?;
         match sqlx::query_scalar::<_, i64>("select compte_id from compte where fc_sub = $1 and supprime_le is null")
             .bind(&c.sub)
             .fetch_optional(&self.pool)

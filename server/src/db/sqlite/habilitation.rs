@@ -40,7 +40,7 @@ impl HabilitationRepository for SqliteRepository {
     }
 
     async fn habilitation_du_compte(&self, compte_id: i64) -> DbResult<Option<HabilitationRecord>> {
-        sqlx::query(&format!("{SELECT} where h.compte_id = $1"))
+        sqlx::query(&format!("{SELECT} where h.compte_id = $1 and c.supprime_le is null"))
             .bind(compte_id)
             .fetch_optional(&self.pool)
             .await?
@@ -71,6 +71,7 @@ impl HabilitationRepository for SqliteRepository {
         let compte: Option<i64> = sqlx::query_scalar(
             "update habilitation set etat = $1, decidee_le = $2, agent_id = $3, motif_refus = $4
              where habilitation_id = $5 and etat = 'en_attente'
+               and exists (select 1 from compte c where c.compte_id = habilitation.compte_id and c.supprime_le is null)
              returning compte_id",
         )
         .bind(etat.code())
