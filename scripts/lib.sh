@@ -151,7 +151,6 @@ build_spa() {
   test -f dist/index.html || { echo "dist/index.html manquant : la construction du SPA a échoué" >&2; return 1; }
   # Aucun script en ligne : la CSP du serveur n'autorise que 'self'.
   node "$ROOT/scripts/externalize-boot.mjs" "$ROOT/dist"
-  local wasm
-  wasm="$(ls dist/*.wasm | head -n1)"
-  printf '    wasm : %s octets (gzip -9 : %s octets)\n' "$(stat -c %s "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)"
+  # Brotli et gzip compressés d'avance : le serveur les envoie tels quels.
+  node "$ROOT/scripts/precompress.mjs" "$ROOT/dist"
 }

@@ -324,6 +324,8 @@ async fn etat_faux_absent_ou_rejoue_refuse_sans_session() {
     let r = retour(&app, "code=code-1&state=forge", &cookie).await;
     assert_eq!(location(&r), "/connexion?franceconnect=etat");
     assert!(session_de(&r).is_none());
+    // … sans effacer le cookie du navigateur : la vraie connexion aboutit.
+    assert!(r.headers.get_all(header::SET_COOKIE).iter().all(|v| !v.to_str().unwrap().starts_with("immat_fc_etat=;")));
     // Le bon `state` sans le cookie du navigateur parti.
     let r = retour(&app, &format!("code=code-1&state={etat}"), "").await;
     assert_eq!(location(&r), "/connexion?franceconnect=etat");

@@ -660,6 +660,38 @@ async fn en_tetes_de_securite_sur_le_spa_l_api_et_les_pdf() {
 }
 
 #[tokio::test]
+async fn fichiers_du_spa_compresses_d_avance_et_gardes_selon_leur_nom() {
+    let app = common::spawn().await;
+    let dist = app.dir.path().join("dist");
+    let wasm = "immat-web-0123456789abcdef_bg.wasm";
+    std::fs::write(dist.join(wasm), b"\0asm brut").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.br")), b"version brotli").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.gz")), b"version gzip").unwrap();
+    std::fs::write(dist.join("dsfr.min.css"), b"body{}").unwrap();
+    let avec = |encodages: &'static str| {
+        axum::http::Request::get(format!("/{wasm}")).header(header::ACCEPT_ENCODING, encodages).body(axum::body::Body::empty()).unwrap()
+    };
+    // Brotli quand le navigateur l'accepte, gzip sinon, brut en dernier.
+    let r = app.send(avec("gzip, deflate, br")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(en_tete(&r, header::CONTENT_ENCODING), "br");
+    assert_eq!(r.body, b"version brotli");
+    assert_eq!(en_tete(&r, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+    let r = app.send(avec("gzip")).await;
+    assert_eq!(en_tete(&r, header::CONTENT_ENCODING), "gzip");
+    assert_eq!(r.body, b"version gzip");
+    let r = app.send(avec("identity")).await;
+    assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(r.body, b"\0asm brut");
+    // Un nom fixe se revalide ; la page aussi.
+    let r = app.get("/dsfr.min.css", None).await;
+    assert_eq!(en_tete(&r, header::CACHE_CONTROL), "no-cache");
+    let r = app.get("/immat-web-0123456789abcdef.js", None).await;
+    assert_eq!(r.status, StatusCode::OK, "repli vers la page");
+    assert_eq!(en_tete(&r, header::CACHE_CONTROL), "no-cache");
+}
+
+#[tokio::test]
 async fn le_code_de_cession_n_est_jamais_mis_en_cache() {
     let app = common::spawn().await;
     let marie = app.login(MARIE).await;

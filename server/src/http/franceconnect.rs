@@ -150,15 +150,17 @@ fn vers(chemin: &str, cookies: Vec<HeaderValue>) -> Response {
 /// Le retour du fournisseur. Jamais d'erreur JSON : le navigateur y arrive
 /// par une redirection, il repart vers une page du SPA qui explique.
 async fn retour(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<ParametresRetour>) -> Response {
-    // Le cookie d'état ne sert qu'une fois, quoi qu'il arrive.
+    // Le cookie d'état ne sert qu'une fois : effacé dès que le `state` reçu
+    // est le sien. Un lien forgé (autre `state`) ne l'efface pas : il ne
+    // peut pas interrompre une connexion en cours.
     let efface = cookie_etat(&state, "", 0);
     let echec = |page: &str, e: EchecFranceConnect| vers(&format!("{page}?franceconnect={}", e.code()), vec![efface.clone()]);
 
     let (Some(etat), Some(du_cookie)) = (p.state.as_deref(), lire_cookie_etat(&headers)) else {
-        return echec("/connexion", EchecFranceConnect::Etat);
+        return vers(&format!("/connexion?franceconnect={}", EchecFranceConnect::Etat.code()), vec![]);
     };
     if etat != du_cookie {
-        return echec("/connexion", EchecFranceConnect::Etat);
+        return vers(&format!("/connexion?franceconnect={}", EchecFranceConnect::Etat.code()), vec![]);
     }
     let tentative = match state.repo.consommer_tentative_franceconnect(&token_hash(etat), state.now()).await {
         Ok(Some(t)) => t,

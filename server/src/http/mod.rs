@@ -129,7 +129,12 @@ pub fn api_routes(config: &Config) -> Routes {
 
 pub fn app(state: AppState) -> Router {
     let dist = state.config.dist_dir.clone();
-    let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    // Les versions brotli et gzip faites à la construction (scripts/
+    // precompress.mjs) partent telles quelles selon Accept-Encoding.
+    let spa = ServeDir::new(&dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip());
     Router::new()
         .nest("/api/v1", api_routes(&state.config).into_router().fallback(api_not_found))
         .route("/api", get(api_not_found).fallback(api_not_found))
@@ -138,7 +143,8 @@ pub fn app(state: AppState) -> Router {
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), securite::couche))
-        // gzip pour le wasm, le JS et le CSS du DSFR (et le JSON).
+        // gzip à la volée pour ce qui n'a pas été compressé d'avance (le
+        // JSON) ; une réponse déjà encodée n'est pas recompressée.
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -52,6 +52,7 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
     // L'API (données personnelles, PDF) et les pages du prestataire de
     // paiement (la carte saisie) ne restent dans aucun cache.
     let sans_cache = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/payfip/");
+    let immuable = fichier_a_empreinte(req.uri().path());
     if modifie(req.method()) && inter_sites(req.headers(), req.uri().authority().map(|a| a.as_str())) {
         return AppError::Requete {
             status: StatusCode::FORBIDDEN,
@@ -61,6 +62,7 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
         .into_response();
     }
     let mut resp = next.run(req).await;
+    let reussie = resp.status() == StatusCode::OK;
     let h = resp.headers_mut();
     let set = |h: &mut HeaderMap, name: HeaderName, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
@@ -83,15 +85,49 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
     let html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if sans_cache {
         set(h, header::CACHE_CONTROL, "no-store");
-    } else if html {
+    } else if immuable && reussie && !html {
+        // Son nom change avec son contenu : gardé un an, jamais revalidé.
+        set(h, header::CACHE_CONTROL, "public, max-age=31536000, immutable");
+    } else {
+        // La page, et les fichiers au nom fixe (CSS du DSFR, polices,
+        // icônes) : revalidés à chaque chargement (Last-Modified).
         set(h, header::CACHE_CONTROL, "no-cache");
     }
     resp
 }
 
+/// Un fichier dont le nom porte l'empreinte de son contenu, comme Trunk les
+/// nomme (`immat-web-<16 hex>_bg.wasm`, `main-<16 hex>.css`,
+/// `boot-<16 hex>.js`).
+pub fn fichier_a_empreinte(chemin: &str) -> bool {
+    let nom = chemin.rsplit('/').next().unwrap_or_default();
+    let Some((base, ext)) = nom.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(ext, "js" | "wasm" | "css") || chemin.matches('/').count() != 1 {
+        return false;
+    }
+    let base = base.strip_suffix("_bg").unwrap_or(base);
+    base.rsplit_once('-').is_some_and(|(_, empreinte)| empreinte.len() == 16 && empreinte.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn noms_a_empreinte() {
+        assert!(fichier_a_empreinte("/immat-web-9d99df09c019ca36_bg.wasm"));
+        assert!(fichier_a_empreinte("/immat-web-9d99df09c019ca36.js"));
+        assert!(fichier_a_empreinte("/main-e277d0f8a6367622.css"));
+        assert!(fichier_a_empreinte("/boot-4fe6be43cfd8694a.js"));
+        assert!(!fichier_a_empreinte("/dsfr.min.css"));
+        assert!(!fichier_a_empreinte("/index.html"));
+        assert!(!fichier_a_empreinte("/icons/system/check-line-0123456789abcdef.svg"));
+        assert!(!fichier_a_empreinte("/fonts/a-0123456789abcdef.js"));
+        assert!(!fichier_a_empreinte("/main-e277d0f8a636762.css"));
+        assert!(!fichier_a_empreinte("/main-e277d0f8a636762z.css"));
+    }
 
     fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut m = HeaderMap::new();
