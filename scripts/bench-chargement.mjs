@@ -2,7 +2,8 @@
 // locale) : N chargements à froid de /connexion (contexte neuf, cache
 // désactivé) ; pour chacun, le temps de la navigation au formulaire de
 // connexion prêt à la saisie, puis du clic « Se connecter » à Mon Espace
-// rendu. Imprime les médianes (et min/max) en JSON sur la sortie.
+// rendu ; les octets reçus pour /connexion (polices exclues). Imprime les
+// médianes (et min/max) en JSON sur la sortie.
 import { chromium } from "../end2end/node_modules/playwright-core/index.mjs";
 
 const base = process.argv[2] ?? "http://127.0.0.1:8097";
@@ -21,8 +22,13 @@ for (let i = 0; i < n; i++) {
   const cdp = await contexte.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  // Les polices ne comptent pas (comme dans end2end/tests/budget.spec.ts).
   let recu = 0;
-  cdp.on("Network.loadingFinished", (e) => { recu += e.encodedDataLength; });
+  const polices = new Set();
+  cdp.on("Network.responseReceived", (e) => {
+    if (e.type === "Font" || new URL(e.response.url).pathname.startsWith("/fonts/")) polices.add(e.requestId);
+  });
+  cdp.on("Network.loadingFinished", (e) => { if (!polices.has(e.requestId)) recu += e.encodedDataLength; });
   const t0 = Date.now();
   await page.goto(`${base}/connexion`);
   const email = page.getByLabel("Adresse électronique");

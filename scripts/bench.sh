@@ -104,7 +104,7 @@ const out=[];
 out.push(`Immat — mesures du ${new Date().toISOString()} (SQLite ; ${require("os").cpus().length} cœurs ; boucle locale)`);
 out.push("");
 out.push(`Premier chargement (${ch.chargements} chargements à froid, médiane [min–max])`);
-out.push(`  octets reçus pour /connexion : ${(ch.octets_connexion.mediane/1024).toFixed(1)} Ko (objectif 250 Ko)`);
+out.push(`  octets reçus pour /connexion, polices exclues : ${(ch.octets_connexion.mediane/1024).toFixed(1)} Ko (objectif 250 Ko)`);
 out.push(`  navigation → formulaire prêt : ${ch.formulaire_pret_ms.mediane} ms [${ch.formulaire_pret_ms.min}–${ch.formulaire_pret_ms.max}]`);
 out.push(`  « Se connecter » → Mon Espace : ${ch.mon_espace_ms.mediane} ms [${ch.mon_espace_ms.min}–${ch.mon_espace_ms.max}]`);
 out.push("");
@@ -116,6 +116,8 @@ for (const l of lignes) {
   out.push(`  ${l.nom.padEnd(38)} ${String(l.c).padStart(4)} ${l.rps.toFixed(0).padStart(8)} ${l.p50.toFixed(2).padStart(9)} ${l.p99.toFixed(2).padStart(8)} ${ratio.padStart(9)}   ${codes}`);
 }
 out.push("");
+out.push("Le PUT de l’adresse vise une seule démarche : en parallèle, les écritures conditionnelles en refusent une partie (409).");
+out.push("La connexion est limitée à 20 essais par client et par quart d’heure : au-delà, 429 (voulu).");
 out.push("PostgreSQL : pas encore construit (un seul magasin, SQLite).");
 const texte=out.join("\n");
 console.log(texte);
