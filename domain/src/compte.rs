@@ -27,6 +27,27 @@ impl Profil {
     }
 }
 
+/// Comment un compte classique devient certifié : FranceConnect identifie
+/// une personne (le compte d'un particulier) ; le compte d'une société le
+/// devient par l'habilitation de professionnel de l'automobile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoieDeCertification {
+    FranceConnect,
+    Habilitation,
+}
+
+impl Profil {
+    /// `None` : un professionnel habilité l'est déjà, un agent n'en a pas.
+    pub fn voie_de_certification(self) -> Option<VoieDeCertification> {
+        match self {
+            Self::PersonnePhysique => Some(VoieDeCertification::FranceConnect),
+            Self::PersonneMorale => Some(VoieDeCertification::Habilitation),
+            Self::ProfessionnelHabilite | Self::AgentCert => None,
+        }
+    }
+}
+
 /// Compte ANTS « classique » (une adresse e-mail) ou « certifié »
 /// (FranceConnect, ou professionnel de l'automobile habilité).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -309,6 +330,14 @@ mod tests {
         let morale = InscriptionSaisie { personne: Some(Personne::Morale), ..saisie() };
         let champs: Vec<String> = morale.valider().unwrap_err().into_iter().map(|c| c.champ).collect();
         assert_eq!(champs, ["siren", "raison_sociale"]);
+    }
+
+    #[test]
+    fn voie_de_certification_par_profil() {
+        assert_eq!(Profil::PersonnePhysique.voie_de_certification(), Some(VoieDeCertification::FranceConnect));
+        assert_eq!(Profil::PersonneMorale.voie_de_certification(), Some(VoieDeCertification::Habilitation));
+        assert_eq!(Profil::ProfessionnelHabilite.voie_de_certification(), None);
+        assert_eq!(Profil::AgentCert.voie_de_certification(), None);
     }
 
     #[test]

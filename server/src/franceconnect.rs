@@ -27,6 +27,17 @@ use tokio::sync::RwLock;
 /// Durée pendant laquelle la découverte (métadonnées et JWKS) est gardée.
 const DECOUVERTE_VALIDE: Duration = Duration::minutes(10);
 
+/// Le client construit depuis la découverte : autorisation connue, jeton
+/// et userinfo selon les métadonnées.
+type ClientFc = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 /// La configuration d'un fournisseur FranceConnect.
 #[derive(Debug, Clone)]
 pub struct ConfigFranceConnect {
@@ -114,20 +125,7 @@ impl FranceConnect {
         Ok(m)
     }
 
-    fn client(
-        &self,
-        m: ProviderMetadataWithLogout,
-    ) -> Result<
-        CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
-        EchecFranceConnect,
-    > {
+    fn client(&self, m: ProviderMetadataWithLogout) -> Result<ClientFc, EchecFranceConnect> {
         let retour = RedirectUrl::new(self.url_retour()).map_err(|_| EchecFranceConnect::Indisponible)?;
         Ok(CoreClient::from_provider_metadata(
             m,
@@ -209,19 +207,7 @@ impl FranceConnect {
     }
 
     /// La vérification du jeton d'identité.
-    fn verifier(
-        &self,
-        client: &CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
-        id_token: &CoreIdToken,
-        nonce: &str,
-    ) -> Result<openidconnect::core::CoreIdTokenClaims, Refus> {
+    fn verifier(&self, client: &ClientFc, id_token: &CoreIdToken, nonce: &str) -> Result<openidconnect::core::CoreIdTokenClaims, Refus> {
         let t = self.clock.now();
         // Hors de la plage de chrono : on refuse plutôt que de dater 1970.
         let maintenant = chrono::DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).ok_or(Refus { cle_inconnue: false })?;

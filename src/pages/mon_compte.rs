@@ -14,7 +14,7 @@ use crate::{
         status::{ClientErrorAlert, Loading},
     },
 };
-use immat_domain::compte::{ChangementAdresseElectronique, TypeCompte};
+use immat_domain::compte::{ChangementAdresseElectronique, TypeCompte, VoieDeCertification};
 use immat_domain::habilitation::{DeclarationHabilitation, EtatHabilitation, HabilitationVue};
 use immat_domain::{compte::MonCompte, Profil};
 use leptos::prelude::*;
@@ -92,7 +92,8 @@ fn Contenu(c: MonCompte) -> impl IntoView {
         {matches!(u.profil, Profil::PersonneMorale | Profil::ProfessionnelHabilite).then(|| {
             view! { <HabilitationPro profil=u.profil existante=c.habilitation.clone() /> }
         })}
-        {(u.profil == Profil::PersonnePhysique && u.type_compte == TypeCompte::Classique).then(|| view! { <Certification /> })}
+        {(u.type_compte == TypeCompte::Classique && u.profil.voie_de_certification() == Some(VoieDeCertification::FranceConnect))
+            .then(|| view! { <Certification /> })}
         <h2 class="fr-h4">"Sessions ouvertes"</h2>
         <div class="fr-table">
             <table data-testid="sessions">
@@ -136,7 +137,10 @@ fn HabilitationPro(profil: Profil, existante: Option<HabilitationVue>) -> impl I
         alerte.set(None);
         envoi.envoyer(DeclarationHabilitation { siret: siret.get_untracked(), numero: numero.get_untracked() });
     };
-    let peut_declarer = move || profil == Profil::PersonneMorale && actuelle.with(|h| h.as_ref().is_none_or(|h| h.etat.peut_redeclarer()));
+    let peut_declarer = move || {
+        profil.voie_de_certification() == Some(VoieDeCertification::Habilitation)
+            && actuelle.with(|h| h.as_ref().is_none_or(|h| h.etat.peut_redeclarer()))
+    };
     view! {
         <section class="fr-mt-4w fr-mb-4w" id="habilitation" data-testid="habilitation">
             <h2 class="fr-h4">"Habilitation de professionnel de l'automobile"</h2>

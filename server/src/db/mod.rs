@@ -53,8 +53,6 @@ pub struct CompteRecord {
     pub siren: Option<String>,
     /// L'adresse électronique est confirmée (sinon pas de connexion).
     pub confirme: bool,
-    /// Le compte est lié à une identité FranceConnect (`sub`).
-    pub lie_a_franceconnect: bool,
 }
 
 impl CompteRecord {

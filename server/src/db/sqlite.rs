@@ -60,7 +60,6 @@ fn compte_from_row(r: &SqliteRow) -> DbResult<CompteRecord> {
         raison_sociale: r.try_get("raison_sociale")?,
         siren: r.try_get("siren")?,
         confirme: r.try_get::<Option<String>, _>("confirme_le")?.is_some(),
-        lie_a_franceconnect: r.try_get::<Option<String>, _>("fc_sub")?.is_some(),
     })
 }
 

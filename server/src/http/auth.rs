@@ -44,13 +44,18 @@ pub(crate) fn new_token() -> String {
 }
 
 pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    lire_cookie(headers, SESSION_COOKIE)
+}
+
+/// La valeur (non vide) du cookie `nom` de la requête.
+pub(crate) fn lire_cookie(headers: &HeaderMap, nom: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == nom)
         .map(|(_, v)| v.to_owned())
         .filter(|v| !v.is_empty())
 }

@@ -56,6 +56,11 @@ const REINITIALISATION_ENVOYEE: &str = "Si un compte existe pour cette adresse �
      ouvrez le lien qu'il contient (valable 30 minutes) pour choisir un nouveau mot de passe.";
 const LIEN_PERIME: &str = "Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.";
 
+/// Un lien déjà utilisé, expiré ou inconnu : 410.
+fn lien_perime() -> AppError {
+    AppError::Requete { status: axum::http::StatusCode::GONE, code: immat_domain::api::CodeErreur::Conflit, message: LIEN_PERIME.into() }
+}
+
 /// Réserve un envoi de lien (par adresse et par client) ; au-delà : 429.
 async fn reserver_envoi(state: &AppState, email: &Email, client: &str) -> AppResult<()> {
     let (cle_adresse, cle_client) = (format!("envoi-lien:adresse:{}", email.as_str()), format!("envoi-lien:client:{client}"));
@@ -158,11 +163,7 @@ async fn inscription(
 /// Le lien de confirmation : usage unique, 24 heures.
 async fn confirmation(State(state): State<AppState>, AppJson(req): AppJson<Jeton>) -> AppResult<AppJson<Message>> {
     if req.jeton.len() > 128 || !state.repo.confirmer_compte(&token_hash(&req.jeton), state.now()).await? {
-        return Err(AppError::Requete {
-            status: axum::http::StatusCode::GONE,
-            code: immat_domain::api::CodeErreur::Conflit,
-            message: LIEN_PERIME.into(),
-        });
+        return Err(lien_perime());
     }
     Ok(message("Votre adresse électronique est confirmée : vous pouvez maintenant vous connecter."))
 }
@@ -198,20 +199,15 @@ async fn mot_de_passe_oublie(
 /// Le nouveau mot de passe, avec le jeton du lien : usage unique, toutes
 /// les sessions du compte fermées.
 async fn nouveau_mot_de_passe(State(state): State<AppState>, AppJson(req): AppJson<NouveauMotDePasse>) -> AppResult<AppJson<Message>> {
-    let perime = || AppError::Requete {
-        status: axum::http::StatusCode::GONE,
-        code: immat_domain::api::CodeErreur::Conflit,
-        message: LIEN_PERIME.into(),
-    };
     if req.jeton.len() > 128 {
-        return Err(perime());
+        return Err(lien_perime());
     }
     let hash_jeton = token_hash(&req.jeton);
-    let compte = state.repo.compte_du_jeton(&hash_jeton, UsageJeton::Reinitialisation, state.now()).await?.ok_or_else(perime)?;
+    let compte = state.repo.compte_du_jeton(&hash_jeton, UsageJeton::Reinitialisation, state.now()).await?.ok_or_else(lien_perime)?;
     valider_mot_de_passe(&req.mot_de_passe, &compte.email).map_err(|m| AppError::champ("mot_de_passe", m))?;
     let hash = state.hacheur.hacher(req.mot_de_passe.clone()).await?;
     if !state.repo.reinitialiser_mot_de_passe(&hash_jeton, compte.id, &hash, state.now()).await? {
-        return Err(perime());
+        return Err(lien_perime());
     }
     Ok(message("Votre mot de passe est changé et toutes vos sessions sont fermées : connectez-vous avec le nouveau."))
 }
@@ -254,16 +250,11 @@ async fn changement_adresse(
 /// Le lien reçu à la nouvelle adresse : usage unique, 24 heures. L'ancienne
 /// adresse est prévenue.
 async fn confirmation_adresse(State(state): State<AppState>, AppJson(req): AppJson<Jeton>) -> AppResult<AppJson<Message>> {
-    let perime = || AppError::Requete {
-        status: axum::http::StatusCode::GONE,
-        code: immat_domain::api::CodeErreur::Conflit,
-        message: LIEN_PERIME.into(),
-    };
     if req.jeton.len() > 128 {
-        return Err(perime());
+        return Err(lien_perime());
     }
     match state.repo.changer_email(&token_hash(&req.jeton), state.now()).await? {
-        ChangementEmail::Perime => Err(perime()),
+        ChangementEmail::Perime => Err(lien_perime()),
         ChangementEmail::AdressePrise => {
             Err(AppError::Conflit("Cette adresse électronique est déjà celle d'un autre compte : le changement n'a pas été fait.".into()))
         }

@@ -14,7 +14,7 @@
 //!   (`auth::logout` rend son adresse).
 
 use super::{
-    auth::{adresse_client, cookie, new_token, session_token, token_hash, PairTcp},
+    auth::{adresse_client, cookie, lire_cookie, new_token, session_token, token_hash, PairTcp},
     error::*,
     limites::reserver,
     routes::Routes,
@@ -28,10 +28,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use immat_domain::{
-    compte::Civilite,
+    compte::{Civilite, TypeCompte, VoieDeCertification},
     franceconnect::{CertificationCompte, EchecFranceConnect, Redirection},
     limites::{message_franceconnect_bloque, Limite},
-    Profil,
 };
 use serde::Deserialize;
 use time::Duration;
@@ -55,18 +54,6 @@ fn cookie_etat(state: &AppState, valeur: &str, max_age: i64) -> HeaderValue {
     // fournisseur ; le cookie n'est envoyé qu'au chemin du retour.
     HeaderValue::from_str(&format!("{COOKIE_ETAT}={valeur}; Path={CHEMIN_RETOUR}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
         .unwrap_or_else(|_| HeaderValue::from_static("immat_fc_etat=; Max-Age=0"))
-}
-
-fn lire_cookie_etat(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE_ETAT)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 fn fournisseur(state: &AppState) -> AppResult<&crate::franceconnect::FranceConnect> {
@@ -116,14 +103,14 @@ async fn certification(
     AppJson(req): AppJson<CertificationCompte>,
 ) -> AppResult<Response> {
     fournisseur(&state)?;
-    if c.profil != Profil::PersonnePhysique {
+    if c.profil.voie_de_certification() != Some(VoieDeCertification::FranceConnect) {
         return Err(AppError::Interdit(
             "FranceConnect identifie une personne : seul le compte d'un particulier se certifie ainsi. Un professionnel de \
              l'automobile l'est par son habilitation."
                 .into(),
         ));
     }
-    if c.lie_a_franceconnect || c.certifie_franceconnect {
+    if c.type_compte() == TypeCompte::Certifie {
         return Err(AppError::Conflit("Votre compte est déjà certifié.".into()));
     }
     super::mon_compte::verifier_mot_de_passe(&state, &c, &req.mot_de_passe).await?;
@@ -156,7 +143,7 @@ async fn retour(State(state): State<AppState>, headers: HeaderMap, Query(p): Que
     let efface = cookie_etat(&state, "", 0);
     let echec = |page: &str, e: EchecFranceConnect| vers(&format!("{page}?franceconnect={}", e.code()), vec![efface.clone()]);
 
-    let (Some(etat), Some(du_cookie)) = (p.state.as_deref(), lire_cookie_etat(&headers)) else {
+    let (Some(etat), Some(du_cookie)) = (p.state.as_deref(), lire_cookie(&headers, COOKIE_ETAT)) else {
         return vers(&format!("/connexion?franceconnect={}", EchecFranceConnect::Etat.code()), vec![]);
     };
     if etat != du_cookie {

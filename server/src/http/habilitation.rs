@@ -19,6 +19,7 @@ use axum::{
     http::StatusCode,
 };
 use immat_domain::{
+    compte::VoieDeCertification,
     habilitation::{DeclarationHabilitation, EtatHabilitation, HabilitationVue, RefusHabilitation},
     Profil,
 };
@@ -59,7 +60,7 @@ async fn declarer(
     Citoyen(c): Citoyen,
     AppJson(req): AppJson<DeclarationHabilitation>,
 ) -> AppResult<(StatusCode, AppJson<HabilitationVue>)> {
-    if c.profil != Profil::PersonneMorale {
+    if c.profil.voie_de_certification() != Some(VoieDeCertification::Habilitation) {
         return Err(AppError::Interdit(if c.profil == Profil::ProfessionnelHabilite {
             "Votre compte est déjà celui d'un professionnel de l'automobile habilité.".into()
         } else {

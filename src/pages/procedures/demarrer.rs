@@ -16,10 +16,11 @@ use crate::{
 };
 use immat_domain::{
     changement_titulaire::{ModePreuve, PreuveSaisie},
+    compte::VoieDeCertification,
     procedures::{DemandeCodeConfidentiel, NouvelleDemarche},
     regles::elements_necessaires,
     tpc::{categorie, MotifTpc, CATALOGUE},
-    PourQui, Profil, Teleprocedure,
+    PourQui, Teleprocedure,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -132,7 +133,9 @@ pub fn Demarrer(tp: Teleprocedure) -> impl IntoView {
                 <div class="fr-alert fr-alert--warning fr-mb-3w" role="alert" data-testid="certification-requise">
                     <p>{m}</p>
                     <p class="fr-mt-2w">
-                        {if session.user.with_untracked(|u| u.as_ref().is_some_and(|u| u.profil == Profil::PersonneMorale)) {
+                        {if session.user.with_untracked(|u| {
+                            u.as_ref().and_then(|u| u.profil.voie_de_certification()) == Some(VoieDeCertification::Habilitation)
+                        }) {
                             view! {
                                 <A href="/mon-compte#habilitation" attr:class="fr-btn fr-btn--secondary">
                                     "Déclarer mon habilitation de professionnel"
