@@ -677,6 +677,7 @@ async fn fichiers_du_spa_compresses_d_avance_et_gardes_selon_leur_nom() {
     assert_eq!(en_tete(&r, header::CONTENT_ENCODING), "br");
     assert_eq!(r.body, b"version brotli");
     assert_eq!(en_tete(&r, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+    assert!(en_tete(&r, header::VARY).to_ascii_lowercase().contains("accept-encoding"));
     let r = app.send(avec("gzip")).await;
     assert_eq!(en_tete(&r, header::CONTENT_ENCODING), "gzip");
     assert_eq!(r.body, b"version gzip");

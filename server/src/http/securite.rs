@@ -87,7 +87,12 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
         set(h, header::CACHE_CONTROL, "no-store");
     } else if immuable && reussie && !html {
         // Son nom change avec son contenu : gardé un an, jamais revalidé.
+        // La version (brotli, gzip, brute) dépend d'Accept-Encoding : un
+        // cache partagé doit le savoir.
         set(h, header::CACHE_CONTROL, "public, max-age=31536000, immutable");
+        if !h.contains_key(header::VARY) {
+            set(h, header::VARY, "accept-encoding");
+        }
     } else {
         // La page, et les fichiers au nom fixe (CSS du DSFR, polices,
         // icônes) : revalidés à chaque chargement (Last-Modified).
