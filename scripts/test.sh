@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installe ce qui manque et lance tous les tests : Rust (domaine, serveur),
-# puis Playwright dans le Chromium de Debian contre le vrai serveur sur une
-# base neuve. Sort en erreur au premier échec ; résumé à la fin.
+# Installe ce qui manque et lance tous les tests : Rust (domaine, serveur sur
+# SQLite), le serveur une seconde fois sur un PostgreSQL jetable, puis
+# Playwright dans le Chromium de Debian contre le vrai serveur sur une base
+# neuve, et deux instances sur une même base PostgreSQL. Sort en erreur au
+# premier échec ; résumé à la fin.
 source "$(dirname "$0")/lib.sh"
 
 bootstrap
@@ -34,6 +36,30 @@ if [ "$rust_status" != 0 ]; then
   exit 1
 fi
 
+step "PostgreSQL jetable (paquet Debian), puis les tests du serveur sur PostgreSQL"
+PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+pg_demarrer "$PG_PORT"
+trap pg_arreter EXIT
+PG_LOG_FILE="$ROOT/target/rust-tests-postgres.log"
+set +e
+cargo test -p immat-server 2>&1 | tee "$PG_LOG_FILE" | grep -E '^(test result|running|error|failures:|---- )|panicked'
+pg_status=${PIPESTATUS[0]}
+set -e
+pg_passed=$(grep -Eo '[0-9]+ passed' "$PG_LOG_FILE" | awk '{s+=$1} END {print s+0}' || true)
+pg_failed=$(grep -Eo '[0-9]+ failed' "$PG_LOG_FILE" | awk '{s+=$1} END {print s+0}' || true)
+rust_passed=$(( rust_passed + pg_passed ))
+rust_failed=$(( rust_failed + pg_failed ))
+if [ "$pg_status" != 0 ]; then
+  echo "Des tests du serveur échouent sur PostgreSQL (journal complet : $PG_LOG_FILE)." >&2
+  finish
+  echo "total: ${rust_passed} passed, $(( rust_failed > 0 ? rust_failed : 1 )) failed"
+  exit 1
+fi
+# Les parcours Playwright n'en ont plus besoin que pour les deux instances.
+export IMMAT_E2E_POSTGRES="postgres://immat@127.0.0.1:$PG_PORT/immat_e2e"
+unset IMMAT_TEST_POSTGRES
+"$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U immat immat_e2e
+
 build_spa
 
 step "Construction du serveur pour les parcours (debug)"
@@ -55,9 +81,24 @@ e2e_passed=${e2e_passed:-0}
 e2e_failed=${e2e_failed:-0}
 if [ "$e2e_status" != 0 ] && [ "$e2e_failed" = 0 ]; then e2e_failed=1; fi
 
+step "Deux instances du serveur sur une même base PostgreSQL (Playwright)"
+DEUX_LOG_FILE="$ROOT/target/e2e-deux-instances.log"
+rm -rf "$ROOT/target/e2e-data-deux-instances"
+set +e
+(cd "$ROOT/end2end" && CI="${CI:-}" npx playwright test --config playwright.deux-instances.config.ts 2>&1) | tee "$DEUX_LOG_FILE"
+deux_status=${PIPESTATUS[0]}
+set -e
+deux_passed=$(grep -Eo '^\s*[0-9]+ passed' "$DEUX_LOG_FILE" | tail -n1 | awk '{print $1+0}' || true)
+deux_failed=$(grep -Eo '^\s*[0-9]+ failed' "$DEUX_LOG_FILE" | tail -n1 | awk '{print $1+0}' || true)
+deux_passed=${deux_passed:-0}
+deux_failed=${deux_failed:-0}
+if [ "$deux_status" != 0 ] && [ "$deux_failed" = 0 ]; then deux_failed=1; fi
+e2e_passed=$(( e2e_passed + deux_passed ))
+e2e_failed=$(( e2e_failed + deux_failed ))
+
 finish
 echo
-echo "Tests Rust : ${rust_passed} réussis, ${rust_failed} en échec"
+echo "Tests Rust : ${rust_passed} réussis, ${rust_failed} en échec (dont le serveur sur PostgreSQL : ${pg_passed} réussis)"
 echo "Parcours Playwright : ${e2e_passed} réussis, ${e2e_failed} en échec"
 echo "total: $(( rust_passed + e2e_passed )) passed, $(( rust_failed + e2e_failed )) failed"
-[ "$e2e_status" = 0 ]
+[ "$e2e_status" = 0 ] && [ "$deux_status" = 0 ]

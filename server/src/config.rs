@@ -15,10 +15,14 @@ pub struct Config {
     /// Adresse d'écoute.
     #[arg(long, env = "IMMAT_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// URL de la base (`sqlite:chemin.db`). Par défaut, `immat.db` dans le
-    /// dossier de données.
+    /// URL de la base : `sqlite:chemin.db` (par défaut, `immat.db` dans le
+    /// dossier de données) ou `postgres://utilisateur:secret@hôte/base`
+    /// (plusieurs instances du serveur sur une même base).
     #[arg(long, env = "IMMAT_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// PostgreSQL : connexions ouvertes au plus par instance.
+    #[arg(long, env = "IMMAT_DB_MAX_CONNEXIONS", default_value_t = 16)]
+    pub db_max_connexions: u32,
     /// Dossier des données (base SQLite, documents générés).
     #[arg(long, env = "IMMAT_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -107,6 +111,7 @@ impl Config {
         Self {
             listen: "127.0.0.1:0".into(),
             database_url: None,
+            db_max_connexions: 8,
             data_dir,
             dist_dir,
             demo: true,

@@ -34,9 +34,10 @@ async fn url_de_base_inconnue_refusee() {
     let mut config = Config::for_tests(dir.path().join("data"), dir.path().join("dist"));
     config.database_url = Some("mysql://localhost/immat".into());
     assert!(db::connect(&config).await.is_err());
-    config.database_url = Some("postgres://localhost/immat".into());
+    // Un PostgreSQL injoignable : une erreur qui le dit, pas une panique.
+    config.database_url = Some("postgres://immat@127.0.0.1:1/immat".into());
     let err = db::connect(&config).await.err().unwrap().to_string();
-    assert!(err.contains("PostgreSQL"), "{err}");
+    assert!(err.contains("PostgreSQL injoignable"), "{err}");
 }
 
 /// La migration 0003 crée un index unique « un brouillon par compte, véhicule

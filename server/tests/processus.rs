@@ -2,6 +2,8 @@
 //! par le prestataire et sa notification : au redémarrage, le
 //! rapprochement enregistre le paiement, une seule fois.
 
+mod common;
+
 use http_body_util::{BodyExt, Full};
 use hyper::{body::Bytes, header, Method, Request, StatusCode};
 use hyper_util::{client::legacy::Client, rt::TokioExecutor};
@@ -29,8 +31,12 @@ fn port_libre() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn demarrer(data: &std::path::Path, dist: &std::path::Path, port: u16, delai_notification_ms: u64) -> Serveur {
-    let enfant = Command::new(env!("CARGO_BIN_EXE_immat-server"))
+async fn demarrer(data: &std::path::Path, dist: &std::path::Path, url: Option<&str>, port: u16, delai_notification_ms: u64) -> Serveur {
+    let mut commande = Command::new(env!("CARGO_BIN_EXE_immat-server"));
+    if let Some(url) = url {
+        commande.args(["--database-url", url]);
+    }
+    let enfant = commande
         .args(["--listen", &format!("127.0.0.1:{port}"), "--demo", "true"])
         .arg("--data-dir")
         .arg(data)
@@ -94,7 +100,8 @@ async fn serveur_tue_entre_acceptation_et_notification_le_paiement_est_enregistr
     std::fs::write(dist.join("index.html"), "<!doctype html><title>Immat</title>").unwrap();
     let port = port_libre();
     // Notification retardée d'une minute : le serveur sera tué avant.
-    let mut serveur = demarrer(&data, &dist, port, 60_000).await;
+    let url = common::base_de_test().await;
+    let mut serveur = demarrer(&data, &dist, url.as_deref(), port, 60_000).await;
     let base = serveur.base.clone();
     let clu = json!({"clu": ["exactitude", "sanctions", "donnees"]});
 
@@ -171,7 +178,8 @@ async fn serveur_tue_entre_acceptation_et_notification_le_paiement_est_enregistr
 
     // Avant le redémarrage : payé chez le prestataire, pas enregistré.
     {
-        let config = immat_server::config::Config::for_tests(data.clone(), dist.clone());
+        let mut config = immat_server::config::Config::for_tests(data.clone(), dist.clone());
+        config.database_url = url.clone();
         let repo = immat_server::db::connect(&config).await.unwrap();
         let d = repo.demarche_par_numero(&numero).await.unwrap().unwrap();
         assert_eq!(d.etat, immat_domain::EtatDemarche::APayer);
@@ -180,7 +188,7 @@ async fn serveur_tue_entre_acceptation_et_notification_le_paiement_est_enregistr
     }
 
     // Redémarrage : le rapprochement du démarrage enregistre le paiement.
-    let serveur = demarrer(&data, &dist, port_libre(), 0).await;
+    let serveur = demarrer(&data, &dist, url.as_deref(), port_libre(), 0).await;
     let base = serveur.base.clone();
     let debut = Instant::now();
     loop {
@@ -196,7 +204,8 @@ async fn serveur_tue_entre_acceptation_et_notification_le_paiement_est_enregistr
         let (s, _, _) = json(&base, Method::POST, "/api/v1/paiements/notification", json!({"idop": idop}), None).await;
         assert_eq!(s, StatusCode::NO_CONTENT);
     }
-    let config = immat_server::config::Config::for_tests(data.clone(), dist.clone());
+    let mut config = immat_server::config::Config::for_tests(data.clone(), dist.clone());
+    config.database_url = url.clone();
     let repo = immat_server::db::connect(&config).await.unwrap();
     let d = repo.demarche_par_numero(&numero).await.unwrap().unwrap();
     let paiements = repo.paiements_de(d.id).await.unwrap();

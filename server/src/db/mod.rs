@@ -1,11 +1,12 @@
 //! Le dépôt : toute la SQL du serveur est derrière le trait [`Repository`].
 //!
-//! SQLite est le moteur par défaut (un fichier, migrations au démarrage,
-//! mode WAL). Un moteur PostgreSQL s'ajoutera comme un second module
-//! implémentant le même trait, avec ses propres migrations
-//! (`migrations/postgres`), choisi par le préfixe de l'URL dans
-//! [`connect`] ; les gestionnaires HTTP n'en sauront rien.
+//! Deux moteurs, choisis par le préfixe de l'URL dans [`connect`] :
+//! SQLite par défaut (un fichier, migrations au démarrage, mode WAL) et
+//! PostgreSQL (`postgres://…`, plusieurs instances du serveur). Les deux
+//! partagent une seule implémentation SQL (`sql/`), compilée pour chacun ;
+//! les gestionnaires HTTP n'en savent rien.
 
+mod postgres;
 mod sqlite;
 
 use crate::config::Config;
@@ -22,7 +23,24 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
+pub use postgres::PostgresRepository;
 pub use sqlite::SqliteRepository;
+
+/// Une ligne qu'une transaction verrouille avant de lire puis d'écrire
+/// (PostgreSQL ; SQLite n'a qu'un écrivain à la fois).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Verrou {
+    Compte(i64),
+    Vehicule(i64),
+}
+
+impl Verrou {
+    fn id(self) -> i64 {
+        match self {
+            Verrou::Compte(id) | Verrou::Vehicule(id) => id,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -168,6 +186,39 @@ pub trait Repository:
     async fn inserer_vehicule_si_absent(&self, v: &NewVehicule) -> DbResult<i64>;
     async fn vehicules_du_compte(&self, compte_id: i64) -> DbResult<Vec<VehiculeRecord>>;
     async fn demarches_du_compte(&self, compte_id: i64) -> DbResult<Vec<DemarcheRecord>>;
+
+    /// Le droit de faire une tâche de fond qu'une seule instance fait à la
+    /// fois (`None` : une autre la fait en ce moment). Le droit tombe quand
+    /// le verrou rendu est lâché.
+    async fn tache_exclusive(&self, tache: TacheDeFond) -> DbResult<Option<VerrouTache>>;
+}
+
+/// Les tâches de fond qu'une seule instance du serveur fait à la fois.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TacheDeFond {
+    /// Le rapprochement des paiements non réglés.
+    Rapprochement,
+}
+
+impl TacheDeFond {
+    /// La clé du verrou consultatif PostgreSQL (fixe : toutes les instances
+    /// la partagent).
+    pub(crate) fn cle(self) -> i64 {
+        match self {
+            TacheDeFond::Rapprochement => 0x1A4E_0001,
+        }
+    }
+}
+
+/// Le droit de faire une tâche de fond ; lâché, il revient aux autres.
+pub struct VerrouTache {
+    _garde: Box<dyn Send>,
+}
+
+impl VerrouTache {
+    pub(crate) fn new(garde: impl Send + 'static) -> Self {
+        Self { _garde: Box::new(garde) }
+    }
 }
 
 /// Ouvre la base désignée par la configuration et applique les migrations
@@ -186,7 +237,11 @@ pub async fn connect_with_clock(config: &Config, clock: Arc<dyn crate::clock::Cl
         repo.migrate().await?;
         Ok(Arc::new(repo))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        anyhow::bail!("PostgreSQL n'est pas encore pris en charge : utilisez une URL sqlite:")
+        let repo = PostgresRepository::connect(&url, config.db_max_connexions, clock)
+            .await
+            .map_err(|e| anyhow::anyhow!("PostgreSQL injoignable ou connexion refusée : {e}"))?;
+        repo.migrate().await?;
+        Ok(Arc::new(repo))
     } else {
         anyhow::bail!("URL de base non reconnue : {url}")
     }

@@ -1,5 +1,7 @@
 //! Une application complète, en mémoire du processus, sur un vrai fichier
-//! SQLite dans un dossier temporaire.
+//! SQLite dans un dossier temporaire ; ou, quand `IMMAT_TEST_POSTGRES` donne
+//! l'URL d'un serveur PostgreSQL (la commande de test en démarre un), sur
+//! une base neuve de ce serveur, créée pour le test.
 
 #![allow(dead_code)]
 
@@ -40,6 +42,22 @@ pub async fn spawn_with_hacheur(hacheur: immat_server::hachage::Hacheur) -> Test
     spawn_full(|_| {}, Some(hacheur), None).await
 }
 
+/// Une seconde instance du serveur sur la même base et le même dossier de
+/// données que `autre` (son propre état en mémoire : rien n'est partagé
+/// que la base), l'horloge réglée sur la même heure.
+pub async fn spawn_soeur(autre: &TestApp) -> TestApp {
+    let (url, data) = (autre.config.database_url.clone(), autre.config.data_dir.clone());
+    spawn_full(
+        move |c| {
+            c.database_url = url;
+            c.data_dir = data;
+        },
+        None,
+        Some(immat_server::clock::Clock::now(&autre.clock)),
+    )
+    .await
+}
+
 /// Comme [`spawn`], l'horloge du serveur réglée sur `t`.
 pub async fn spawn_at(t: time::OffsetDateTime) -> TestApp {
     spawn_full(|_| {}, None, Some(t)).await
@@ -56,6 +74,9 @@ async fn spawn_full(
     std::fs::write(dist.join("index.html"), "<!doctype html><title>Immat</title><div id=app></div>").unwrap();
     let mut config = Config::for_tests(dir.path().join("data"), dist);
     adjust(&mut config);
+    if config.database_url.is_none() {
+        config.database_url = base_de_test().await;
+    }
     let clock = ManualClock::at(debut.unwrap_or_else(time::OffsetDateTime::now_utc));
     let repo = db::connect_with_clock(&config, std::sync::Arc::new(clock.clone())).await.expect("base");
     demo::seed(repo.as_ref()).await.expect("données de démonstration");
@@ -145,4 +166,30 @@ pub fn json_request(method: axum::http::Method, uri: &str, body: &Value, cookie:
         b = b.header(header::COOKIE, c);
     }
     b.body(Body::from(body.to_string())).unwrap()
+}
+
+/// Sur PostgreSQL (`IMMAT_TEST_POSTGRES`, l'URL d'une base d'administration) :
+/// l'URL d'une base neuve, propre au test. Sinon `None` (SQLite).
+pub async fn base_de_test() -> Option<String> {
+    use sqlx::Connection;
+    let admin = std::env::var("IMMAT_TEST_POSTGRES").ok().filter(|u| !u.is_empty())?;
+    let nom = format!("immat_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL de test (IMMAT_TEST_POSTGRES)");
+    sqlx::query(&format!("create database {nom}")).execute(&mut conn).await.expect("create database");
+    conn.close().await.ok();
+    let (base, requete) = match admin.split_once('?') {
+        Some((b, q)) => (b.to_owned(), format!("?{q}")),
+        None => (admin.clone(), String::new()),
+    };
+    let racine = base.rsplit_once('/').map(|(r, _)| r.to_owned()).expect("URL PostgreSQL avec un nom de base");
+    Some(format!("{racine}/{nom}{requete}"))
+}
+
+/// Le moteur des tests : « postgres » ou « sqlite ».
+pub fn moteur() -> &'static str {
+    if std::env::var("IMMAT_TEST_POSTGRES").is_ok_and(|u| !u.is_empty()) {
+        "postgres"
+    } else {
+        "sqlite"
+    }
 }

@@ -279,6 +279,10 @@ pub const PAYEE_NON_ENREGISTRABLE: &str = "Votre paiement a bien été reçu, ma
 /// prestataire, chaque démarche payée est terminée. Au démarrage du serveur
 /// et périodiquement ; rend le nombre de paiements réglés.
 pub async fn rapprocher(state: &AppState) -> AppResult<usize> {
+    // Plusieurs instances sur une même base : une seule rapproche à la fois.
+    let Some(_verrou) = state.repo.tache_exclusive(crate::db::TacheDeFond::Rapprochement).await? else {
+        return Ok(0);
+    };
     let mut regles = 0;
     for p in state.repo.paiements_en_cours().await? {
         match constater(state, &p).await {

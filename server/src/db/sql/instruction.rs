@@ -6,7 +6,7 @@
 use super::*;
 use immat_domain::pieces::{Action, Auteur, FormatPiece, MotifCorrection, StatutPiece, TypePiece};
 
-fn piece_from_row(r: &SqliteRow) -> DbResult<PieceRecord> {
+fn piece_from_row(r: &Ligne) -> DbResult<PieceRecord> {
     let corrompu = |c: &str, v: String| DbError::Corrupt(format!("piece_jointe.{c} : {v}"));
     let type_piece: String = r.try_get("type_piece")?;
     let format: String = r.try_get("format")?;
@@ -25,7 +25,7 @@ fn piece_from_row(r: &SqliteRow) -> DbResult<PieceRecord> {
     })
 }
 
-fn evenement_from_row(r: &SqliteRow) -> DbResult<EvenementRecord> {
+fn evenement_from_row(r: &Ligne) -> DbResult<EvenementRecord> {
     let corrompu = |c: &str, v: String| DbError::Corrupt(format!("demarche_evenement.{c} : {v}"));
     let auteur: String = r.try_get("auteur")?;
     let action: String = r.try_get("action")?;
@@ -51,12 +51,7 @@ fn evenement_from_row(r: &SqliteRow) -> DbResult<EvenementRecord> {
     })
 }
 
-async fn inserer_evenement(
-    conn: &mut sqlx::SqliteConnection,
-    demarche_id: i64,
-    e: &NewEvenement,
-    maintenant: OffsetDateTime,
-) -> DbResult<()> {
+async fn inserer_evenement(conn: &mut Connexion, demarche_id: i64, e: &NewEvenement, maintenant: OffsetDateTime) -> DbResult<()> {
     sqlx::query(
         "insert into demarche_evenement (demarche_id, auteur, compte_id, action, motif, message, piece_id, cree_le)
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -79,7 +74,7 @@ const ETATS_CERT: [EtatDemarche; 5] =
     [EtatDemarche::EnAttenteCert, EtatDemarche::CorrectionDemandee, EtatDemarche::APayer, EtatDemarche::Terminee, EtatDemarche::Refusee];
 
 #[async_trait::async_trait]
-impl InstructionRepository for SqliteRepository {
+impl InstructionRepository for SqlRepository {
     async fn deposer_piece(&self, demarche_id: i64, compte_id: i64, p: &NewPiece) -> DbResult<PieceRecord> {
         let maintenant = self.clock.now();
         let mut tx = self.pool.begin().await?;
@@ -224,7 +219,8 @@ impl InstructionRepository for SqliteRepository {
             None => ETATS_CERT.iter().map(code_of).collect(),
         };
         // Seules les démarches passées par le CERT (entrées dans la file).
-        let marque = etats.iter().map(|_| "?").collect::<Vec<_>>().join(", ");
+        let marque = (1..=etats.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let p_tp = etats.len() + 1;
         let sql = format!(
             "select d.*, v.immatriculation as immat, u.prenom as u_prenom, u.nom as u_nom, u.raison_sociale as u_rs,
                     a.prenom as a_prenom, a.nom as a_nom
@@ -232,7 +228,7 @@ impl InstructionRepository for SqliteRepository {
              join compte u on u.compte_id = d.compte_id
              left join vehicule v on v.vehicule_id = d.vehicule_id
              left join compte a on a.compte_id = d.agent_id
-             where d.en_attente_depuis is not null and d.etat in ({marque}) and (? is null or d.teleprocedure = ?)
+             where d.en_attente_depuis is not null and d.etat in ({marque}) and (${p_tp} is null or d.teleprocedure = ${p_tp})
              order by d.en_attente_depuis, d.demarche_id
              limit 500"
         );
@@ -241,7 +237,7 @@ impl InstructionRepository for SqliteRepository {
             q = q.bind(e);
         }
         let tp = tp.map(|t| code_of(&t));
-        let rows = q.bind(tp.clone()).bind(tp).fetch_all(&self.pool).await?;
+        let rows = q.bind(tp).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let agent = match (r.try_get::<Option<String>, _>("a_prenom")?, r.try_get::<Option<String>, _>("a_nom")?) {

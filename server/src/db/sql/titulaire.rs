@@ -5,7 +5,7 @@ use super::*;
 
 /// Le brouillon et la réservation du code de cession, dans une transaction.
 pub(super) async fn creer(
-    repo: &SqliteRepository,
+    repo: &SqlRepository,
     numero: &str,
     compte_id: i64,
     vehicule_id: i64,
@@ -41,7 +41,7 @@ pub(super) async fn creer(
 /// La démarche passe à « terminée » et le véhicule au nouveau titulaire, à
 /// condition que le registre porte encore le vendeur lu au démarrage.
 pub(super) async fn terminer(
-    repo: &SqliteRepository,
+    repo: &SqlRepository,
     e: Ecriture<'_>,
     vehicule_id: i64,
     n: &NouveauTitulaireRegistre,
@@ -53,7 +53,7 @@ pub(super) async fn terminer(
         "update vehicule set compte_id = $1, immatriculation = $2, type_immatriculation = $3, numero_formule = $4,
          date_certificat = null, titulaire_nom = $5, titulaire_prenoms = $6, titulaire_raison_sociale = $7,
          titulaire_siren = $8, cotitulaire = $9, adresse_voie = $10, adresse_complement = $11, adresse_lieu_dit = $12,
-         adresse_code_postal = $13, adresse_commune = $14, changements_adresse = 0, cede = 0,
+         adresse_code_postal = $13, adresse_commune = $14, changements_adresse = 0, cede = false,
          code_confidentiel_hash = null, code_confidentiel_version = code_confidentiel_version + 1
          where vehicule_id = $15 and code_confidentiel_version = $16 and immatriculation = $17",
     )
@@ -99,7 +99,7 @@ pub(super) async fn terminer(
 /// plus, les codes en attente tombent, et le compteur des changements
 /// d'adresse repart de zéro.
 pub(super) async fn nouveau_certificat(
-    repo: &SqliteRepository,
+    repo: &SqlRepository,
     e: Ecriture<'_>,
     vehicule_id: i64,
     c: &NouveauCertificat,

@@ -9,7 +9,7 @@ fn est_unicite(e: &sqlx::Error) -> bool {
 }
 
 #[async_trait::async_trait]
-impl FranceConnectRepository for SqliteRepository {
+impl FranceConnectRepository for SqlRepository {
     async fn creer_tentative_franceconnect(&self, etat_hash: &str, t: &TentativeFranceConnect, expire_le: OffsetDateTime) -> DbResult<()> {
         // Les tentatives expirées partent à chaque départ : la table ne
         // grossit pas des départs jamais revenus.
@@ -80,7 +80,7 @@ impl FranceConnectRepository for SqliteRepository {
         let id: Option<i64> = sqlx::query_scalar(
             "insert into compte (email, password_hash, prenom, nom, profil, certifie_franceconnect, civilite, confirme_le,
                 fc_sub, nom_de_naissance, date_naissance, lieu_naissance, certifie_le, created_at)
-             values ($1, $2, $3, $4, 'personne_physique', 1, $5, $6, $7, $8, $9, $10, $6, $6)
+             values ($1, $2, $3, $4, 'personne_physique', true, $5, $6, $7, $8, $9, $10, $6, $6)
              on conflict do nothing returning compte_id",
         )
         .bind(&c.email)
@@ -112,7 +112,7 @@ impl FranceConnectRepository for SqliteRepository {
 
     async fn certifier_compte(&self, compte_id: i64, c: &NewCompteFranceConnect) -> DbResult<bool> {
         let r = sqlx::query(
-            "update compte set fc_sub = $1, certifie_franceconnect = 1, civilite = $2, prenom = $3, nom = $4,
+            "update compte set fc_sub = $1, certifie_franceconnect = true, civilite = $2, prenom = $3, nom = $4,
                 nom_de_naissance = $5, date_naissance = $6, lieu_naissance = $7, certifie_le = $8
              where compte_id = $9 and fc_sub is null and supprime_le is null
                and not exists (select 1 from compte autre where autre.fc_sub = $1)",

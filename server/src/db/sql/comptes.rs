@@ -6,7 +6,7 @@
 use super::*;
 
 #[async_trait::async_trait]
-impl CompteRepository for SqliteRepository {
+impl CompteRepository for SqlRepository {
     async fn creer_compte_a_confirmer(
         &self,
         c: &NewCompte,
@@ -18,7 +18,7 @@ impl CompteRepository for SqliteRepository {
         let id: Option<i64> = sqlx::query_scalar(
             "insert into compte (email, password_hash, prenom, nom, profil, certifie_franceconnect, raison_sociale, siren, civilite,
                 created_at)
-             values ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9)
+             values ($1, $2, $3, $4, $5, false, $6, $7, $8, $9)
              on conflict (email) do nothing returning compte_id",
         )
         .bind(&c.email)
@@ -138,7 +138,7 @@ impl CompteRepository for SqliteRepository {
             sqlx::query_scalar("select email from compte where compte_id = $1").bind(compte_id).fetch_one(&mut *tx).await?;
         let r = sqlx::query(
             "update compte set email = 'supprime:' || compte_id, password_hash = $1, prenom = '', nom = 'Compte supprimé',
-                    civilite = null, raison_sociale = null, siren = null, confirme_le = null, certifie_franceconnect = 0,
+                    civilite = null, raison_sociale = null, siren = null, confirme_le = null, certifie_franceconnect = false,
                     fc_sub = null, nom_de_naissance = null, date_naissance = null, lieu_naissance = null, certifie_le = null,
                     supprime_le = $3
              where compte_id = $2 and profil <> 'agent_cert' and supprime_le is null

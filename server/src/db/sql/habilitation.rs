@@ -4,7 +4,7 @@
 use super::*;
 use immat_domain::habilitation::EtatHabilitation;
 
-fn habilitation_from_row(r: &SqliteRow) -> DbResult<HabilitationRecord> {
+fn habilitation_from_row(r: &Ligne) -> DbResult<HabilitationRecord> {
     let etat: String = r.try_get("etat")?;
     Ok(HabilitationRecord {
         id: r.try_get("habilitation_id")?,
@@ -22,7 +22,7 @@ fn habilitation_from_row(r: &SqliteRow) -> DbResult<HabilitationRecord> {
 const SELECT: &str = "select h.*, c.email, c.raison_sociale from habilitation h join compte c using (compte_id)";
 
 #[async_trait::async_trait]
-impl HabilitationRepository for SqliteRepository {
+impl HabilitationRepository for SqlRepository {
     async fn declarer_habilitation(&self, compte_id: i64, siret: &str, numero: &str, maintenant: OffsetDateTime) -> DbResult<bool> {
         let r = sqlx::query(
             "insert into habilitation (compte_id, siret, numero, etat, demandee_le) values ($1, $2, $3, 'en_attente', $4)

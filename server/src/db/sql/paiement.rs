@@ -4,7 +4,7 @@
 use super::*;
 use immat_domain::paiement::{EtatPaiement, ResultatTransaction};
 
-fn paiement_from_row(r: &SqliteRow) -> DbResult<PaiementRecord> {
+fn paiement_from_row(r: &Ligne) -> DbResult<PaiementRecord> {
     let etat: String = r.try_get("etat")?;
     Ok(PaiementRecord {
         id: r.try_get("paiement_id")?,
@@ -21,7 +21,7 @@ fn paiement_from_row(r: &SqliteRow) -> DbResult<PaiementRecord> {
     })
 }
 
-fn operation_from_row(r: &SqliteRow) -> DbResult<OperationRecord> {
+fn operation_from_row(r: &Ligne) -> DbResult<OperationRecord> {
     let resultrans = match r.try_get::<Option<String>, _>("resultrans")? {
         None => None,
         Some(c) => Some(ResultatTransaction::depuis_code(&c).ok_or(DbError::Corrupt(c))?),
@@ -34,7 +34,7 @@ fn operation_from_row(r: &SqliteRow) -> DbResult<OperationRecord> {
         urlnotif: r.try_get("urlnotif")?,
         urlredirect: r.try_get("urlredirect")?,
         resultrans,
-        defi: r.try_get::<i64, _>("defi")? != 0,
+        defi: r.try_get("defi")?,
         carte_fin: r.try_get("carte_fin")?,
         numauto: r.try_get("numauto")?,
         cree_le: instant_requis(r, "cree_le")?,
@@ -43,14 +43,14 @@ fn operation_from_row(r: &SqliteRow) -> DbResult<OperationRecord> {
 }
 
 #[async_trait::async_trait]
-impl PaiementRepository for SqliteRepository {
+impl PaiementRepository for SqlRepository {
     async fn creer_paiement(&self, demarche_id: i64, numero: &str, montant_centimes: i64) -> DbResult<PaiementRecord> {
         // Le rang de la tentative est calculé par l'insertion même ; l'index
         // unique partiel refuse une seconde tentative en cours.
         let r = sqlx::query(
             "insert into paiement (demarche_id, tentative, refdet, montant_centimes, etat, cree_le)
-             select $1, t, $2 || '-' || printf('%02d', t), $3, 'en_cours', $4
-             from (select coalesce(max(tentative), 0) + 1 as t from paiement where demarche_id = $1)
+             select $1, t, $2 || '-' || case when t < 10 then '0' else '' end || t, $3, 'en_cours', $4
+             from (select coalesce(max(tentative), 0) + 1 as t from paiement where demarche_id = $1) as prochaine
              returning *",
         )
         .bind(demarche_id)
@@ -157,7 +157,7 @@ impl PaiementRepository for SqliteRepository {
 }
 
 #[async_trait::async_trait]
-impl PayfipRepository for SqliteRepository {
+impl PayfipRepository for SqlRepository {
     async fn payfip_creer(&self, op: &OperationRecord) -> DbResult<()> {
         sqlx::query(
             "insert into payfip_operation (idop, refdet, montant_centimes, objet, urlnotif, urlredirect, cree_le)
@@ -186,7 +186,7 @@ impl PayfipRepository for SqliteRepository {
     }
 
     async fn payfip_defi(&self, idop: &str) -> DbResult<bool> {
-        let r = sqlx::query("update payfip_operation set defi = 1 where idop = $1 and resultrans is null")
+        let r = sqlx::query("update payfip_operation set defi = true where idop = $1 and resultrans is null")
             .bind(idop)
             .execute(&self.pool)
             .await?;
@@ -202,7 +202,7 @@ impl PayfipRepository for SqliteRepository {
         quand: OffsetDateTime,
     ) -> DbResult<bool> {
         let r = sqlx::query(
-            "update payfip_operation set resultrans = $1, carte_fin = $2, numauto = $3, traite_le = $4, defi = 0
+            "update payfip_operation set resultrans = $1, carte_fin = $2, numauto = $3, traite_le = $4, defi = false
              where idop = $5 and resultrans is null",
         )
         .bind(resultat.code())

@@ -1,0 +1,67 @@
+//! Le moteur PostgreSQL (plusieurs instances du serveur sur une même base).
+//!
+//! Même SQL que SQLite (module `sql`, compilé une seconde fois ici), ses
+//! propres migrations (`migrations/postgres`), et ce que PostgreSQL a de
+//! plus : des verrous de ligne (`select … for update`) là où une
+//! transaction lit avant d'écrire, et des verrous consultatifs pour les
+//! tâches de fond qu'une seule instance doit faire à la fois.
+
+use super::{DbResult, TacheDeFond, Verrou, VerrouTache};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
+use std::{str::FromStr, sync::Arc, time::Duration};
+
+type Pool = sqlx::PgPool;
+type Ligne = sqlx::postgres::PgRow;
+type Connexion = sqlx::PgConnection;
+
+// Le même fichier pour les deux moteurs, à dessein : la SQL est écrite une
+// fois, compilée avec les types de chacun.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod commun;
+
+pub use commun::SqlRepository as PostgresRepository;
+
+impl PostgresRepository {
+    pub async fn connect(url: &str, max_connections: u32, clock: Arc<dyn crate::clock::Clock>) -> DbResult<Self> {
+        let opts = PgConnectOptions::from_str(url)?;
+        let pool =
+            PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+        Ok(Self::new(pool, clock))
+    }
+}
+
+/// Les migrations, une instance à la fois : deux serveurs qui démarrent
+/// ensemble ne les appliquent pas deux fois (sqlx prend un verrou
+/// consultatif).
+async fn migrer(pool: &Pool) -> DbResult<()> {
+    sqlx::migrate!("./migrations/postgres").run(pool).await?;
+    Ok(())
+}
+
+/// Verrouille la ligne jusqu'à la fin de la transaction : une autre
+/// transaction qui veut la même attend, puis relit ce qui a été écrit.
+async fn verrouiller(conn: &mut Connexion, verrou: Verrou) -> DbResult<()> {
+    let sql = match verrou {
+        Verrou::Compte(_) => "select 1 from compte where compte_id = $1 for update",
+        Verrou::Vehicule(_) => "select 1 from vehicule where vehicule_id = $1 for update",
+    };
+    sqlx::query(sql).bind(verrou.id()).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Un verrou consultatif de session, sur une connexion sortie du pool : il
+/// tient tant qu'elle est ouverte, et la connexion se ferme quand le verrou
+/// est lâché (même si la tâche panique), ce qui le libère. Deux instances
+/// sur la même base : une seule l'obtient.
+async fn verrou_de_tache(pool: &Pool, _taches: &Arc<tokio::sync::Mutex<()>>, tache: TacheDeFond) -> DbResult<Option<VerrouTache>> {
+    let mut conn = pool.acquire().await?.detach();
+    let obtenu: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)").bind(tache.cle()).fetch_one(&mut conn).await?;
+    if obtenu {
+        Ok(Some(VerrouTache::new(conn)))
+    } else {
+        conn.close().await.ok();
+        Ok(None)
+    }
+}
