@@ -157,7 +157,7 @@ build_spa() {
 
 # Un serveur PostgreSQL jetable (paquet Debian) : une grappe neuve dans un
 # dossier temporaire, sur 127.0.0.1:$1, arrêtée et effacée par pg_arreter.
-# Exporte PG_DIR et IMMAT_TEST_POSTGRES (l'URL de la base d'administration).
+# Exporte PG_DIR, PG_BIN, PG_PORT et IMMAT_TEST_POSTGRES (l'URL de la base d'administration).
 # initdb refuse root : la grappe appartient alors à l'utilisateur postgres.
 pg_demarrer() {
   local port="$1"
@@ -178,7 +178,8 @@ pg_demarrer() {
     -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null
   PG_BIN="$bin"
-  export PG_DIR PG_BIN
+  PG_PORT="$port"
+  export PG_DIR PG_BIN PG_PORT
   export IMMAT_TEST_POSTGRES="postgres://immat@127.0.0.1:$port/postgres"
   echo "    PostgreSQL $("$bin/postgres" --version | awk '{print $3}') sur 127.0.0.1:$port ($PG_DIR)"
 }

@@ -15,11 +15,16 @@ const PLAFOND_MON_ESPACE = 580 * 1024;
 
 type Ligne = { url: string; type: string; encodage: string; brut: number; transfere: number };
 
-async function ecouter(page: Page): Promise<{ cdp: CDPSession; lignes: Map<string, Ligne> }> {
+async function ecouter(page: Page): Promise<{ cdp: CDPSession; lignes: Map<string, Ligne>; enCours: Set<string> }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   const lignes = new Map<string, Ligne>();
+  // Les requêtes parties et pas encore finies : après une navigation du
+  // SPA (pushState), « networkidle » ne les attend pas.
+  const enCours = new Set<string>();
+  cdp.on("Network.requestWillBeSent", (e) => enCours.add(e.requestId));
+  cdp.on("Network.loadingFailed", (e) => enCours.delete(e.requestId));
   cdp.on("Network.responseReceived", (e) => {
     const h = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
     lignes.set(e.requestId, { url: e.response.url, type: e.type, encodage: h["content-encoding"] ?? "—", brut: 0, transfere: 0 });
@@ -31,8 +36,23 @@ async function ecouter(page: Page): Promise<{ cdp: CDPSession; lignes: Map<strin
   cdp.on("Network.loadingFinished", (e) => {
     const l = lignes.get(e.requestId);
     if (l) l.transfere = e.encodedDataLength;
+    enCours.delete(e.requestId);
   });
-  return { cdp, lignes };
+  return { cdp, lignes, enCours };
+}
+
+/** Attend que plus aucune requête ne soit en cours depuis 500 ms. */
+async function attendreLeCalme(enCours: Set<string>) {
+  let calmeDepuis = Date.now();
+  await expect
+    .poll(
+      () => {
+        if (enCours.size > 0) calmeDepuis = Date.now();
+        return Date.now() - calmeDepuis;
+      },
+      { timeout: 15_000, intervals: [100] },
+    )
+    .toBeGreaterThanOrEqual(500);
 }
 
 function compte(l: Ligne): boolean {
@@ -57,19 +77,23 @@ function tableau(titre: string, lignes: Ligne[]): string {
 
 test("budget du premier chargement : /connexion puis Mon Espace", async ({ page }, info) => {
   test.skip(info.project.name !== "bureau", "mesuré une fois, sur le profil bureau");
-  const { lignes } = await ecouter(page);
+  const { lignes, enCours } = await ecouter(page);
   const login = new LoginPage(page);
   await login.goto();
   // Le formulaire accepte la saisie : le wasm a rendu la page.
   await expect(login.email).toBeEditable();
-  await page.waitForLoadState("networkidle");
+  await attendreLeCalme(enCours);
   const connexion = [...lignes.values()].filter(compte);
   const totalConnexion = connexion.reduce((s, l) => s + l.transfere, 0);
 
   await login.login(JULIEN.email);
   await expect(page.getByRole("heading", { name: "Mon Espace", level: 1 })).toBeVisible();
-  await page.waitForLoadState("networkidle");
+  await attendreLeCalme(enCours);
   const cumul = [...lignes.values()].filter(compte);
+  // Les données de Mon Espace sont bien comptées (arrivées, pas en route).
+  const espace = cumul.filter((l) => new URL(l.url).pathname.startsWith("/api/v1/"));
+  expect(espace.length).toBeGreaterThan(0);
+  for (const l of espace) expect(l.transfere, l.url).toBeGreaterThan(0);
   const totalMonEspace = cumul.reduce((s, l) => s + l.transfere, 0);
 
   const rapport = [

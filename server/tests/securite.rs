@@ -684,9 +684,30 @@ async fn fichiers_du_spa_compresses_d_avance_et_gardes_selon_leur_nom() {
     let r = app.send(avec("identity")).await;
     assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
     assert_eq!(r.body, b"\0asm brut");
-    // Un nom fixe se revalide ; la page aussi.
-    let r = app.get("/dsfr.min.css", None).await;
+    // Revalidé (304) : la même politique, le même Vary.
+    let r = app.send(avec("br")).await;
+    let date = en_tete(&r, header::LAST_MODIFIED).to_owned();
+    let req = axum::http::Request::get(format!("/{wasm}"))
+        .header(header::ACCEPT_ENCODING, "br")
+        .header(header::IF_MODIFIED_SINCE, date)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(en_tete(&r, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+    assert!(en_tete(&r, header::VARY).to_ascii_lowercase().contains("accept-encoding"));
+    // Un nom fixe se revalide ; la page aussi. Servis compressés d'avance eux
+    // aussi : Vary, une seule fois.
+    std::fs::write(dist.join("dsfr.min.css.br"), b"css brotli").unwrap();
+    let r = app
+        .send(axum::http::Request::get("/dsfr.min.css").header(header::ACCEPT_ENCODING, "br").body(axum::body::Body::empty()).unwrap())
+        .await;
+    assert_eq!(en_tete(&r, header::CONTENT_ENCODING), "br");
     assert_eq!(en_tete(&r, header::CACHE_CONTROL), "no-cache");
+    let vary: Vec<_> = r.headers.get_all(header::VARY).iter().map(|v| v.to_str().unwrap().to_ascii_lowercase()).collect();
+    assert_eq!(vary.iter().filter(|v| v.contains("accept-encoding")).count(), 1, "{vary:?}");
+    let r = app.get("/", None).await;
+    assert!(en_tete(&r, header::VARY).to_ascii_lowercase().contains("accept-encoding"));
     let r = app.get("/immat-web-0123456789abcdef.js", None).await;
     assert_eq!(r.status, StatusCode::OK, "repli vers la page");
     assert_eq!(en_tete(&r, header::CACHE_CONTROL), "no-cache");

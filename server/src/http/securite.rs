@@ -62,7 +62,8 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
         .into_response();
     }
     let mut resp = next.run(req).await;
-    let reussie = resp.status() == StatusCode::OK;
+    // 304 (revalidation) et 206 (plage) gardent la politique du fichier.
+    let reussie = matches!(resp.status(), StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT);
     let h = resp.headers_mut();
     let set = |h: &mut HeaderMap, name: HeaderName, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
@@ -90,20 +91,34 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
         // La version (brotli, gzip, brute) dépend d'Accept-Encoding : un
         // cache partagé doit le savoir.
         set(h, header::CACHE_CONTROL, "public, max-age=31536000, immutable");
-        if !h.contains_key(header::VARY) {
-            set(h, header::VARY, "accept-encoding");
-        }
     } else {
         // La page, et les fichiers au nom fixe (CSS du DSFR, polices,
         // icônes) : revalidés à chaque chargement (Last-Modified).
         set(h, header::CACHE_CONTROL, "no-cache");
     }
+    // Hors de l'API, les fichiers sont servis compressés d'avance (brotli,
+    // gzip, ou bruts selon Accept-Encoding) : un cache partagé doit le
+    // savoir, y compris pour un 304.
+    if !sans_cache && !varie_selon_encodage(h) {
+        h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     resp
 }
 
+/// `Vary` nomme-t-il déjà `Accept-Encoding` (ou `*`) ?
+fn varie_selon_encodage(h: &HeaderMap) -> bool {
+    h.get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("accept-encoding") || v.trim() == "*")
+}
+
 /// Un fichier dont le nom porte l'empreinte de son contenu, comme Trunk les
-/// nomme (`immat-web-<16 hex>_bg.wasm`, `main-<16 hex>.css`,
-/// `boot-<16 hex>.js`).
+/// nomme (`immat-web-<hex>_bg.wasm`, `main-<hex>.css`, `boot-<hex>.js`).
+/// L'empreinte est un entier de 64 bits écrit en hexadécimal sans zéros de
+/// tête : 16 chiffres le plus souvent, moins une fois sur seize ; on en
+/// accepte de 12 à 16.
 pub fn fichier_a_empreinte(chemin: &str) -> bool {
     let nom = chemin.rsplit('/').next().unwrap_or_default();
     let Some((base, ext)) = nom.rsplit_once('.') else {
@@ -113,7 +128,8 @@ pub fn fichier_a_empreinte(chemin: &str) -> bool {
         return false;
     }
     let base = base.strip_suffix("_bg").unwrap_or(base);
-    base.rsplit_once('-').is_some_and(|(_, empreinte)| empreinte.len() == 16 && empreinte.bytes().all(|b| b.is_ascii_hexdigit()))
+    base.rsplit_once('-')
+        .is_some_and(|(_, empreinte)| (12..=16).contains(&empreinte.len()) && empreinte.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -130,7 +146,9 @@ mod tests {
         assert!(!fichier_a_empreinte("/index.html"));
         assert!(!fichier_a_empreinte("/icons/system/check-line-0123456789abcdef.svg"));
         assert!(!fichier_a_empreinte("/fonts/a-0123456789abcdef.js"));
-        assert!(!fichier_a_empreinte("/main-e277d0f8a636762.css"));
+        assert!(fichier_a_empreinte("/main-e277d0f8a636762.css"), "15 chiffres : un zéro de tête omis");
+        assert!(fichier_a_empreinte("/boot-4fe6be43cfd8.js"));
+        assert!(!fichier_a_empreinte("/boot-4fe6be43cfd.js"), "11 chiffres : trop court pour une empreinte");
         assert!(!fichier_a_empreinte("/main-e277d0f8a636762z.css"));
     }
 
