@@ -32,14 +32,9 @@ pub use sqlite::SqliteRepository;
 pub(crate) enum Verrou {
     Compte(i64),
     Vehicule(i64),
-}
-
-impl Verrou {
-    fn id(self) -> i64 {
-        match self {
-            Verrou::Compte(id) | Verrou::Vehicule(id) => id,
-        }
-    }
+    /// Toutes les tables du registre (la réinitialisation de la
+    /// démonstration, pendant que d'autres instances servent).
+    Registre,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -43,11 +43,23 @@ async fn migrer(pool: &Pool) -> DbResult<()> {
 /// Verrouille la ligne jusqu'à la fin de la transaction : une autre
 /// transaction qui veut la même attend, puis relit ce qui a été écrit.
 async fn verrouiller(conn: &mut Connexion, verrou: Verrou) -> DbResult<()> {
-    let sql = match verrou {
-        Verrou::Compte(_) => "select 1 from compte where compte_id = $1 for update",
-        Verrou::Vehicule(_) => "select 1 from vehicule where vehicule_id = $1 for update",
+    let (sql, id) = match verrou {
+        Verrou::Compte(id) => ("select 1 from compte where compte_id = $1 for update", id),
+        Verrou::Vehicule(id) => ("select 1 from vehicule where vehicule_id = $1 for update", id),
+        Verrou::Registre => {
+            // Les écritures des autres attendent la fin de la transaction ;
+            // les lectures continuent.
+            sqlx::query(
+                "lock table payfip_operation, paiement, code_cession, envoi, limite, code_confidentiel_en_attente,
+                 demarche_evenement, piece_jointe, demarche, vehicule, jeton_compte, tentative_franceconnect, habilitation,
+                 session, compte in exclusive mode",
+            )
+            .execute(&mut *conn)
+            .await?;
+            return Ok(());
+        }
     };
-    sqlx::query(sql).bind(verrou.id()).execute(&mut *conn).await?;
+    sqlx::query(sql).bind(id).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -1,9 +1,21 @@
-//! Les comptes créés par les usagers, en SQLite : création à confirmer,
+//! Les comptes créés par les usagers : création à confirmer,
 //! jetons des liens (usage unique, expiration), nouveau mot de passe. Chaque
 //! jeton se consomme par une écriture conditionnelle (non utilisé, non
 //! expiré), dans la même transaction que ce qu'il autorise.
 
 use super::*;
+
+/// Le compte d'un jeton, verrouillé avant le jeton lui-même : toutes les
+/// transactions prennent le compte d'abord (sur PostgreSQL, jamais un
+/// interblocage entre un lien consommé et une suppression de compte).
+async fn verrouiller_compte_du_jeton(tx: &mut Connexion, jeton_hash: &str) -> DbResult<()> {
+    let compte: Option<i64> =
+        sqlx::query_scalar("select compte_id from jeton_compte where jeton_hash = $1").bind(jeton_hash).fetch_optional(&mut *tx).await?;
+    if let Some(id) = compte {
+        verrouiller(tx, Verrou::Compte(id)).await?;
+    }
+    Ok(())
+}
 
 #[async_trait::async_trait]
 impl CompteRepository for SqlRepository {
@@ -48,6 +60,9 @@ impl CompteRepository for SqlRepository {
 
     async fn creer_jeton(&self, compte_id: i64, usage: UsageJeton, jeton_hash: &str, expire_le: OffsetDateTime) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
+        // Deux demandes simultanées : la seconde attend, puis efface le lien
+        // de la première (un seul lien valable à la fois).
+        verrouiller(&mut tx, Verrou::Compte(compte_id)).await?;
         sqlx::query("delete from jeton_compte where compte_id = $1 and usage = $2 and utilise_le is null")
             .bind(compte_id)
             .bind(usage.code())
@@ -81,6 +96,7 @@ impl CompteRepository for SqlRepository {
 
     async fn confirmer_compte(&self, jeton_hash: &str, maintenant: OffsetDateTime) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
+        verrouiller_compte_du_jeton(&mut tx, jeton_hash).await?;
         let compte: Option<i64> = sqlx::query_scalar(
             "update jeton_compte set utilise_le = $1
              where jeton_hash = $2 and usage = $3 and utilise_le is null and expire_le > $1
@@ -130,6 +146,10 @@ impl CompteRepository for SqlRepository {
 
     async fn supprimer_compte(&self, compte_id: i64, password_hash_factice: &str, maintenant: OffsetDateTime) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
+        // Le compte d'abord : une démarche démarrée en même temps (qui le
+        // verrouille aussi) est vue par la vérification ci-dessous, ou voit
+        // le compte supprimé.
+        verrouiller(&mut tx, Verrou::Compte(compte_id)).await?;
         // L'identité effacée, l'adresse libérée : remplacée par une valeur
         // qui n'est pas une adresse (sans « @ », aucune route ne l'accepte,
         // personne ne peut la réserver d'avance), la connexion impossible ;
@@ -177,6 +197,7 @@ impl CompteRepository for SqlRepository {
         maintenant: OffsetDateTime,
     ) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
+        verrouiller(&mut tx, Verrou::Compte(compte_id)).await?;
         let r = sqlx::query(
             "update jeton_compte set utilise_le = $1
              where jeton_hash = $2 and compte_id = $3 and usage = $4 and utilise_le is null and expire_le > $1",
@@ -214,6 +235,9 @@ impl CompteRepository for SqlRepository {
         expire_le: OffsetDateTime,
     ) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
+        // Deux demandes simultanées : la seconde attend, puis efface le lien
+        // de la première (un seul lien valable à la fois).
+        verrouiller(&mut tx, Verrou::Compte(compte_id)).await?;
         sqlx::query("delete from jeton_compte where compte_id = $1 and usage = $2 and utilise_le is null")
             .bind(compte_id)
             .bind(UsageJeton::ChangementEmail.code())
@@ -233,6 +257,7 @@ impl CompteRepository for SqlRepository {
 
     async fn changer_email(&self, jeton_hash: &str, maintenant: OffsetDateTime) -> DbResult<ChangementEmail> {
         let mut tx = self.pool.begin().await?;
+        verrouiller_compte_du_jeton(&mut tx, jeton_hash).await?;
         let ligne = sqlx::query(
             "update jeton_compte set utilise_le = $1
              where jeton_hash = $2 and usage = $3 and utilise_le is null and expire_le > $1

@@ -543,6 +543,9 @@ impl DemarcheRepository for SqlRepository {
 
     async fn proposer_code_confidentiel(&self, vehicule_id: i64, hash: &str, expire_at: OffsetDateTime, garder: u32) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
+        // Vingt demandes simultanées : chacune voit les codes des autres
+        // avant d'en garder `garder`.
+        verrouiller(&mut tx, Verrou::Vehicule(vehicule_id)).await?;
         sqlx::query("insert into code_confidentiel_en_attente (vehicule_id, code_hash, expire_at) values ($1, $2, $3)")
             .bind(vehicule_id)
             .bind(hash)
@@ -608,8 +611,13 @@ impl DemarcheRepository for SqlRepository {
         pour_qui: PourQui,
         donnees: &serde_json::Value,
     ) -> DbResult<(DemarcheRecord, bool)> {
-        let mut conn = self.pool.acquire().await?;
-        inserer_brouillon(&mut conn, numero, compte_id, vehicule_id, tp, pour_qui, donnees, self.clock.now()).await
+        let mut tx = self.pool.begin().await?;
+        // Le compte d'abord : une suppression du compte en même temps voit
+        // ce brouillon, ou ce brouillon voit le compte supprimé.
+        verrouiller(&mut tx, Verrou::Compte(compte_id)).await?;
+        let cree = inserer_brouillon(&mut tx, numero, compte_id, vehicule_id, tp, pour_qui, donnees, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(cree)
     }
 
     async fn creer_demarche_plafonnee(
@@ -827,6 +835,7 @@ impl DemarcheRepository for SqlRepository {
 
     async fn vider_registre_demo(&self) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
+        verrouiller(&mut tx, Verrou::Registre).await?;
         for table in [
             "payfip_operation",
             "paiement",

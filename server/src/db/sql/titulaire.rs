@@ -1,4 +1,4 @@
-//! Le changement de titulaire en SQLite : la démarche de l'acquéreur et son
+//! Le changement de titulaire : la démarche de l'acquéreur et son
 //! code de cession, puis le registre au nouveau titulaire.
 
 use super::*;
@@ -15,6 +15,7 @@ pub(super) async fn creer(
 ) -> DbResult<(DemarcheRecord, bool)> {
     let maintenant = repo.clock.now();
     let mut tx = repo.pool.begin().await?;
+    verrouiller(&mut tx, Verrou::Compte(compte_id)).await?;
     let (d, cree) =
         inserer_brouillon(&mut tx, numero, compte_id, vehicule_id, Teleprocedure::ChangementTitulaire, pour_qui, donnees, maintenant)
             .await?;
@@ -75,7 +76,8 @@ pub(super) async fn terminer(
     .bind(n.certificat.version_registre)
     .bind(&n.certificat.ancienne_immatriculation)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(numero_pris)?;
     if r.rows_affected() != 1 {
         return Err(DbError::Conflict("Le titulaire de ce véhicule a changé depuis le début de cette démarche.".into()));
     }
@@ -118,11 +120,23 @@ pub(super) async fn nouveau_certificat(
     .bind(&c.ancienne_immatriculation)
     .bind(c.version_registre)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(numero_pris)?;
     if r.rows_affected() != 1 {
         return Err(DbError::Conflict("Le registre de ce véhicule a changé depuis le début de cette démarche.".into()));
     }
     sqlx::query("delete from code_confidentiel_en_attente where vehicule_id = $1").bind(vehicule_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(ecrite)
+}
+
+/// Le numéro attribué (libre à la lecture) pris entre-temps par une autre
+/// démarche : un conflit, pas une erreur technique ; rien n'est écrit.
+fn numero_pris(e: sqlx::Error) -> DbError {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            DbError::Conflict("Le numéro d'immatriculation attribué vient d'être pris par une autre demande : validez à nouveau.".into())
+        }
+        e => e.into(),
+    }
 }
