@@ -385,6 +385,7 @@ pub trait DemarcheRepository: Send + Sync + 'static {
         &self,
         e: Ecriture<'_>,
         vehicule_id: i64,
+        version_registre: i64,
         a: &AdresseNormalisee,
         etiquettes_par_certificat: u32,
     ) -> DbResult<DemarcheRecord>;

@@ -711,17 +711,20 @@ impl DemarcheRepository for SqlRepository {
         &self,
         e: Ecriture<'_>,
         vehicule_id: i64,
+        version_registre: i64,
         a: &AdresseNormalisee,
         etiquettes_par_certificat: u32,
     ) -> DbResult<DemarcheRecord> {
         let mut tx = self.pool.begin().await?;
         let ecrite = ecrire_demarche(&mut tx, e.d, e.vers, e.etape, e.donnees, self.clock.now()).await?;
-        // Le compteur d'étiquettes s'incrémente en SQL, jamais depuis une lecture.
-        sqlx::query(
+        // Le compteur d'étiquettes s'incrémente en SQL, jamais depuis une
+        // lecture ; le registre doit être encore celui lu à la validation (ni
+        // cédé ni passé à un autre titulaire entre-temps).
+        let r = sqlx::query(
             "update vehicule set adresse_voie = $1, adresse_complement = $2, adresse_code_postal = $3, adresse_commune = $4,
              adresse_lieu_dit = $7,
              changements_adresse = case when changements_adresse >= $5 then 0 else changements_adresse + 1 end
-             where vehicule_id = $6",
+             where vehicule_id = $6 and code_confidentiel_version = $8",
         )
         .bind(&a.voie)
         .bind(&a.complement)
@@ -730,8 +733,12 @@ impl DemarcheRepository for SqlRepository {
         .bind(i64::from(etiquettes_par_certificat))
         .bind(vehicule_id)
         .bind(&a.lieu_dit)
+        .bind(version_registre)
         .execute(&mut *tx)
         .await?;
+        if r.rows_affected() != 1 {
+            return Err(DbError::Conflict("Le registre de ce véhicule a changé depuis le début de cette démarche.".into()));
+        }
         tx.commit().await?;
         Ok(ecrite)
     }

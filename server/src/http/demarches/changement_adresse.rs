@@ -51,6 +51,7 @@ impl Procedure for ChangementAdresse {
                 .terminer_changement_adresse(
                     Ecriture { d, vers, etape: etape_apres_validation(vers), donnees: &json },
                     v.id,
+                    v.code_confidentiel_version,
                     &adresse,
                     ETIQUETTES_PAR_CERTIFICAT,
                 )
