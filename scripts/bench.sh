@@ -19,7 +19,6 @@ DUREE="${BENCH_DUREE:-5s}"
 CHARGEMENTS="${BENCH_CHARGEMENTS:-20}"
 MAGASINS="${BENCH_MAGASINS:-sqlite postgres}"
 OHA_VERSION="1.16.0"
-port_libre() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT="$(port_libre)"
 PORT_NU="$(port_libre)"
 BASE="http://127.0.0.1:${PORT}"

@@ -160,40 +160,51 @@ build_spa() {
   node "$ROOT/scripts/precompress.mjs" "$ROOT/dist"
 }
 
+# Un port TCP libre sur 127.0.0.1 (node : déjà requis par le projet).
+port_libre() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
 # Un serveur PostgreSQL jetable (paquet Debian) : une grappe neuve dans un
 # dossier temporaire, sur 127.0.0.1:$1, arrêtée et effacée par pg_arreter.
 # Exporte PG_DIR, PG_BIN, PG_PORT et IMMAT_TEST_POSTGRES (l'URL de la base d'administration).
 # initdb refuse root : la grappe appartient alors à l'utilisateur postgres.
 pg_demarrer() {
   local port="$1"
-  apt_install postgresql
   local bin
   bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ ! -x "$bin/initdb" ]; then
+    apt_install postgresql
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  fi
   [ -x "$bin/initdb" ] || { echo "initdb introuvable après l'installation de postgresql" >&2; return 1; }
+  PG_BIN="$bin"
+  PG_PORT="$port"
   PG_DIR="$(mktemp -d /tmp/immat-pg.XXXXXX)"
+  export PG_DIR PG_BIN PG_PORT
   chmod 755 "$PG_DIR"
   local run=()
   if [ "$(id -u)" = "0" ]; then
     chown postgres "$PG_DIR"
     run=(runuser -u postgres --)
   fi
-  "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U immat --auth=trust --encoding=UTF8 --no-locale >/dev/null
+  # Lancés depuis le dossier de la grappe : l'utilisateur postgres n'a pas
+  # forcément le droit d'entrer dans celui du dépôt (/root/…).
+  (cd "$PG_DIR" && "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U immat --auth=trust --encoding=UTF8 --no-locale >/dev/null)
   # Une base de test : rien à garder après un arrêt brutal.
-  "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/journal.log" -w -t 60 \
+  (cd "$PG_DIR" && "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/journal.log" -w -t 60 \
     -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null
-  PG_BIN="$bin"
-  PG_PORT="$port"
-  export PG_DIR PG_BIN PG_PORT
+    start >/dev/null)
   export IMMAT_TEST_POSTGRES="postgres://immat@127.0.0.1:$port/postgres"
   echo "    PostgreSQL $("$bin/postgres" --version | awk '{print $3}') sur 127.0.0.1:$port ($PG_DIR)"
 }
 
 pg_arreter() {
-  [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
+  [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ] || return 0
+  [ -d "$PG_DIR/data" ] || { rm -rf "$PG_DIR"; PG_DIR=""; return 0; }
   local run=()
   [ "$(id -u)" = "0" ] && run=(runuser -u postgres --)
-  "${run[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  (cd "$PG_DIR" && "${run[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1) || true
   rm -rf "$PG_DIR"
   PG_DIR=""
 }

@@ -37,9 +37,8 @@ if [ "$rust_status" != 0 ]; then
 fi
 
 step "PostgreSQL jetable (paquet Debian), puis les tests du serveur sur PostgreSQL"
-PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-pg_demarrer "$PG_PORT"
 trap pg_arreter EXIT
+pg_demarrer "$(port_libre)"
 PG_LOG_FILE="$ROOT/target/rust-tests-postgres.log"
 set +e
 cargo test -p immat-server 2>&1 | tee "$PG_LOG_FILE" | grep -E '^(test result|running|error|failures:|---- )|panicked'

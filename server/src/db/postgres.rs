@@ -14,6 +14,8 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 type Pool = sqlx::PgPool;
 type Ligne = sqlx::postgres::PgRow;
 type Connexion = sqlx::PgConnection;
+/// `select … for update` avant de lire puis écrire.
+const VERROUS_DE_LIGNE: bool = true;
 
 // Le même fichier pour les deux moteurs, à dessein : la SQL est écrite une
 // fois, compilée avec les types de chacun.
@@ -50,9 +52,11 @@ async fn verrouiller(conn: &mut Connexion, verrou: Verrou) -> DbResult<()> {
             // Les écritures des autres attendent la fin de la transaction ;
             // les lectures continuent.
             sqlx::query(
-                "lock table payfip_operation, paiement, code_cession, envoi, limite, code_confidentiel_en_attente,
-                 demarche_evenement, piece_jointe, demarche, vehicule, jeton_compte, tentative_franceconnect, habilitation,
-                 session, compte in exclusive mode",
+                // Le compte et le véhicule d'abord, comme toutes les autres
+                // transactions (pas d'interblocage).
+                "lock table compte, vehicule, payfip_operation, paiement, code_cession, envoi, limite,
+                 code_confidentiel_en_attente, demarche_evenement, piece_jointe, demarche, jeton_compte,
+                 tentative_franceconnect, habilitation, session in exclusive mode",
             )
             .execute(&mut *conn)
             .await?;
@@ -71,9 +75,26 @@ async fn verrou_de_tache(pool: &Pool, _taches: &Arc<tokio::sync::Mutex<()>>, tac
     let mut conn = pool.acquire().await?.detach();
     let obtenu: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)").bind(tache.cle()).fetch_one(&mut conn).await?;
     if obtenu {
-        Ok(Some(VerrouTache::new(conn)))
+        Ok(Some(VerrouTache::new(ConnexionVerrouillee(Some(conn)))))
     } else {
         conn.close().await.ok();
         Ok(None)
+    }
+}
+
+/// La connexion qui tient le verrou consultatif : lâchée, elle se ferme
+/// proprement (message de fin au serveur, qui libère le verrou avec la
+/// session), sans attendre la tâche suivante.
+struct ConnexionVerrouillee(Option<sqlx::PgConnection>);
+
+impl Drop for ConnexionVerrouillee {
+    fn drop(&mut self) {
+        if let (Some(conn), Ok(rt)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
+            rt.spawn(async move {
+                if let Err(e) = conn.close().await {
+                    tracing::warn!(error = %e, "fermeture de la connexion du verrou de tâche");
+                }
+            });
+        }
     }
 }

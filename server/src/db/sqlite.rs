@@ -11,6 +11,8 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 type Pool = sqlx::SqlitePool;
 type Ligne = sqlx::sqlite::SqliteRow;
 type Connexion = sqlx::SqliteConnection;
+/// Pas de verrou de ligne : un seul écrivain à la fois.
+const VERROUS_DE_LIGNE: bool = false;
 
 // Le même fichier pour les deux moteurs, à dessein : la SQL est écrite une
 // fois, compilée avec les types de chacun.

@@ -52,7 +52,10 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
     // L'API (données personnelles, PDF) et les pages du prestataire de
     // paiement (la carte saisie) ne restent dans aucun cache.
     let sans_cache = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/payfip/");
-    let immuable = fichier_a_empreinte(req.uri().path());
+    // Seulement un fichier qui existe : un ancien nom (après un déploiement)
+    // reçoit la page du SPA, qui ne doit jamais être gardée (pas même sur un
+    // 304, qui n'a pas de Content-Type).
+    let immuable = fichier_a_empreinte(req.uri().path()) && state.config.dist_dir.join(req.uri().path().trim_start_matches('/')).is_file();
     if modifie(req.method()) && inter_sites(req.headers(), req.uri().authority().map(|a| a.as_str())) {
         return AppError::Requete {
             status: StatusCode::FORBIDDEN,

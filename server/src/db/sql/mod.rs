@@ -7,7 +7,7 @@
 //! comprennent (paramètres `$n`, `returning`, `on conflict`, booléens
 //! `true`/`false`, instants en texte RFC 3339 UTC).
 
-use super::{migrer, verrou_de_tache, verrouiller, Connexion, Ligne, Pool};
+use super::{migrer, verrou_de_tache, verrouiller, Connexion, Ligne, Pool, VERROUS_DE_LIGNE};
 use crate::clock::Clock;
 use crate::db::*;
 use sqlx::Row;
