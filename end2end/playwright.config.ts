@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { chromium } from "./chromium";
 import { RESET_TOKEN } from "./tests/fixtures/env";
 
 // Le serveur Immat (binaire de débogage) sert l'API et le SPA construit
@@ -13,19 +14,6 @@ const FC_PORT = Number(process.env.IMMAT_E2E_FC_PORT ?? 4011);
 const FC_URL = `http://127.0.0.1:${FC_PORT}`;
 const FC_SECRET = "immat-e2e-secret-0123456789abcdef";
 
-// Chromium de Debian : Playwright ne télécharge aucun navigateur ici.
-const chromium = {
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-};
 
 export default defineConfig({
   testDir: "./tests",

@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { chromium } from "./chromium";
 import { RESET_TOKEN } from "./tests/fixtures/env";
 
 // Deux instances du serveur Immat sur une même base PostgreSQL, sans rien
@@ -12,18 +13,6 @@ export const PORT_B = Number(process.env.IMMAT_E2E_PORT_B ?? 8093);
 const SERVER = process.env.IMMAT_E2E_SERVER ?? "../target/debug/immat-server";
 const DATA_DIR = process.env.IMMAT_E2E_DATA_DIR_PARTAGE ?? "../target/e2e-data-deux-instances";
 
-const chromium = {
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-};
 
 function instance(port: number) {
   const base = `http://127.0.0.1:${port}`;

@@ -7,24 +7,13 @@
 
 mod common;
 
-use axum::{
-    body::Body,
-    extract::ConnectInfo,
-    http::{Method, Request, StatusCode},
-};
-use common::json_request;
+use axum::http::StatusCode;
+use common::login_depuis;
 use immat_server::db::TacheDeFond;
 use serde_json::json;
-use std::net::SocketAddr;
 
 const JULIEN: &str = "julien.paul@demo.immat.fr";
 const MARIE: &str = "marie.dupont@demo.immat.fr";
-
-fn login_depuis(email: &str, password: &str, client: [u8; 4]) -> Request<Body> {
-    let mut req = json_request(Method::POST, "/api/v1/auth/login", &json!({"email": email, "password": password}), None);
-    req.extensions_mut().insert(ConnectInfo(SocketAddr::from((client, 40000))));
-    req
-}
 
 #[tokio::test]
 async fn session_ouverte_sur_l_une_valable_sur_l_autre_et_fermee_partout() {

@@ -8,14 +8,13 @@ mod common;
 
 use axum::{
     body::Body,
-    extract::ConnectInfo,
     http::{header, Method, Request, StatusCode},
 };
-use common::{json_request, Resp, TestApp};
+use common::{json_request, login_depuis, Resp, TestApp};
 use immat_server::clock::Clock;
 use immat_server::http::{api_routes, TEST_TOKEN_HEADER};
 use serde_json::{json, Value};
-use std::{collections::BTreeSet, net::SocketAddr};
+use std::collections::BTreeSet;
 use tower::ServiceExt;
 
 const CLU: [&str; 3] = ["exactitude", "sanctions", "donnees"];
@@ -563,12 +562,6 @@ async fn une_surcharge_du_hachage_ne_compte_pas_comme_un_echec() {
 }
 
 // --- Connexion ------------------------------------------------------------------
-
-fn login_depuis(email: &str, password: &str, client: [u8; 4]) -> Request<Body> {
-    let mut req = json_request(Method::POST, "/api/v1/auth/login", &json!({"email": email, "password": password}), None);
-    req.extensions_mut().insert(ConnectInfo(SocketAddr::from((client, 40000))));
-    req
-}
 
 #[tokio::test]
 async fn connexion_limitee_par_compte_avec_retry_after() {

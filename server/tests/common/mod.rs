@@ -159,6 +159,15 @@ impl TestApp {
     }
 }
 
+/// « Se connecter » depuis l'adresse IP `client` (les limites de tentatives
+/// comptent par compte et par client).
+pub fn login_depuis(email: &str, password: &str, client: [u8; 4]) -> Request<Body> {
+    let mut req =
+        json_request(axum::http::Method::POST, "/api/v1/auth/login", &serde_json::json!({"email": email, "password": password}), None);
+    req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((client, 40000))));
+    req
+}
+
 /// Une requête JSON, avec le cookie de session s'il y en a un.
 pub fn json_request(method: axum::http::Method, uri: &str, body: &Value, cookie: Option<&str>) -> Request<Body> {
     let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
