@@ -4,7 +4,7 @@
 //! connexion ; en-têtes et origine. Application en mémoire sur un vrai fichier
 //! SQLite, horloge fixée par le test.
 
-mod common;
+use crate::common;
 
 use axum::{
     body::Body,

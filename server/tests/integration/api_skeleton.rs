@@ -1,6 +1,6 @@
 //! Le squelette de l'API : santé, sessions, erreurs JSON, SPA.
 
-mod common;
+use crate::common;
 
 use axum::{
     body::Body,

@@ -3,7 +3,7 @@
 //! oublié » (réponse identique que l'adresse existe ou non, lien de 30
 //! minutes à usage unique, toutes les sessions fermées), limites d'envoi.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{spawn, TestApp};

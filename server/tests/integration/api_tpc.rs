@@ -4,7 +4,7 @@
 //! classique refusé, la TPC pour autrui qui ne montre rien du registre, les
 //! pièces d'une autre sous-catégorie refusées, la limite des brouillons.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

@@ -3,7 +3,7 @@
 //! de démonstration, la notification rejouée, le rapprochement, le double
 //! paiement.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

@@ -6,7 +6,7 @@
 //! `oidc-provider`) sert les parcours Playwright ; celui-ci sert à produire
 //! ce qu'un fournisseur conforme ne produit jamais.
 
-mod common;
+use crate::common;
 
 use axum::{
     extract::{Form, State},

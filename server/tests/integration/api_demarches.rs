@@ -1,7 +1,7 @@
 //! Changement d'adresse et déclaration de cession, de bout en bout dans
 //! l'API (application en mémoire, vrai fichier SQLite).
 
-mod common;
+use crate::common;
 
 use axum::http::{header, StatusCode};
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! PostgreSQL avec `IMMAT_TEST_POSTGRES`, où les transactions ne sont pas
 //! sérialisées et où les verrous de ligne font le travail).
 
-mod common;
+use crate::common;
 
 use futures::future::join_all;
 use immat_server::db::UsageJeton;

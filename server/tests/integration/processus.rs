@@ -2,7 +2,7 @@
 //! par le prestataire et sa notification : au redémarrage, le
 //! rapprochement enregistre le paiement, une seule fois.
 
-mod common;
+use crate::common;
 
 use http_body_util::{BodyExt, Full};
 use hyper::{body::Bytes, header, Method, Request, StatusCode};

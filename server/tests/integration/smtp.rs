@@ -1,7 +1,7 @@
 //! Le code confidentiel part aussi par SMTP quand un relais est configuré :
 //! un faux relais SMTP local reçoit le message.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use serde_json::json;

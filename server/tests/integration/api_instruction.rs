@@ -3,7 +3,7 @@
 //! les contrôles des pièces jointes par leur contenu, et le back office du
 //! CERT (prise en charge par un seul agent, actions, historique).
 
-mod common;
+use crate::common;
 
 use axum::http::{header, StatusCode};
 use common::TestApp;

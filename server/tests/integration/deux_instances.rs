@@ -5,7 +5,7 @@
 //! déploiement à plusieurs instances ; sur SQLite, deux serveurs sur un même
 //! fichier.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::login_depuis;

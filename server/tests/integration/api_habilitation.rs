@@ -2,7 +2,7 @@
 //! d'une société, vérifiée par le CERT ; approuvée, le compte devient celui
 //! d'un professionnel habilité (certifié).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;

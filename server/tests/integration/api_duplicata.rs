@@ -1,7 +1,7 @@
 //! Demande de duplicata (cas sans blocage) : motif, paiement, nouveau
 //! certificat et CPI (le vol et le CERT : `api_instruction.rs`).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;
