@@ -33,16 +33,43 @@ impl ClientError {
 
 pub type ApiResult<T> = Result<T, ClientError>;
 
+// Le JSON est décodé et encodé par le navigateur (`JSON.parse`,
+// `JSON.stringify`) et converti par serde-wasm-bindgen : serde_json n'entre
+// pas dans le wasm (mesuré : voir le README, « Poids du premier chargement »).
+
+/// Le corps JSON d'une réponse, décodé en `T`.
+async fn decoder<T: DeserializeOwned>(resp: &Response) -> Option<T> {
+    let texte = resp.text().await.ok()?;
+    let valeur = js_sys::JSON::parse(&texte).ok()?;
+    serde_wasm_bindgen::from_value(valeur).ok()
+}
+
+/// Un corps de requête en texte JSON (objets JavaScript simples : les
+/// tables deviennent des objets, les entiers des nombres).
+fn encoder<B: Serialize>(corps: &B) -> ApiResult<String> {
+    let valeur = corps.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|_| ClientError::Reponse)?;
+    js_sys::JSON::stringify(&valeur).map(String::from).map_err(|_| ClientError::Reponse)
+}
+
+/// Le corps des requêtes qui n'envoient rien : `{}`.
+#[derive(Serialize)]
+struct Vide {}
+
+/// L'erreur JSON de l'API, ou ce que vaut une réponse sans elle.
+async fn erreur(resp: &Response) -> ClientError {
+    match decoder::<ApiError>(resp).await {
+        Some(e) => ClientError::Api(e),
+        // Un proxy ou un serveur arrêté répond sans corps JSON.
+        None if resp.status() >= 500 => ClientError::Injoignable,
+        None => ClientError::Reponse,
+    }
+}
+
 async fn read<T: DeserializeOwned>(resp: Response) -> ApiResult<T> {
     if resp.ok() {
-        resp.json::<T>().await.map_err(|_| ClientError::Reponse)
+        decoder(&resp).await.ok_or(ClientError::Reponse)
     } else {
-        match resp.json::<ApiError>().await {
-            Ok(e) => Err(ClientError::Api(e)),
-            // Un proxy ou un serveur arrêté répond sans corps JSON.
-            Err(_) if resp.status() >= 500 => Err(ClientError::Injoignable),
-            Err(_) => Err(ClientError::Reponse),
-        }
+        Err(erreur(&resp).await)
     }
 }
 
@@ -50,7 +77,7 @@ async fn read_empty(resp: Response) -> ApiResult<()> {
     if resp.ok() {
         Ok(())
     } else {
-        read::<serde_json::Value>(resp).await.map(|_| ())
+        Err(erreur(&resp).await)
     }
 }
 
@@ -59,9 +86,19 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     read(resp).await
 }
 
+/// Envoie `corps` en JSON ; la réponse brute.
+async fn envoyer<B: Serialize>(builder: gloo_net::http::RequestBuilder, corps: &B) -> ApiResult<Response> {
+    builder
+        .header("Content-Type", "application/json")
+        .body(encoder(corps)?)
+        .map_err(|_| ClientError::Reponse)?
+        .send()
+        .await
+        .map_err(|_| ClientError::Injoignable)
+}
+
 async fn send_json<B: Serialize, T: DeserializeOwned>(builder: gloo_net::http::RequestBuilder, body: &B) -> ApiResult<T> {
-    let resp = builder.json(body).map_err(|_| ClientError::Reponse)?.send().await.map_err(|_| ClientError::Injoignable)?;
-    read(resp).await
+    read(envoyer(builder, body).await?).await
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
@@ -100,18 +137,12 @@ pub async fn mon_compte() -> ApiResult<immat_domain::compte::MonCompte> {
 
 /// Un `POST` sans réponse (204).
 async fn post_vide<B: Serialize>(path: &str, body: &B) -> ApiResult<()> {
-    let resp = Request::post(&format!("{BASE}{path}"))
-        .json(body)
-        .map_err(|_| ClientError::Reponse)?
-        .send()
-        .await
-        .map_err(|_| ClientError::Injoignable)?;
-    read_empty(resp).await
+    read_empty(envoyer(Request::post(&format!("{BASE}{path}")), body).await?).await
 }
 
 /// « Se déconnecter partout ».
 pub async fn deconnexion_partout() -> ApiResult<()> {
-    post_vide("/compte/deconnexion-partout", &serde_json::json!({})).await
+    post_vide("/compte/deconnexion-partout", &Vide {}).await
 }
 
 /// « Supprimer mon compte ».
@@ -122,12 +153,7 @@ pub async fn supprimer_compte(mot_de_passe: String) -> ApiResult<()> {
 /// Déconnexion ; une session FranceConnect rend l'adresse de la
 /// déconnexion chez le fournisseur.
 pub async fn logout() -> ApiResult<Option<String>> {
-    let resp = Request::post(&format!("{BASE}/auth/logout"))
-        .json(&serde_json::json!({}))
-        .map_err(|_| ClientError::Reponse)?
-        .send()
-        .await
-        .map_err(|_| ClientError::Injoignable)?;
+    let resp = envoyer(Request::post(&format!("{BASE}/auth/logout")), &Vide {}).await?;
     if resp.status() == 200 {
         read::<Redirection>(resp).await.map(|r| Some(r.url))
     } else {
@@ -139,7 +165,7 @@ use immat_domain::franceconnect::{CertificationCompte, Redirection};
 
 /// « S'identifier avec FranceConnect » : l'adresse du fournisseur.
 pub async fn franceconnect() -> ApiResult<String> {
-    post::<_, Redirection>("/auth/franceconnect", &serde_json::json!({})).await.map(|r| r.url)
+    post::<_, Redirection>("/auth/franceconnect", &Vide {}).await.map(|r| r.url)
 }
 
 /// « Certifier mon compte avec FranceConnect » (mot de passe exigé).
@@ -185,12 +211,12 @@ pub async fn valider(numero: &str, clu: Vec<String>) -> ApiResult<DemarcheVue> {
 
 /// « Payer » : la page du prestataire de paiement où aller.
 pub async fn payer(numero: &str) -> ApiResult<immat_domain::paiement::PaiementInitie> {
-    post(&format!("/demarches/{numero}/paiements"), &serde_json::json!({})).await
+    post(&format!("/demarches/{numero}/paiements"), &Vide {}).await
 }
 
 /// « Cliquer ici pour enregistrer votre paiement » : la démarche à jour.
 pub async fn verifier_paiement(numero: &str) -> ApiResult<DemarcheVue> {
-    post(&format!("/demarches/{numero}/paiements/verifier"), &serde_json::json!({})).await
+    post(&format!("/demarches/{numero}/paiements/verifier"), &Vide {}).await
 }
 
 pub async fn demander_code(req: &DemandeCodeConfidentiel) -> ApiResult<EnvoiCodeConfidentiel> {
@@ -210,7 +236,7 @@ pub async fn habilitations_en_attente() -> ApiResult<Vec<HabilitationVue>> {
 }
 
 pub async fn approuver_habilitation(id: i64) -> ApiResult<()> {
-    post_vide(&format!("/cert/habilitations/{id}/approuver"), &serde_json::json!({})).await
+    post_vide(&format!("/cert/habilitations/{id}/approuver"), &Vide {}).await
 }
 
 pub async fn refuser_habilitation(id: i64, req: &RefusHabilitation) -> ApiResult<()> {
@@ -242,7 +268,7 @@ pub async fn deposer_piece(numero: &str, t: TypePiece, fichier: &web_sys::File) 
 
 /// « Abandonner la demande » (brouillon, ou correction demandée).
 pub async fn abandonner(numero: &str) -> ApiResult<()> {
-    post_vide(&format!("/demarches/{numero}/abandonner"), &serde_json::json!({})).await
+    post_vide(&format!("/demarches/{numero}/abandonner"), &Vide {}).await
 }
 
 /// « Envoyer » : la réponse à la note du CERT.
@@ -263,11 +289,11 @@ pub async fn dossier_cert(numero: &str) -> ApiResult<DossierCert> {
 }
 
 pub async fn prendre(numero: &str) -> ApiResult<DossierCert> {
-    post(&format!("/cert/demarches/{numero}/prendre"), &serde_json::json!({})).await
+    post(&format!("/cert/demarches/{numero}/prendre"), &Vide {}).await
 }
 
 pub async fn liberer(numero: &str) -> ApiResult<DossierCert> {
-    post(&format!("/cert/demarches/{numero}/liberer"), &serde_json::json!({})).await
+    post(&format!("/cert/demarches/{numero}/liberer"), &Vide {}).await
 }
 
 /// « Accepter la pièce » ; sans pièce : « Accepter la demande ».

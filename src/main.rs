@@ -10,6 +10,9 @@ mod pages;
 mod session;
 
 fn main() {
+    // Le message de panique lisible dans la console : en développement
+    // seulement (le wasm de production s'arrête net, panic = "abort").
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }
