@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# Le découpage du wasm (crochet de Trunk, scripts/wasm-split.mjs).
+WASM_SPLIT_VERSION=0.2.4
 TRUNK_VERSION="0.21.14"
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -112,6 +114,14 @@ bootstrap() {
     cargo install trunk --version "$TRUNK_VERSION" --locked
   fi
 
+  step "wasm-split-cli (découpage du wasm par route)"
+  if have wasm-split-cli; then
+    echo "    wasm-split-cli déjà installé"
+  else
+    echo "    installation de wasm_split_cli_support $WASM_SPLIT_VERSION (deux minutes environ)"
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
+  fi
+
   step "Paquets npm (DSFR)"
   npm_ci "$ROOT"
 }
@@ -132,7 +142,7 @@ npm_ci() {
 # - `erase_components` : Leptos efface le type de chaque composant (vues
 #   `AnyView`) au lieu d'en monomorphiser l'arbre entier ; mesuré ici, le wasm
 #   passe de 1 750 Ko à 1 433 Ko bruts (658 → 521 Ko en gzip -9).
-WASM_RUSTFLAGS="-C target-feature=-reference-types --cfg erase_components"
+WASM_RUSTFLAGS="-C target-feature=-reference-types --cfg erase_components -C link-args=--emit-relocs"
 
 # Construit le SPA en release dans dist/.
 build_spa() {

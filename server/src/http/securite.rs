@@ -123,14 +123,20 @@ fn varie_selon_encodage(h: &HeaderMap) -> bool {
 /// tête : 16 chiffres le plus souvent, moins une fois sur seize ; on en
 /// accepte de 12 à 16.
 pub fn fichier_a_empreinte(chemin: &str) -> bool {
-    let nom = chemin.rsplit('/').next().unwrap_or_default();
-    let Some((base, ext)) = nom.rsplit_once('.') else {
-        return false;
-    };
-    if !matches!(ext, "js" | "wasm" | "css") || chemin.matches('/').count() != 1 {
-        return false;
+    let segments: Vec<&str> = chemin.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [nom] => nom.rsplit_once('.').is_some_and(|(base, ext)| {
+            matches!(ext, "js" | "wasm" | "css") && porte_une_empreinte(base.strip_suffix("_bg").unwrap_or(base))
+        }),
+        // Les modules des routes et leur chargeur, rangés sous le nom à
+        // empreinte du module principal (scripts/wasm-split.mjs).
+        [dossier, nom] => porte_une_empreinte(dossier) && (nom.ends_with(".wasm") || nom.ends_with(".js")),
+        _ => false,
     }
-    let base = base.strip_suffix("_bg").unwrap_or(base);
+}
+
+/// `nom-<12 à 16 chiffres hexadécimaux>` : l'empreinte que Trunk ajoute.
+fn porte_une_empreinte(base: &str) -> bool {
     base.rsplit_once('-')
         .is_some_and(|(_, empreinte)| (12..=16).contains(&empreinte.len()) && empreinte.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -151,6 +157,11 @@ mod tests {
         assert!(!fichier_a_empreinte("/fonts/a-0123456789abcdef.js"));
         assert!(fichier_a_empreinte("/main-e277d0f8a636762.css"), "15 chiffres : un zéro de tête omis");
         assert!(fichier_a_empreinte("/boot-4fe6be43cfd8.js"));
+        assert!(fichier_a_empreinte("/immat-web-9d99df09c019ca36/chunk_57.wasm"));
+        assert!(fichier_a_empreinte("/immat-web-9d99df09c019ca36/__wasm_split.js"));
+        assert!(!fichier_a_empreinte("/immat-web/chunk_57.wasm"), "dossier sans empreinte");
+        assert!(!fichier_a_empreinte("/immat-web-9d99df09c019ca36/a/chunk_57.wasm"));
+        assert!(!fichier_a_empreinte("/immat-web-9d99df09c019ca36/index.html"));
         assert!(!fichier_a_empreinte("/boot-4fe6be43cfd.js"), "11 chiffres : trop court pour une empreinte");
         assert!(!fichier_a_empreinte("/main-e277d0f8a636762z.css"));
     }
