@@ -24,6 +24,25 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+const REPRISE = `
+async function chargerAvecReprise(url) {
+  for (let essai = 1; ; essai++) {
+    try {
+      const reponse = await fetch(url);
+      if (reponse.ok) return reponse;
+      throw new Error(\`\${url} : HTTP \${reponse.status}\`);
+    } catch (erreur) {
+      if (essai >= 3) {
+        console.error("Module de page introuvable, la page se recharge :", erreur);
+        location.reload();
+        return new Promise(() => {});
+      }
+      await new Promise((fin) => setTimeout(fin, 400 * essai));
+    }
+  }
+}
+`;
+
 const source = process.env.TRUNK_SOURCE_DIR ?? process.cwd();
 const staging = process.env.TRUNK_STAGING_DIR ?? process.argv[2];
 const release = (process.env.TRUNK_PROFILE ?? "release") === "release";
@@ -76,10 +95,18 @@ try {
   }
   // Le chargeur importe initSync du module principal, un dossier plus haut ;
   // le module principal importe le chargeur dans son dossier.
-  const chargeur = readFileSync(join(travail, "split", "__wasm_split.js"), "utf8");
+  let chargeur = readFileSync(join(travail, "split", "__wasm_split.js"), "utf8");
   const depuisChargeur = `from "./${nom}.js"`;
   if (!chargeur.includes(depuisChargeur)) throw new Error(`__wasm_split.js n'importe pas ${depuisChargeur}`);
-  writeFileSync(join(dossier, "__wasm_split.js"), chargeur.replace(depuisChargeur, `from "../${nom}.js"`));
+  chargeur = chargeur.replace(depuisChargeur, `from "../${nom}.js"`);
+  // Un module de route qui n'arrive pas ferait paniquer le wasm (le
+  // chargement n'est pas faillible dans leptos_router 0.8) et figerait la
+  // page : trois essais espacés, puis la page se recharge (elle repart d'une
+  // version cohérente du serveur) plutôt que de rester morte.
+  const appels = chargeur.split("fetch(new URL(").length - 1;
+  if (appels === 0) throw new Error("__wasm_split.js : aucun fetch(new URL( à reprendre");
+  chargeur = chargeur.replaceAll("fetch(new URL(", "chargerAvecReprise(new URL(") + REPRISE;
+  writeFileSync(join(dossier, "__wasm_split.js"), chargeur);
   const principal = readFileSync(join(travail, "bg", `${nom}.js`), "utf8");
   // Seule l'instruction import change : la clé "./__wasm_split.js" de la
   // table des imports est le nom que le wasm attend.

@@ -107,7 +107,7 @@ test("budget du premier chargement : /connexion puis Mon Espace", async ({ page 
   const totalConnexion = connexion.reduce((s, l) => s + l.transfere, 0);
 
   await login.login(JULIEN.email);
-  await expect(page.getByRole("heading", { name: "Mon Espace", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Mon Espace", exact: true, level: 1 })).toBeVisible();
   await attendreLeCalme(enCours);
   const cumul = [...lignes.values()].filter(compte);
   // Les données de Mon Espace sont bien comptées (arrivées, pas en route).

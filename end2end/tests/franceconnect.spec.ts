@@ -31,7 +31,7 @@ test("FranceConnect : la première connexion crée un compte certifié, qui dém
   // v2 ne transmet plus le nom d'usage).
   await choisirIdentite(page, /Se connecter en tant que Jean-Philippe Éloi/);
   await expect(page).toHaveURL(/\/mon-espace$/);
-  await expect(page.getByRole("heading", { name: "Mon Espace", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Mon Espace", exact: true, level: 1 })).toBeVisible();
   await expect(await new Header(page).userName()).toContainText("Jean-Philippe Éloi DE LA TOUR D'AUVERGNE");
 
   await page.goto("/mon-compte");

@@ -1,0 +1,50 @@
+import { expect, JULIEN, LoginPage, test } from "./fixtures/app";
+
+// Le wasm est découpé par route (scripts/wasm-split.mjs) : Mon Espace arrive
+// dans ses propres modules, téléchargés en y entrant. Un module qui n'arrive
+// pas ne doit pas figer la page.
+const MODULE_MON_ESPACE = /\/immat-web-[0-9a-f]+\/split___mon_espace_view_[0-9]+\.wasm$/;
+
+test("un module de page perdu en route est redemandé : Mon Espace s'affiche", async ({ page }) => {
+  let coupures = 0;
+  await page.route(MODULE_MON_ESPACE, async (route) => {
+    if (coupures < 2) {
+      coupures += 1;
+      await route.abort("connectionreset");
+    } else {
+      await route.continue();
+    }
+  });
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login(JULIEN.email);
+  await expect(page.getByRole("heading", { name: "Mon Espace", exact: true, level: 1 })).toBeVisible();
+  await expect(page.getByTestId("welcome")).toContainText(JULIEN.name);
+  expect(coupures).toBe(2);
+});
+
+test("un module de page refusé trois fois : la page se recharge au lieu de se figer", async ({ page }) => {
+  let refus = 0;
+  await page.route(MODULE_MON_ESPACE, async (route) => {
+    if (refus < 3) {
+      refus += 1;
+      await route.fulfill({ status: 503, body: "" });
+    } else {
+      await route.continue();
+    }
+  });
+  let chargements = 0;
+  page.on("load", () => {
+    chargements += 1;
+  });
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login(JULIEN.email);
+  // Après trois refus, la page se recharge sur /mon-espace ; le quatrième
+  // essai passe.
+  await expect(page.getByRole("heading", { name: "Mon Espace", exact: true, level: 1 })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("welcome")).toContainText(JULIEN.name);
+  await expect(page).toHaveURL(/\/mon-espace$/);
+  expect(refus).toBe(3);
+  expect(chargements).toBe(2);
+});
