@@ -9,14 +9,15 @@
 // Trunk copie les dossiers fonts/ et icons/.
 //
 // Garde-fou : toute classe fr-… écrite dans src/, index.html ou style/ qui
-// existe dans dsfr.min.css entier doit exister dans la sélection ; sinon le
-// script échoue en nommant la classe (ajouter son composant à COMPOSANTS).
+// existe dans dsfr.main.min.css entier doit exister dans la sélection ; sinon
+// le script échoue en nommant la classe (ajouter son composant à COMPOSANTS).
 //
-// Usage : node scripts/dsfr-subset.mjs <racine du projet> <fichier de sortie>
+// Lancé par Trunk avant chaque construction (crochet pre_build, Trunk.toml).
+// Usage : node scripts/dsfr-subset.mjs [racine du projet] [fichier de sortie]
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-const racine = process.argv[2] ?? ".";
+const racine = process.argv[2] ?? process.env.TRUNK_SOURCE_DIR ?? ".";
 const sortie = process.argv[3] ?? join(racine, "target/dsfr/dsfr-immat.min.css");
 const dist = join(racine, "node_modules/@gouvfr/dsfr/dist");
 
@@ -25,11 +26,13 @@ const COMPOSANTS = [
   "link", "button", "logo", "form",
   // Formulaires.
   "input", "select", "checkbox", "radio", "upload",
-  // En-tête (navigation et modale du menu mobile) et pied de page.
-  "modal", "navigation", "header", "footer", "skiplink",
+  // Navigation, modale du menu mobile, pied de page.
+  "modal", "navigation", "footer", "skiplink",
   // Contenu.
   "alert", "notice", "badge", "breadcrumb", "callout", "connect",
   "stepper", "table", "tag", "tile", "accordion",
+  // L'en-tête en dernier, comme dans la feuille complète du DSFR.
+  "header",
 ];
 
 const parties = [readFileSync(join(dist, "core/core.main.min.css"), "utf8")];
@@ -38,8 +41,8 @@ for (const nom of COMPOSANTS) {
 }
 const feuille = parties
   .join("\n")
-  .replaceAll("url(../fonts/", "url(fonts/")
-  .replaceAll("url(../icons/", "url(icons/");
+  // url(../fonts/…), url(../../icons/…), guillemets ou non.
+  .replace(/url\((["']?)(?:\.\.\/)+(fonts|icons)\//g, "url($1$2/");
 
 // Les classes fr-… du projet.
 function fichiers(dossier, motif) {
@@ -58,11 +61,15 @@ const sources = [
 ];
 const classes = new Set();
 for (const chemin of sources) {
-  for (const m of readFileSync(chemin, "utf8").matchAll(/\bfr-[a-z0-9]+(?:-[a-z0-9]+)*(?:--[a-z0-9]+(?:-[a-z0-9]+)*)?/g)) {
+  // Blocs, éléments (`__`) et modificateurs (`--`) : fr-header__body, fr-btn--sm…
+  for (const m of readFileSync(chemin, "utf8").matchAll(/(?<![\w-])fr-[a-z0-9_-]*[a-z0-9]/g)) {
     classes.add(m[0]);
   }
 }
-const complete = readFileSync(join(dist, "dsfr.min.css"), "utf8");
+// La référence : la feuille complète, variante « main » (sans les règles
+// réservées à l'impression ou aux navigateurs anciens, que la sélection
+// n'a pas non plus).
+const complete = readFileSync(join(dist, "dsfr.main.min.css"), "utf8");
 const definie = (css, classe) => new RegExp(`\\.${classe}(?![a-z0-9_-])`).test(css);
 // Classes que le DSFR ne définit que dans un composant que le SPA n'emploie
 // pas : `fr-input--error` n'existe que sous `.fr-search-bar` ; l'état

@@ -148,8 +148,6 @@ WASM_RUSTFLAGS="-C target-feature=-reference-types --cfg erase_components -C lin
 build_spa() {
   mkdir -p "$ROOT/target"
   step "Construction du SPA (Leptos → wasm, Trunk, release)"
-  # La feuille DSFR réduite aux composants employés (lue par index.html).
-  node "$ROOT/scripts/dsfr-subset.mjs" "$ROOT" "$ROOT/target/dsfr/dsfr-immat.min.css" || return 1
   if [ "$WASM_MODE" = debian ]; then
     # rustc-web (Debian) compile la std pour wasm32.
     env PATH="/usr/bin:$PATH" \

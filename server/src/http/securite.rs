@@ -95,8 +95,8 @@ pub async fn couche(State(state): State<AppState>, req: Request, next: Next) -> 
         // cache partagé doit le savoir.
         set(h, header::CACHE_CONTROL, "public, max-age=31536000, immutable");
     } else {
-        // La page, et les fichiers au nom fixe (CSS du DSFR, polices,
-        // icônes) : revalidés à chaque chargement (Last-Modified).
+        // La page, et les fichiers au nom fixe (polices, icônes, favicon) :
+        // revalidés à chaque chargement (Last-Modified).
         set(h, header::CACHE_CONTROL, "no-cache");
     }
     // Hors de l'API, les fichiers sont servis compressés d'avance (brotli,
@@ -152,6 +152,7 @@ mod tests {
         assert!(fichier_a_empreinte("/main-e277d0f8a6367622.css"));
         assert!(fichier_a_empreinte("/boot-4fe6be43cfd8694a.js"));
         assert!(!fichier_a_empreinte("/dsfr.min.css"));
+        assert!(fichier_a_empreinte("/dsfr-immat.min-943304bc563f93cc.css"));
         assert!(!fichier_a_empreinte("/index.html"));
         assert!(!fichier_a_empreinte("/icons/system/check-line-0123456789abcdef.svg"));
         assert!(!fichier_a_empreinte("/fonts/a-0123456789abcdef.js"));
