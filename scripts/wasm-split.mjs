@@ -29,8 +29,11 @@ async function chargerAvecReprise(url) {
   for (let essai = 1; ; essai++) {
     try {
       const reponse = await fetch(url);
-      if (reponse.ok) return reponse;
-      throw new Error(\`\${url} : HTTP \${reponse.status}\`);
+      // Un module d'une version retirée du serveur revient en page HTML
+      // (repli du SPA, statut 200) : seul un vrai wasm compte.
+      const type = reponse.headers.get("content-type") ?? "";
+      if (reponse.ok && type.startsWith("application/wasm")) return reponse;
+      throw new Error(\`\${url} : HTTP \${reponse.status}, \${type}\`);
     } catch (erreur) {
       if (essai >= 3) {
         console.error("Module de page introuvable, la page se recharge :", erreur);
@@ -102,7 +105,8 @@ try {
   // Un module de route qui n'arrive pas ferait paniquer le wasm (le
   // chargement n'est pas faillible dans leptos_router 0.8) et figerait la
   // page : trois essais espacés, puis la page se recharge (elle repart d'une
-  // version cohérente du serveur) plutôt que de rester morte.
+  // version cohérente du serveur) plutôt que de rester morte. Un onglet
+  // resté ouvert pendant une mise en production y gagne la nouvelle version.
   const appels = chargeur.split("fetch(new URL(").length - 1;
   if (appels === 0) throw new Error("__wasm_split.js : aucun fetch(new URL( à reprendre");
   chargeur = chargeur.replaceAll("fetch(new URL(", "chargerAvecReprise(new URL(") + REPRISE;

@@ -48,3 +48,28 @@ test("un module de page refusé trois fois : la page se recharge au lieu de se f
   expect(refus).toBe(3);
   expect(chargements).toBe(2);
 });
+
+test("un module d'une version retirée revient en page HTML : la page se recharge et repart", async ({ page }) => {
+  // Le repli du SPA répond 200 avec index.html pour un fichier absent (un
+  // onglet ouvert pendant une mise en production) : ce n'est pas un wasm.
+  let remplaces = 0;
+  await page.route(MODULE_MON_ESPACE, async (route) => {
+    if (remplaces < 3) {
+      remplaces += 1;
+      await route.fulfill({ status: 200, contentType: "text/html", body: "<!DOCTYPE html><html></html>" });
+    } else {
+      await route.continue();
+    }
+  });
+  let chargements = 0;
+  page.on("load", () => {
+    chargements += 1;
+  });
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login(JULIEN.email);
+  await expect(page.getByRole("heading", { name: "Mon Espace", exact: true, level: 1 })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("welcome")).toContainText(JULIEN.name);
+  expect(remplaces).toBe(3);
+  expect(chargements).toBe(2);
+});
