@@ -14,17 +14,23 @@
 // 3. optimise chaque module avec wasm-opt (construction release) ;
 // 4. recalcule les empreintes d'intégrité (SRI) de index.html.
 //
-// Le chargeur et les modules des routes vont dans un dossier qui porte le
-// nom à empreinte du module principal (/immat-web-<empreinte>/…) : un onglet
-// ouvert sur une version ne charge jamais les modules d'une autre, et le
-// serveur peut les dire immuables.
+// Le module principal, son chargeur et les modules des routes prennent un
+// nom tiré de leur contenu final (immat-web-<empreinte>.js, _bg.wasm, et le
+// dossier /immat-web-<empreinte>/…) : un onglet ouvert sur une version ne
+// charge jamais les modules d'une autre, et le serveur peut les dire
+// immuables.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const REPRISE = `
+// Une page rechargée pour un module manquant ne se recharge plus pendant
+// une minute : un message la remplace (pas de boucle).
+const CLE_RECHARGEMENT = "immat-rechargement";
 async function chargerAvecReprise(url) {
   for (let essai = 1; ; essai++) {
     try {
@@ -32,19 +38,58 @@ async function chargerAvecReprise(url) {
       // Un module d'une version retirée du serveur revient en page HTML
       // (repli du SPA, statut 200) : seul un vrai wasm compte.
       const type = reponse.headers.get("content-type") ?? "";
-      if (reponse.ok && type.startsWith("application/wasm")) return reponse;
-      throw new Error(\`\${url} : HTTP \${reponse.status}, \${type}\`);
+      if (!reponse.ok || !type.startsWith("application/wasm")) {
+        throw new Error(\`\${url} : HTTP \${reponse.status}, \${type}\`);
+      }
+      // Le corps entier, vérifié : une coupure en plein téléchargement ou un
+      // fichier abîmé se reprennent aussi.
+      const octets = await reponse.arrayBuffer();
+      if (!WebAssembly.validate(octets)) throw new Error(\`\${url} : module wasm invalide\`);
+      return new Response(octets, { headers: { "content-type": "application/wasm" } });
     } catch (erreur) {
       if (essai >= 3) {
-        console.error("Module de page introuvable, la page se recharge :", erreur);
-        location.reload();
+        echecDuChargement(erreur);
         return new Promise(() => {});
       }
       await new Promise((fin) => setTimeout(fin, 400 * essai));
     }
   }
 }
+function echecDuChargement(erreur) {
+  console.error("Module de page introuvable :", erreur);
+  const ici = location.pathname;
+  let precedent = null;
+  try { precedent = JSON.parse(sessionStorage.getItem(CLE_RECHARGEMENT) ?? "null"); } catch {}
+  const recent = precedent !== null && precedent.chemin === ici && Date.now() - precedent.quand < 60000;
+  if (navigator.onLine && !recent) {
+    try { sessionStorage.setItem(CLE_RECHARGEMENT, JSON.stringify({ chemin: ici, quand: Date.now() })); } catch {}
+    location.reload();
+    return;
+  }
+  const alerte = document.createElement("div");
+  alerte.className = "fr-alert fr-alert--error fr-mt-3w";
+  alerte.setAttribute("role", "alert");
+  alerte.dataset.testid = "chargement-impossible";
+  const titre = document.createElement("h2");
+  titre.className = "fr-alert__title";
+  titre.textContent = "Cette page n'a pas pu être chargée";
+  const texte = document.createElement("p");
+  texte.textContent = "Vérifiez votre connexion à Internet, puis réessayez.";
+  const bouton = document.createElement("button");
+  bouton.type = "button";
+  bouton.className = "fr-btn fr-mt-2w";
+  bouton.textContent = "Réessayer";
+  bouton.addEventListener("click", () => location.reload());
+  alerte.append(titre, texte, bouton);
+  (document.getElementById("contenu") ?? document.body).prepend(alerte);
+}
 `;
+
+/** Remplace toutes les occurrences, et échoue s'il n'y en a aucune. */
+function remplacer(texte, avant, apres) {
+  if (!texte.includes(avant)) throw new Error(`« ${avant} » introuvable`);
+  return texte.replaceAll(avant, apres);
+}
 
 const source = process.env.TRUNK_SOURCE_DIR ?? process.cwd();
 const staging = process.env.TRUNK_STAGING_DIR ?? process.argv[2];
@@ -133,17 +178,34 @@ try {
       );
     }
   }
-  // Les empreintes d'intégrité que Trunk a écrites valent pour ses fichiers.
+  // L'empreinte de Trunk vient du wasm brut de cargo : elle ne couvre ni ce
+  // script, ni wasm-split-cli, ni wasm-opt. Les fichiers publiés prennent
+  // un nom tiré de leur contenu final (le serveur les garde un an).
+  const empreinte = createHash("sha256");
+  for (const n of [...modules, `${nom}.js`, join(nom, "__wasm_split.js")].sort()) {
+    empreinte.update(n).update(readFileSync(join(staging, n)));
+  }
+  const final = `immat-web-${empreinte.digest("hex").slice(0, 16)}`;
+  renameSync(dossier, join(staging, final));
+  const chargeurFinal = join(staging, final, "__wasm_split.js");
+  writeFileSync(chargeurFinal, remplacer(readFileSync(chargeurFinal, "utf8"), `../${nom}.js`, `../${final}.js`));
+  writeFileSync(join(staging, `${final}.js`), remplacer(readFileSync(join(staging, `${nom}.js`), "utf8"), `./${nom}/`, `./${final}/`));
+  unlinkSync(join(staging, `${nom}.js`));
+  renameSync(join(staging, `${nom}_bg.wasm`), join(staging, `${final}_bg.wasm`));
   const indexPath = join(staging, "index.html");
-  let html = readFileSync(indexPath, "utf8");
+  let html = remplacer(readFileSync(indexPath, "utf8"), nom, final);
+  // Les empreintes d'intégrité que Trunk a écrites valent pour ses fichiers.
+  let integrites = 0;
   html = html.replace(/href="\/([^"]+)"([^>]*?)integrity="sha384-[^"]+"/g, (tout, fichier, entre) => {
     const chemin = join(staging, fichier);
-    if (!existsSync(chemin)) return tout;
-    const empreinte = createHash("sha384").update(readFileSync(chemin)).digest("base64");
-    return `href="/${fichier}"${entre}integrity="sha384-${empreinte}"`;
+    if (!existsSync(chemin)) throw new Error(`index.html désigne ${fichier}, absent de la sortie`);
+    integrites += 1;
+    const sri = createHash("sha384").update(readFileSync(chemin)).digest("base64");
+    return `href="/${fichier}"${entre}integrity="sha384-${sri}"`;
   });
+  if (integrites < 2) throw new Error(`index.html : ${integrites} empreinte(s) d'intégrité, au moins 2 attendues`);
   writeFileSync(indexPath, html);
-  console.log(`    wasm découpé : ${nom}_bg.wasm et ${modules.length - 1} module(s) de route`);
+  console.log(`    wasm découpé : ${final}_bg.wasm et ${modules.length - 1} module(s) de route`);
 } finally {
   rmSync(travail, { recursive: true, force: true });
 }

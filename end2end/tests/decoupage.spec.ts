@@ -73,3 +73,54 @@ test("un module d'une version retirée revient en page HTML : la page se recharg
   expect(remplaces).toBe(3);
   expect(chargements).toBe(2);
 });
+
+test("un module arrivé abîmé est redemandé sans recharger la page", async ({ page }) => {
+  let abimes = 0;
+  await page.route(MODULE_MON_ESPACE, async (route) => {
+    if (abimes < 2) {
+      abimes += 1;
+      await route.fulfill({ status: 200, contentType: "application/wasm", body: Buffer.from("pas un module wasm") });
+    } else {
+      await route.continue();
+    }
+  });
+  let chargements = 0;
+  page.on("load", () => {
+    chargements += 1;
+  });
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login(JULIEN.email);
+  await expect(page.getByRole("heading", { name: "Mon Espace", exact: true, level: 1 })).toBeVisible();
+  await expect(page.getByTestId("welcome")).toContainText(JULIEN.name);
+  expect(abimes).toBe(2);
+  expect(chargements).toBe(1);
+});
+
+test("un module toujours introuvable : un seul rechargement, puis un message et « Réessayer »", async ({ page }) => {
+  let refus = 0;
+  await page.route(MODULE_MON_ESPACE, async (route) => {
+    refus += 1;
+    await route.fulfill({ status: 503, body: "" });
+  });
+  let chargements = 0;
+  page.on("load", () => {
+    chargements += 1;
+  });
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login(JULIEN.email);
+  const alerte = page.getByTestId("chargement-impossible");
+  await expect(alerte).toBeVisible({ timeout: 15_000 });
+  await expect(alerte).toHaveAttribute("role", "alert");
+  await expect(alerte.getByRole("heading", { name: "Cette page n'a pas pu être chargée" })).toBeVisible();
+  // Pas de boucle : la page s'est rechargée une fois, et s'en tient là.
+  await page.waitForTimeout(3_000);
+  expect(chargements).toBe(2);
+  expect(refus).toBe(6);
+  // Le serveur revient : « Réessayer » recharge et la page s'affiche.
+  await page.unroute(MODULE_MON_ESPACE);
+  await alerte.getByRole("button", { name: "Réessayer" }).click();
+  await expect(page.getByRole("heading", { name: "Mon Espace", exact: true, level: 1 })).toBeVisible();
+  await expect(page.getByTestId("welcome")).toContainText(JULIEN.name);
+});
