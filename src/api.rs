@@ -177,6 +177,11 @@ pub async fn espace() -> ApiResult<EspaceVehicule> {
     get("/espace").await
 }
 
+/// « Ajouter un véhicule » : le numéro et le code confidentiel.
+pub async fn ajouter_vehicule(req: &immat_domain::rattachement::AjoutVehicule) -> ApiResult<immat_domain::rattachement::VehiculeAjoute> {
+    post("/vehicules", req).await
+}
+
 // --- Démarches -------------------------------------------------------------
 
 use immat_domain::procedures::{

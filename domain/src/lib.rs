@@ -32,6 +32,7 @@ pub mod limites;
 pub mod paiement;
 pub mod pieces;
 pub mod procedures;
+pub mod rattachement;
 pub mod regles;
 pub mod taxes;
 pub mod tpc;

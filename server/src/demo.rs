@@ -111,6 +111,9 @@ struct DemoVehicule {
     code_confidentiel: &'static str,
     /// Le vol du certificat est déjà enregistré au SIV.
     vol_certificat: bool,
+    /// L'état civil du titulaire inscrit : date (AAAA-MM-JJ) et code COG du
+    /// lieu de naissance, quand le registre les porte.
+    naissance: Option<(&'static str, Option<&'static str>)>,
 }
 
 fn sain() -> SituationAdministrative {
@@ -142,6 +145,7 @@ fn vehicules() -> Vec<DemoVehicule> {
         gage_creancier: None,
         code_confidentiel: code,
         vol_certificat: false,
+        naissance: None,
     };
     let marie = |immat, vin, marque, modele, energie, cv, premiere, formule, situation, code| DemoVehicule {
         proprietaire: Some("marie.dupont@demo.immat.fr"),
@@ -167,6 +171,7 @@ fn vehicules() -> Vec<DemoVehicule> {
         gage_creancier: None,
         code_confidentiel: code,
         vol_certificat: false,
+        naissance: None,
     };
     vec![
         // Véhicule sain.
@@ -259,7 +264,131 @@ fn vehicules() -> Vec<DemoVehicule> {
             gage_creancier: None,
             code_confidentiel: "J2K3-L4M5",
             vol_certificat: false,
+            naissance: None,
         },
+    ]
+    .into_iter()
+    .chain(sans_compte())
+    .collect()
+}
+
+/// Des véhicules du registre dont le titulaire n'a pas (encore) de compte :
+/// ceux d'un nouvel usager, qui les ajoute avec leur code confidentiel, et
+/// ceux des identités fictives du fournisseur FranceConnect local
+/// (`tools/franceconnect-local/identites.json`), qui rejoignent leur compte
+/// à la première connexion. Le registre inscrit les noms en majuscules sans
+/// accents ni ponctuation (SIV) : le rattachement compare après
+/// normalisation.
+fn sans_compte() -> Vec<DemoVehicule> {
+    let v = |immat, vin, marque, modele, nom, prenoms, naissance, voie, cp, commune, code| DemoVehicule {
+        proprietaire: None,
+        immatriculation: immat,
+        vin,
+        marque,
+        modele,
+        genre: Genre::Vp,
+        energie: Energie::Essence,
+        puissance_cv: 5,
+        ptac_kg: Some(1600),
+        premiere_immatriculation: "2020-05-12",
+        numero_formule: Some("2020NV00001"),
+        date_certificat: None,
+        titulaire_nom: nom,
+        titulaire_prenoms: Some(prenoms),
+        titulaire_raison_sociale: None,
+        titulaire_siren: None,
+        voie,
+        code_postal: cp,
+        commune,
+        situation: sain(),
+        gage_creancier: None,
+        code_confidentiel: code,
+        vol_certificat: false,
+        naissance,
+    };
+    vec![
+        // Un nouvel usager (compte créé aujourd'hui) : ajouté par son code.
+        v(
+            "NV-500-AA",
+            "VF1BM0R0H12345001",
+            "RENAULT",
+            "MEGANE",
+            "MOREAU",
+            "Camille",
+            None,
+            "8 RUE DES LILAS",
+            "44000",
+            "NANTES",
+            "NV5A-A6BC",
+        ),
+        v(
+            "NV-600-BB",
+            "VF3MCYHZRKS600002",
+            "PEUGEOT",
+            "3008",
+            "ROUSSEL",
+            "Thomas",
+            None,
+            "21 BOULEVARD GAMBETTA",
+            "38000",
+            "GRENOBLE",
+            "NV6B-B7CD",
+        ),
+        // Les identités du fournisseur FranceConnect local.
+        v(
+            "FC-101-AD",
+            "VF7SXHMZ6LT101003",
+            "CITROEN",
+            "C4",
+            "DUBOIS",
+            "ANGELA CLAIRE LOUISE",
+            Some(("1962-08-24", Some("75107"))),
+            "15 RUE DE GRENELLE",
+            "75007",
+            "PARIS",
+            "FC2A-D3AB",
+        ),
+        v(
+            "FC-202-JP",
+            "WBA8E9C50GK202004",
+            "BMW",
+            "SERIE 3",
+            "DE LA TOUR D AUVERGNE",
+            "JEAN PHILIPPE ELOI",
+            Some(("1976-02-29", Some("69123"))),
+            "4 QUAI SAINT ANTOINE",
+            "69002",
+            "LYON",
+            "FC3J-P4AB",
+        ),
+        v(
+            "FC-303-LG",
+            "VSSZZZKJZMR303005",
+            "SEAT",
+            "IBIZA",
+            "GARCIA PEREZ",
+            "LUCIA",
+            Some(("1990-11-03", Some("99134"))),
+            "27 COURS VICTOR HUGO",
+            "33000",
+            "BORDEAUX",
+            "FC4L-G5AB",
+        ),
+        // Une identité presque la même (un prénom de plus au registre) :
+        // rien n'est rattaché ; l'usagère l'ajoute avec son code.
+        v(
+            "FC-404-EL",
+            "VF1RJA00X6R404006",
+            "RENAULT",
+            "CAPTUR",
+            "LEFEVRE CAVAILLES",
+            "ELOISE MARIE",
+            Some(("1988-05-17", Some("13055"))),
+            "102 RUE PARADIS",
+            "13006",
+            "MARSEILLE",
+            "FC5E-L6AB",
+        ),
     ]
 }
 
@@ -334,6 +463,8 @@ async fn inserer_vehicule(repo: &dyn Repository, v: DemoVehicule) -> anyhow::Res
         titulaire_prenoms: v.titulaire_prenoms.map(Into::into),
         titulaire_raison_sociale: v.titulaire_raison_sociale.map(Into::into),
         titulaire_siren: v.titulaire_siren.map(Into::into),
+        titulaire_date_naissance: v.naissance.map(|(date, _)| date.to_owned()),
+        titulaire_lieu_naissance: v.naissance.and_then(|(_, lieu)| lieu.map(Into::into)),
         cotitulaire: None,
         adresse_voie: v.voie.into(),
         adresse_complement: None,

@@ -2,19 +2,26 @@
 //! d'une liste » ; « Ajouter une demande » depuis le menu déroulant.
 
 use crate::{
-    api,
+    api::{self, ClientError},
     components::{
         auth_guard::RequireAuth,
+        field::TextField,
+        form_errors::FormErrors,
+        soumission::Soumission,
         status::{ClientErrorAlert, Loading},
     },
 };
 use immat_domain::{
     api::{DemarcheResume, VehiculeVue},
+    rattachement::{AjoutVehicule, MESSAGE_CORRESPONDANCE_PARTIELLE},
     regles::{Gravite, SituationAdministrative, SITUATION_SAINE},
     EtatDemarche, Teleprocedure,
 };
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
 
 #[component]
 pub fn EspaceVehiculePage() -> impl IntoView {
@@ -28,6 +35,7 @@ pub fn EspaceVehiculePage() -> impl IntoView {
 #[component]
 fn EspaceVehicule() -> impl IntoView {
     let espace = LocalResource::new(api::espace);
+    let partiel = use_query_map().with_untracked(|q| q.get("vehicules").as_deref() == Some("partiel"));
     view! {
         <nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
             <ol class="fr-breadcrumb__list">
@@ -36,6 +44,12 @@ fn EspaceVehicule() -> impl IntoView {
             </ol>
         </nav>
         <h1>"L'espace véhicule"</h1>
+        {partiel.then(|| view! {
+            <div class="fr-alert fr-alert--warning fr-mb-3w" role="status" data-testid="correspondance-partielle">
+                <h2 class="fr-alert__title">"Un véhicule n'a pas été ajouté"</h2>
+                <p>{MESSAGE_CORRESPONDANCE_PARTIELLE}</p>
+            </div>
+        })}
         <AjouterUneDemande />
         {move || match espace.get() {
             None => view! { <Loading label="Chargement de vos véhicules…" /> }.into_any(),
@@ -47,7 +61,8 @@ fn EspaceVehicule() -> impl IntoView {
                     {aucun.then(|| view! {
                         <p data-testid="empty-state">
                             "Aucun véhicule n'est rattaché à votre compte et vous n'avez aucune démarche en cours. "
-                            "Utilisez « Ajouter une demande » pour commencer."
+                            "Ajoutez votre véhicule avec son code confidentiel (« Ajouter un véhicule »), ou utilisez "
+                            "« Ajouter une demande » pour commencer."
                         </p>
                     })}
                     <ul class="fr-raw-list" data-testid="vehicle-list">
@@ -76,6 +91,72 @@ fn EspaceVehicule() -> impl IntoView {
                 .into_any()
             }
         }}
+        <AjouterUnVehicule on_ajoute=Callback::new(move |()| espace.refetch()) />
+    }
+}
+
+/// « Ajouter un véhicule » : le numéro d'immatriculation et le code
+/// confidentiel du certificat. Un code juste ajoute le véhicule à « Mes
+/// véhicules » ; les erreurs s'affichent au champ, la saisie reste.
+#[component]
+fn AjouterUnVehicule(on_ajoute: Callback<()>) -> impl IntoView {
+    let immatriculation = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let alerte = RwSignal::new(None::<ClientError>);
+    let succes = RwSignal::new(None::<String>);
+    let requete = move || AjoutVehicule { immatriculation: immatriculation.get_untracked(), code_confidentiel: code.get_untracked() };
+    let ajout = Soumission::new(
+        |req: AjoutVehicule| async move { api::ajouter_vehicule(&req).await },
+        move |r| match r {
+            Ok(r) => {
+                immatriculation.set(String::new());
+                code.set(String::new());
+                succes.set(Some(r.message));
+                on_ajoute.run(());
+            }
+            Err(e) => errors.show(e, alerte),
+        },
+    );
+    let pending = ajout.en_cours();
+    let valider_immat = Callback::new(move |()| {
+        let errs = requete().valider().err().unwrap_or_default();
+        errors.set_fields(&["immatriculation"], &errs);
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        alerte.set(None);
+        succes.set(None);
+        let req = requete();
+        if errors.retenir(req.valider()).is_some() {
+            ajout.envoyer(req);
+        }
+    };
+    view! {
+        <section class="fr-mt-4w" aria-labelledby="ajout-vehicule-titre" data-testid="ajout-vehicule">
+            <h2 id="ajout-vehicule-titre">"Ajouter un véhicule"</h2>
+            <p class="fr-text--sm">
+                "Votre véhicule n'est pas dans la liste ? Son numéro d'immatriculation et le code confidentiel reçu avec "
+                "son certificat prouvent que vous en êtes le titulaire : il rejoint « Mes véhicules »."
+            </p>
+            {move || succes.get().map(|m| view! {
+                <div class="fr-alert fr-alert--success fr-alert--sm fr-mb-2w" role="status" data-testid="vehicule-ajoute">
+                    <p>{m}</p>
+                </div>
+            })}
+            {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
+            <form on:submit=on_submit novalidate data-testid="ajout-vehicule-form">
+                <TextField id="ajout-immatriculation" label="Numéro d'immatriculation"
+                    hint="Format AB-123-CD, ou 123 ABC 75 pour un ancien numéro"
+                    value=immatriculation error=errors.of("immatriculation") on_input=errors.clear_field("immatriculation")
+                    autocomplete="off" required=true on_blur=valider_immat />
+                <TextField id="ajout-code" label="Code confidentiel"
+                    hint="8 caractères, reçus avec votre certificat d'immatriculation (par exemple AB2C-D3EF)"
+                    value=code error=errors.of("code_confidentiel") on_input=errors.clear_field("code_confidentiel")
+                    autocomplete="off" required=true />
+                <button class="fr-btn fr-btn--secondary" type="submit" disabled=move || pending.get()>"Ajouter le véhicule"</button>
+            </form>
+        </section>
     }
 }
 

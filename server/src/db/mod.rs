@@ -106,6 +106,11 @@ pub struct VehiculeRecord {
     pub titulaire_prenoms: Option<String>,
     pub titulaire_raison_sociale: Option<String>,
     pub titulaire_siren: Option<String>,
+    /// L'état civil du titulaire inscrit (personne physique), quand le
+    /// registre le porte : AAAA-MM-JJ, et le code COG de la commune ou du
+    /// pays de naissance. Sert au rattachement par l'identité.
+    pub titulaire_date_naissance: Option<String>,
+    pub titulaire_lieu_naissance: Option<String>,
     pub cotitulaire: Option<String>,
     pub adresse_voie: String,
     pub adresse_complement: Option<String>,
@@ -158,6 +163,7 @@ pub trait Repository:
     + CompteRepository
     + FranceConnectRepository
     + HabilitationRepository
+    + RattachementRepository
     + Send
     + Sync
     + 'static
@@ -856,4 +862,28 @@ pub trait HabilitationRepository: Send + Sync + 'static {
         motif_refus: Option<&str>,
         maintenant: OffsetDateTime,
     ) -> DbResult<bool>;
+}
+
+/// Le rattachement d'un véhicule du registre à un compte (« Mes
+/// véhicules »), par le code confidentiel ou par l'identité.
+#[async_trait::async_trait]
+pub trait RattachementRepository: Send + Sync + 'static {
+    /// Rattache le véhicule au compte s'il n'est à aucun compte et que le
+    /// compte existe encore (écriture conditionnelle) ; le véhicule d'une
+    /// autre personne ne change pas de compte.
+    async fn rattacher_vehicule(&self, vehicule_id: i64, compte_id: i64) -> DbResult<Rattachement>;
+    /// Les véhicules sans compte dont le titulaire inscrit est né ce jour-là
+    /// (AAAA-MM-JJ) : les candidats d'une identité certifiée.
+    async fn vehicules_sans_compte_nes_le(&self, date_naissance: &str) -> DbResult<Vec<VehiculeRecord>>;
+}
+
+/// Ce que devient un véhicule qu'un compte a prouvé.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rattachement {
+    /// Il vient de rejoindre le compte.
+    Rattache,
+    /// Il y était déjà.
+    DejaAuCompte,
+    /// Il est au compte d'une autre personne (ou le compte n'existe plus).
+    Ailleurs,
 }

@@ -234,6 +234,16 @@ async fn ouvrir(
             },
         },
     };
+    // Les véhicules dont la personne certifiée est le titulaire inscrit
+    // rejoignent son compte ; une identité presque la même est signalée.
+    let cible = match super::vehicules::rattacher_par_identite(state, compte_id, &certifiee).await {
+        Ok(r) if r.partiels > 0 && cible == "/mon-espace" => "/espace-vehicule?vehicules=partiel",
+        Ok(_) => cible,
+        Err(e) => {
+            tracing::warn!(erreur = %e, compte_id, "rattachement par l'identité non fait");
+            cible
+        }
+    };
     if let Some(old) = session_token(headers) {
         state.repo.fermer_session(&token_hash(&old)).await?;
     }

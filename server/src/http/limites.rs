@@ -166,6 +166,34 @@ pub async fn verifier_code(state: &AppState, v: &VehiculeRecord, compte_id: i64,
     })
 }
 
+/// Un code confidentiel essayé « pour moi-même » sur un numéro que le
+/// registre ne connaît pas : la même réponse qu'un code faux (mêmes limites,
+/// même message, un calcul argon2 comme pour un vrai véhicule), pour que le
+/// numéro inconnu ne se distingue pas d'un véhicule existant.
+pub async fn echec_code_vehicule_inconnu(
+    state: &AppState,
+    immatriculation: &immat_domain::Immatriculation,
+    compte_id: i64,
+    code: &CodeConfidentiel,
+) -> AppError {
+    let (cle_ic, cle_c) = (format!("code:immatriculation:{immatriculation}:compte:{compte_id}"), cle_code_compte(compte_id));
+    let compteurs = Compteurs {
+        vehicule_compte: (&cle_ic, Limite::CODE_CONFIDENTIEL_VEHICULE_COMPTE),
+        compte: (&cle_c, Limite::CODE_CONFIDENTIEL_COMPTE),
+        tous_comptes: None,
+        bloque: message_code_bloque,
+        errone: message_code_errone,
+        champ: "code_confidentiel",
+    };
+    let factice = vec![((), super::auth::dummy_hash().to_owned())];
+    let juge = async { state.hacheur.trouver(code.compact().to_owned(), factice).await.map(|_| None::<()>).map_err(AppError::from) };
+    match essayer(state, &compteurs, juge).await {
+        Err(e) => e,
+        // Le juge ne trouve jamais : inatteignable, dit comme un code faux.
+        Ok(()) => AppError::champ("code_confidentiel", message_code_errone(0)),
+    }
+}
+
 pub fn cle_preuve_vehicule_compte(vehicule_id: i64, compte_id: i64) -> String {
     format!("preuve-cession:vehicule:{vehicule_id}:compte:{compte_id}")
 }

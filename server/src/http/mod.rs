@@ -14,6 +14,7 @@ pub mod limites;
 mod mon_compte;
 pub mod routes;
 pub mod securite;
+pub mod vehicules;
 
 use crate::{
     clock::{Clock, SystemClock},
@@ -122,6 +123,7 @@ pub fn api_routes(config: &Config) -> Routes {
         .merge(demarches::routes())
         .merge(franceconnect::routes())
         .merge(habilitation::routes())
+        .merge(vehicules::routes())
         // En dernier : « Se déconnecter partout » ferme les sessions (le
         // balayage des autorisations parcourt les routes dans cet ordre).
         .merge(mon_compte::routes())

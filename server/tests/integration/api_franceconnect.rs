@@ -550,3 +550,79 @@ async fn fournisseur_injoignable_au_depart() {
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.json()["message"].as_str().unwrap().contains("momentanément indisponible"));
 }
+
+/// Les véhicules d'Immat (espace) : leurs immatriculations.
+async fn immatriculations(app: &TestApp, session: &str) -> Vec<String> {
+    let e = app.get("/api/v1/espace", Some(session)).await.json();
+    e["vehicules"].as_array().unwrap().iter().map(|v| v["immatriculation"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn premiere_connexion_les_vehicules_de_l_identite_rejoignent_le_compte_sans_code() {
+    let f = fournisseur().await;
+    let app = app_avec(&f).await;
+    let r = parcours(&app, &f, "code-v1").await;
+    assert_eq!(location(&r), "/mon-espace");
+    let session = session_de(&r).unwrap();
+    // Le registre inscrit « DUBOIS ANGELA CLAIRE LOUISE », née le 24/08/1962 à
+    // Paris 7e : son véhicule, et seulement le sien.
+    assert_eq!(immatriculations(&app, &session).await, ["FC-101-AD"]);
+    // Un duplicata « pour moi-même », sans code confidentiel (compte certifié).
+    let r = app
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "duplicata", "pour_qui": "moi_meme", "immatriculation": "FC-101-AD"}),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // Un véhicule d'une autre personne, sans code : refusé, rien n'est rattaché.
+    let r = app
+        .post_json(
+            "/api/v1/demarches",
+            &json!({"teleprocedure": "duplicata", "pour_qui": "moi_meme", "immatriculation": "FC-202-JP"}),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("Ajouter un véhicule"), "{}", r.text());
+    // La connexion suivante ne rattache rien de plus.
+    let r = parcours(&app, &f, "code-v2").await;
+    assert_eq!(location(&r), "/mon-espace");
+    assert_eq!(immatriculations(&app, &session_de(&r).unwrap()).await, ["FC-101-AD"]);
+}
+
+#[tokio::test]
+async fn identite_presque_la_meme_rien_n_est_rattache_et_l_usager_est_prevenu() {
+    let f = fournisseur().await;
+    let app = app_avec(&f).await;
+    // Un prénom de moins que le registre : partielle.
+    {
+        let mut s = f.scenario.lock().unwrap();
+        s.sub = "sub-angela-2".into();
+        s.userinfo["sub"] = json!("sub-angela-2");
+        s.userinfo["given_name"] = json!("Angela Claire");
+    }
+    let r = parcours(&app, &f, "code-p1").await;
+    assert_eq!(location(&r), "/espace-vehicule?vehicules=partiel");
+    let session = session_de(&r).unwrap();
+    assert!(immatriculations(&app, &session).await.is_empty());
+    // Avec le code du certificat, « Ajouter un véhicule » le rattache.
+    let r = app
+        .post_json("/api/v1/vehicules", &json!({"immatriculation": "FC-101-AD", "code_confidentiel": "FC2A-D3AB"}), Some(&session))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(immatriculations(&app, &session).await, ["FC-101-AD"]);
+    // Né un autre jour : aucune correspondance, aucun message.
+    {
+        let mut s = f.scenario.lock().unwrap();
+        s.sub = "sub-angela-3".into();
+        s.userinfo["sub"] = json!("sub-angela-3");
+        s.userinfo["email"] = json!("angela.autre@fc-test.example");
+        s.userinfo["given_name"] = json!("Angela Claire Louise");
+        s.userinfo["birthdate"] = json!("1962-08-25");
+    }
+    let r = parcours(&app, &f, "code-p2").await;
+    assert_eq!(location(&r), "/mon-espace");
+    assert!(immatriculations(&app, &session_de(&r).unwrap()).await.is_empty());
+}

@@ -17,5 +17,6 @@ mod concurrence;
 mod database_file;
 mod deux_instances;
 mod processus;
+mod rattachement;
 mod securite;
 mod smtp;

@@ -98,6 +98,8 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("POST", "/cert/habilitations/{id}/approuver") => [401, 403, 409, 403],
         ("POST", "/cert/habilitations/{id}/refuser") => [401, 403, 422, 403],
         ("GET", "/espace") => [401, 200, 403, 200],
+        // « Ajouter un véhicule », corps vide : erreurs aux champs.
+        ("POST", "/vehicules") => [401, 422, 403, 422],
         ("POST", "/demarches") => [401, 422, 403, 200],
         ("GET", "/demarches/{numero}") => [401, 404, 403, 200],
         ("PUT", "/demarches/{numero}/adresse") => [401, 404, 403, 200],
@@ -414,18 +416,20 @@ async fn prise_de_controle_du_vehicule_d_autrui_refusee_a_chaque_etape() {
             .status;
     }
     assert_eq!(derniere, StatusCode::TOO_MANY_REQUESTS);
-    // 4. Une cession « pour moi-même » : refusée, comme un numéro inconnu.
+    // 4. Une cession « pour moi-même » avec un code faux : refusée au champ
+    //    du code, comme un numéro inconnu ; l'essai compte.
     let r = app.post_json("/api/v1/demarches", &demarrage("cession", "moi_meme", "EF-789-GH", "ZZZZ-ZZZZ"), Some(&julien)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    // 5. « Pour quelqu'un d'autre », en devinant : 4 refus puis blocage, et
-    //    jamais l'identité ni l'adresse de Marie.
+    assert_eq!(r.json()["champs"][0]["champ"], "code_confidentiel", "{}", r.text());
+    // 5. « Pour quelqu'un d'autre », en devinant : avec l'essai de l'étape 4,
+    //    4 refus puis blocage, et jamais l'identité ni l'adresse de Marie.
     let mut statuts = Vec::new();
     for essai in ["AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC", "DDDD-DDDD", "EEEE-EEEE", "FFFF-FFFF"] {
         let r = app.post_json("/api/v1/demarches", &demarrage("cession", "autrui", "EF-789-GH", essai), Some(&julien)).await;
         assert!(!r.text().contains("DUPONT") && !r.text().contains("Dupont"), "{}", r.text());
         statuts.push(r.status.as_u16());
     }
-    assert_eq!(statuts, [422, 422, 422, 422, 429, 429]);
+    assert_eq!(statuts, [422, 422, 422, 429, 429, 429]);
     // 6. Marie, elle, n'est pas bloquée.
     let marie = app.login(MARIE).await;
     let r = app.post_json("/api/v1/demarches", &demarrage("cession", "moi_meme", "EF-789-GH", ""), Some(&marie)).await;

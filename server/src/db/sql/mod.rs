@@ -19,6 +19,7 @@ mod franceconnect;
 mod habilitation;
 mod instruction;
 mod paiement;
+mod rattachement;
 mod titulaire;
 
 #[derive(Clone)]
@@ -89,6 +90,8 @@ fn vehicule_from_row(r: &Ligne) -> DbResult<VehiculeRecord> {
         titulaire_prenoms: r.try_get("titulaire_prenoms")?,
         titulaire_raison_sociale: r.try_get("titulaire_raison_sociale")?,
         titulaire_siren: r.try_get("titulaire_siren")?,
+        titulaire_date_naissance: r.try_get("titulaire_date_naissance")?,
+        titulaire_lieu_naissance: r.try_get("titulaire_lieu_naissance")?,
         cotitulaire: r.try_get("cotitulaire")?,
         adresse_voie: r.try_get("adresse_voie")?,
         adresse_complement: r.try_get("adresse_complement")?,
@@ -246,9 +249,10 @@ impl Repository for SqlRepository {
                 titulaire_nom, titulaire_prenoms, titulaire_raison_sociale, titulaire_siren, cotitulaire,
                 adresse_voie, adresse_complement, adresse_code_postal, adresse_commune, location_longue_duree,
                 changements_adresse, gage, gage_creancier, otci, ove, ovei, dvs, suspendue, annulee, vol, cede,
-                code_confidentiel_hash, adresse_lieu_dit, vol_certificat)
+                code_confidentiel_hash, adresse_lieu_dit, vol_certificat, titulaire_date_naissance,
+                titulaire_lieu_naissance)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
+                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39)
              on conflict (immatriculation) do nothing returning vehicule_id",
         )
         .bind(&v.immatriculation)
@@ -288,6 +292,8 @@ impl Repository for SqlRepository {
         .bind(&v.code_confidentiel_hash)
         .bind(&v.adresse_lieu_dit)
         .bind(v.vol_certificat_enregistre)
+        .bind(&v.titulaire_date_naissance)
+        .bind(&v.titulaire_lieu_naissance)
         .fetch_optional(&self.pool)
         .await?;
         match id {

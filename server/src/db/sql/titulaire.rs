@@ -53,7 +53,7 @@ pub(super) async fn terminer(
     let r = sqlx::query(
         "update vehicule set compte_id = $1, immatriculation = $2, type_immatriculation = $3, numero_formule = $4,
          date_certificat = null, titulaire_nom = $5, titulaire_prenoms = $6, titulaire_raison_sociale = $7,
-         titulaire_siren = $8, cotitulaire = $9, adresse_voie = $10, adresse_complement = $11, adresse_lieu_dit = $12,
+         titulaire_siren = $8, titulaire_date_naissance = null, titulaire_lieu_naissance = null, cotitulaire = $9, adresse_voie = $10, adresse_complement = $11, adresse_lieu_dit = $12,
          adresse_code_postal = $13, adresse_commune = $14, changements_adresse = 0, cede = false,
          code_confidentiel_hash = null, code_confidentiel_version = code_confidentiel_version + 1
          where vehicule_id = $15 and code_confidentiel_version = $16 and immatriculation = $17",

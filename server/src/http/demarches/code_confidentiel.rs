@@ -33,6 +33,12 @@ use immat_domain::{
 use rand::RngCore;
 use time::Duration;
 
+/// « Je n'ai pas de code confidentiel », pour moi-même, sur un véhicule qui
+/// n'est pas au compte : sans code, il ne peut pas y être ajouté.
+const HORS_COMPTE_SANS_CODE: &str = "Aucun véhicule de votre compte n'est immatriculé sous ce numéro. Si c'est votre véhicule, \
+     pas encore ajouté à votre compte, choisissez « Pour quelqu'un d'autre » : le nouveau code part par courrier à l'adresse \
+     du titulaire inscrite sur le certificat. Avec ce code, « Ajouter un véhicule » le rattache à votre compte.";
+
 /// Le code tel que les agents le voient dans la boîte d'envoi : seuls les
 /// deux derniers caractères restent.
 pub fn masquer(code: &CodeConfidentiel) -> String {
@@ -64,7 +70,7 @@ pub async fn demander(
     let demandeur_titulaire = v.as_ref().is_some_and(|v| v.compte_id == Some(compte.id));
     let v = match (req.pour_qui, v) {
         (PourQui::MoiMeme, Some(v)) if demandeur_titulaire => v,
-        (PourQui::MoiMeme, _) => return Err(AppError::champ("immatriculation", VEHICULE_HORS_COMPTE)),
+        (PourQui::MoiMeme, _) => return Err(AppError::champ("immatriculation", HORS_COMPTE_SANS_CODE)),
         (PourQui::Autrui, Some(v)) => v,
         (PourQui::Autrui, None) => return Err(AppError::champ("immatriculation", "Aucun véhicule n'est immatriculé sous ce numéro.")),
     };

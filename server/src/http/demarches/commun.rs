@@ -327,10 +327,6 @@ pub const REGISTRE_CHANGE: &str = "Le certificat de ce véhicule a changé depui
      cession déclarée ou autre changement de titulaire) : elle ne peut plus être validée ni payée. \
      Reprenez-la depuis « Ajouter une demande ».";
 
-/// La réponse à « pour moi-même » sur un véhicule qui n'est pas au compte
-/// (qu'il existe ou non).
-pub const VEHICULE_HORS_COMPTE: &str = "Aucun véhicule de votre compte n'est immatriculé sous ce numéro. Pour le véhicule d'une autre personne, choisissez « Pour quelqu'un d'autre ».";
-
 /// « Démarrer la procédure » : la téléprocédure construite, le compte qui
 /// y a droit, les champs du tableau des éléments nécessaires ; la suite
 /// revient à la téléprocédure.
@@ -363,9 +359,10 @@ pub fn situation_permet(v: &VehiculeRecord, tp: Teleprocedure) -> AppResult<Opti
     }
 }
 
-/// Le véhicule désigné au démarrage. « Pour moi-même » : seulement un
-/// véhicule du compte (un véhicule d'autrui et un numéro inconnu reçoivent
-/// la même réponse) ; pour autrui : un véhicule inscrit.
+/// Le véhicule désigné au démarrage, sans code confidentiel. « Pour
+/// moi-même » : seulement un véhicule du compte (un véhicule d'autrui et un
+/// numéro inconnu reçoivent la même réponse) ; pour autrui : un véhicule
+/// inscrit.
 pub async fn charger_vehicule_demarrage(
     state: &AppState,
     compte: &crate::db::CompteRecord,
@@ -394,15 +391,27 @@ pub async fn demarrer_sur_son_vehicule(
     };
     let immatriculation =
         demarrage.immatriculation.as_ref().ok_or_else(|| AppError::champ("immatriculation", "Saisissez le numéro d'immatriculation."))?;
-    let v = charger_vehicule_demarrage(state, compte, req.pour_qui, immatriculation).await?;
     // La version du registre lue ici est celle que la validation, le
     // paiement et l'écriture du nouveau certificat exigent encore : un
     // changement de titulaire, une cession ou un nouveau code l'incrémentent.
-    let version_du_code = match &demarrage.code_confidentiel {
-        Some(code) => verifier_code(state, &v, compte.id, code).await?,
-        None => {
-            exiger_non_bloque(state, &v, compte.id).await?;
-            v.code_confidentiel_version
+    // « Pour moi-même », un code juste rattache le véhicule au compte.
+    let (v, version_du_code) = match req.pour_qui {
+        PourQui::MoiMeme => {
+            let (v, version, _) =
+                crate::http::vehicules::vehicule_pour_moi_meme(state, compte, immatriculation, demarrage.code_confidentiel.as_ref())
+                    .await?;
+            (v, version)
+        }
+        PourQui::Autrui => {
+            let v = charger_vehicule_demarrage(state, compte, req.pour_qui, immatriculation).await?;
+            let version = match &demarrage.code_confidentiel {
+                Some(code) => verifier_code(state, &v, compte.id, code).await?,
+                None => {
+                    exiger_non_bloque(state, &v, compte.id).await?;
+                    v.code_confidentiel_version
+                }
+            };
+            (v, version)
         }
     };
     let avertissement = situation_permet(&v, req.teleprocedure)?;

@@ -19,7 +19,8 @@ mod heure;
 pub mod paiement;
 pub mod pieces;
 
-pub use commun::{adresse_du_vehicule, nom_titulaire, titulaire_vue, VEHICULE_HORS_COMPTE};
+pub use crate::http::vehicules::VEHICULE_HORS_COMPTE;
+pub use commun::{adresse_du_vehicule, nom_titulaire, titulaire_vue};
 pub use heure::horodatage;
 
 use super::{error::*, routes::Routes, AppState};
