@@ -58,7 +58,8 @@ pub struct VehiculeAjoute {
 /// Le véhicule est rattaché au compte d'une autre personne (dit seulement
 /// à qui a donné le bon code confidentiel).
 pub const VEHICULE_RATTACHE_AILLEURS: &str = "Ce véhicule est déjà rattaché au compte ANTS d'une autre personne : il ne peut pas \
-     rejoindre le vôtre. Si vous agissez pour son titulaire, choisissez « Pour quelqu'un d'autre ».";
+     rejoindre le vôtre. Si vous agissez pour son titulaire, choisissez « Pour quelqu'un d'autre ». Si vous êtes son titulaire \
+     et que ce compte n'est pas le vôtre, adressez-vous au CERT par une téléprocédure complémentaire.";
 
 /// Un nom ou des prénoms comparables : décomposés (NFKD), sans signes
 /// diacritiques, en majuscules, ligatures développées, toute ponctuation
@@ -96,8 +97,9 @@ pub struct TitulaireInscrit<'a> {
 pub enum Correspondance {
     /// Tout correspond : le véhicule rejoint le compte sans code.
     Exacte,
-    /// Même date de naissance et même nom ou mêmes prénoms, mais pas tout :
-    /// rien n'est rattaché ; l'usager ajoute le véhicule avec son code.
+    /// Même nom de naissance et même date de naissance, mais d'autres
+    /// prénoms ou un autre lieu de naissance : rien n'est rattaché ;
+    /// l'usager ajoute le véhicule avec son code.
     Partielle,
     /// Une autre personne.
     Aucune,
@@ -126,8 +128,9 @@ pub fn comparer(identite: &IdentiteCertifiee, inscrit: &TitulaireInscrit<'_>) ->
     };
     match (meme_nom, memes_prenoms, meme_lieu) {
         (true, true, true) => Correspondance::Exacte,
-        (false, false, _) => Correspondance::Aucune,
-        _ => Correspondance::Partielle,
+        (true, _, _) => Correspondance::Partielle,
+        // Des prénoms communs le même jour ne disent rien d'une personne.
+        (false, _, _) => Correspondance::Aucune,
     }
 }
 
@@ -204,8 +207,8 @@ mod tests {
         assert_eq!(comparer(&id, &inscrit("DUBOIS", "Angela Claire", "1962-08-24", None)), Correspondance::Partielle);
         // Autre lieu de naissance : partielle.
         assert_eq!(comparer(&id, &inscrit("DUBOIS", "Angela Claire Louise", "1962-08-24", Some("75108"))), Correspondance::Partielle);
-        // Autre nom, mêmes prénoms : partielle.
-        assert_eq!(comparer(&id, &inscrit("DUBOS", "Angela Claire Louise", "1962-08-24", None)), Correspondance::Partielle);
+        // Autre nom, mêmes prénoms : une autre personne (prénoms communs).
+        assert_eq!(comparer(&id, &inscrit("DUBOS", "Angela Claire Louise", "1962-08-24", None)), Correspondance::Aucune);
         // Autre date : aucune, même si le reste correspond.
         assert_eq!(comparer(&id, &inscrit("DUBOIS", "Angela Claire Louise", "1962-08-25", Some("75107"))), Correspondance::Aucune);
         // Autre personne née le même jour : aucune.

@@ -868,10 +868,12 @@ pub trait HabilitationRepository: Send + Sync + 'static {
 /// véhicules »), par le code confidentiel ou par l'identité.
 #[async_trait::async_trait]
 pub trait RattachementRepository: Send + Sync + 'static {
-    /// Rattache le véhicule au compte s'il n'est à aucun compte et que le
-    /// compte existe encore (écriture conditionnelle) ; le véhicule d'une
-    /// autre personne ne change pas de compte.
-    async fn rattacher_vehicule(&self, vehicule_id: i64, compte_id: i64) -> DbResult<Rattachement>;
+    /// Rattache le véhicule au compte s'il n'est à aucun compte, que son
+    /// registre est encore à la version lue avec la preuve, qu'il n'est pas
+    /// déclaré cédé et que le compte existe encore (écriture
+    /// conditionnelle) ; le véhicule d'une autre personne ne change pas de
+    /// compte.
+    async fn rattacher_vehicule(&self, vehicule_id: i64, compte_id: i64, version_lue: i64) -> DbResult<Rattachement>;
     /// Les véhicules sans compte dont le titulaire inscrit est né ce jour-là
     /// (AAAA-MM-JJ) : les candidats d'une identité certifiée.
     async fn vehicules_sans_compte_nes_le(&self, date_naissance: &str) -> DbResult<Vec<VehiculeRecord>>;
@@ -884,6 +886,7 @@ pub enum Rattachement {
     Rattache,
     /// Il y était déjà.
     DejaAuCompte,
-    /// Il est au compte d'une autre personne (ou le compte n'existe plus).
+    /// Il est au compte d'une autre personne, son registre a changé depuis
+    /// la preuve, il est déclaré cédé, ou le compte n'existe plus.
     Ailleurs,
 }

@@ -35,6 +35,11 @@ pub const VEHICULE_HORS_COMPTE: &str = "Aucun véhicule de votre compte n'est im
      ajoutez-le d'abord avec son code confidentiel (« Ajouter un véhicule » dans l'espace véhicule). Pour le véhicule d'une \
      autre personne, choisissez « Pour quelqu'un d'autre ».";
 
+/// Un véhicule déclaré cédé attend le changement de titulaire de son
+/// acquéreur : il ne rejoint plus aucun compte.
+pub const VEHICULE_CEDE: &str = "Ce véhicule a été déclaré cédé : il attend le changement de titulaire de son acquéreur et ne peut \
+     plus être ajouté à un compte.";
+
 /// Le véhicule désigné « pour moi-même », la version du code confidentiel
 /// qui vaut pour la démarche, et s'il vient de rejoindre le compte.
 ///
@@ -55,8 +60,10 @@ pub async fn vehicule_pour_moi_meme(
             let version = verifier_code(state, &v, compte.id, code).await?;
             let nouveau = if v.compte_id == Some(compte.id) {
                 false
+            } else if v.situation.cede {
+                return Err(AppError::champ("immatriculation", VEHICULE_CEDE));
             } else {
-                match state.repo.rattacher_vehicule(v.id, compte.id).await? {
+                match state.repo.rattacher_vehicule(v.id, compte.id, version).await? {
                     Rattachement::Rattache => true,
                     Rattachement::DejaAuCompte => false,
                     Rattachement::Ailleurs => return Err(AppError::champ("immatriculation", VEHICULE_RATTACHE_AILLEURS)),
@@ -124,7 +131,7 @@ pub async fn rattacher_par_identite(state: &AppState, compte_id: i64, identite: 
         };
         match comparer(identite, &inscrit) {
             Correspondance::Exacte => {
-                if state.repo.rattacher_vehicule(v.id, compte_id).await? == Rattachement::Rattache {
+                if state.repo.rattacher_vehicule(v.id, compte_id, v.code_confidentiel_version).await? == Rattachement::Rattache {
                     r.ajoutes += 1;
                 }
             }

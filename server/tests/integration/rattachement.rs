@@ -173,3 +173,31 @@ async fn deux_comptes_prouvent_le_meme_vehicule_en_meme_temps_un_seul_l_obtient(
     let (va, vb) = (mes_vehicules(&app, &a).await, mes_vehicules(&app, &b).await);
     assert_eq!(va.len() + vb.len(), 1, "{va:?} {vb:?}");
 }
+
+#[tokio::test]
+async fn un_vehicule_declare_cede_ne_rejoint_aucun_compte() {
+    let app = common::spawn().await;
+    // Un mandataire déclare la cession de NV-600-BB pour son titulaire.
+    let julien = app.login(JULIEN).await;
+    let autrui = json!({"teleprocedure": "cession", "pour_qui": "autrui", "immatriculation": NV2.0, "code_confidentiel": NV2.1});
+    let r = app.post_json("/api/v1/demarches", &autrui, Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let base = format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap());
+    let cession = json!({
+        "acquereur": {"type_personne": "physique", "nom": "Martin", "prenoms": "Léa", "date_naissance": "14/07/1990"},
+        "adresse": {"voie": "4 rue Nationale", "code_postal": "59000", "commune": "Lille"},
+        "date_cession": app.state.now().date().to_string(), "heure_cession": "09:00"
+    });
+    assert_eq!(app.put_json(&format!("{base}/cession"), &cession, &julien).await.status, StatusCode::OK);
+    assert_eq!(app.put_json(&format!("{base}/verification"), &json!({"accepter": true}), &julien).await.status, StatusCode::OK);
+    let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&julien)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(mes_vehicules(&app, &julien).await.iter().all(|v| v != NV2.0), "pour autrui : rien n'est rattaché");
+    // Le bon code ne l'ajoute plus à aucun compte.
+    let camille = nouveau_compte(&app, "camille.moreau@exemple.fr").await;
+    let r = app.post_json("/api/v1/vehicules", &json!({"immatriculation": NV2.0, "code_confidentiel": NV2.1}), Some(&camille)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(message(&r).0, "immatriculation");
+    assert!(message(&r).1.contains("déclaré cédé"), "{}", r.text());
+    assert!(mes_vehicules(&app, &camille).await.is_empty());
+}

@@ -6,14 +6,18 @@ use super::*;
 
 #[async_trait::async_trait]
 impl RattachementRepository for SqlRepository {
-    async fn rattacher_vehicule(&self, vehicule_id: i64, compte_id: i64) -> DbResult<Rattachement> {
+    async fn rattacher_vehicule(&self, vehicule_id: i64, compte_id: i64, version_lue: i64) -> DbResult<Rattachement> {
+        // La version du code lue avec la preuve : un changement de titulaire
+        // (ou un nouveau code) passé entre-temps l'a changée, et le véhicule
+        // déclaré cédé attend son acquéreur.
         let r = sqlx::query(
             "update vehicule set compte_id = $1
-             where vehicule_id = $2 and compte_id is null
+             where vehicule_id = $2 and compte_id is null and code_confidentiel_version = $3 and cede = false
                and exists (select 1 from compte where compte_id = $1 and supprime_le is null)",
         )
         .bind(compte_id)
         .bind(vehicule_id)
+        .bind(version_lue)
         .execute(&self.pool)
         .await?;
         if r.rows_affected() == 1 {
@@ -27,13 +31,10 @@ impl RattachementRepository for SqlRepository {
     }
 
     async fn vehicules_sans_compte_nes_le(&self, date_naissance: &str) -> DbResult<Vec<VehiculeRecord>> {
-        let rows = sqlx::query(
-            "select * from vehicule where compte_id is null and titulaire_date_naissance = $1
-             order by immatriculation limit 50",
-        )
-        .bind(date_naissance)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query("select * from vehicule where compte_id is null and titulaire_date_naissance = $1 order by immatriculation")
+            .bind(date_naissance)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(vehicule_from_row).collect()
     }
 }
