@@ -81,6 +81,10 @@ function echecDuChargement(erreur) {
   bouton.textContent = "Réessayer";
   bouton.addEventListener("click", () => location.reload());
   alerte.append(titre, texte, bouton);
+  // L'état de chargement de la navigation tombe : la page le dit autrement.
+  document.querySelector("[data-testid='page-courante']")?.removeAttribute("inert");
+  const chargement = document.querySelector("[data-testid='chargement-page']");
+  if (chargement) chargement.hidden = true;
   (document.getElementById("contenu") ?? document.body).prepend(alerte);
 }
 `;

@@ -310,8 +310,8 @@ pub async fn demander_correction(numero: &str, req: &DemandeCorrection) -> ApiRe
     post(&format!("/cert/demarches/{numero}/correction"), req).await
 }
 
-pub async fn refuser_demarche(numero: &str, message: String) -> ApiResult<DossierCert> {
-    post(&format!("/cert/demarches/{numero}/refuser"), &RefusDemarche { message }).await
+pub async fn refuser_demarche(numero: &str, refus: &RefusDemarche) -> ApiResult<DossierCert> {
+    post(&format!("/cert/demarches/{numero}/refuser"), refus).await
 }
 
 // --- Comptes ----------------------------------------------------------------

@@ -1,7 +1,10 @@
 //! L'application : en-tête DSFR, routes, pied de page.
 
 use crate::{
-    components::layout::{DemoNotice, Footer, Header, SkipLinks},
+    components::{
+        layout::{DemoNotice, Footer, Header, SkipLinks},
+        page::{AnnoncePage, Navigation, SuiviNavigation},
+    },
     pages::{
         cert_dossier::CertDossierPage,
         cert_envois::CertEnvoisPage,
@@ -63,12 +66,18 @@ route_paresseuse!(Demarche, DemarchePage);
 #[component]
 pub fn App() -> impl IntoView {
     Session::provide();
+    let nav = Navigation::provide();
     view! {
         <Router>
             <SkipLinks />
             <DemoNotice />
             <Header />
             <main id="contenu" class="fr-container immat-main" tabindex="-1">
+                <SuiviNavigation />
+                <AnnoncePage />
+                // Entre le clic et la nouvelle page, l'ancienne est inerte :
+                // rien ne s'y saisit qui disparaîtrait.
+                <div data-testid="page-courante" inert=move || nav.en_cours.get()>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/connexion") view=LoginPage />
@@ -87,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/espace-vehicule/demarche/:procedure") view={Lazy::<Procedure>::new()} />
                     <Route path=path!("/espace-vehicule/demarche/:procedure/:numero") view={Lazy::<Demarche>::new()} />
                 </Routes>
+                </div>
             </main>
             <Footer />
         </Router>

@@ -342,7 +342,7 @@ pub fn exiger_pieces(requises: &[TypePiece], statut: impl Fn(TypePiece) -> Optio
     }
 }
 
-/// « Demander une correction » : la pièce, le motif et le message à
+/// « Refuser la pièce jointe » : la pièce, le motif et le message à
 /// l'usager (obligatoire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemandeCorrection {
@@ -370,11 +370,46 @@ impl DemandeCorrection {
     }
 }
 
-/// « Refuser la démarche » : le message à l'usager (obligatoire).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// « Refuser la démarche » : le message à l'usager (obligatoire), et la
+/// confirmation que c'est bien la démarche qui est refusée, définitivement
+/// (une pièce illisible ou incomplète se traite par « Refuser la pièce
+/// jointe », que l'usager corrige).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefusDemarche {
     #[serde(default)]
     pub message: String,
+    #[serde(default)]
+    pub confirme: bool,
+}
+
+/// Le message d'un refus de démarche non confirmé.
+pub const REFUS_NON_CONFIRME: &str = "Confirmez le refus définitif de la démarche. Pour une pièce illisible ou incomplète, \
+     utilisez plutôt « Refuser la pièce jointe » : l'usager pourra la corriger.";
+
+impl RefusDemarche {
+    /// Le message à l'usager, une fois le refus confirmé ; une erreur par
+    /// champ.
+    pub fn valider(&self) -> Result<String, Vec<ChampErreur>> {
+        let mut erreurs = Vec::new();
+        let message = match valider_message(&self.message, "message", true) {
+            Ok(Some(m)) => Some(m),
+            Ok(None) => {
+                erreurs.push(ChampErreur::new("message", "Saisissez un message."));
+                None
+            }
+            Err(e) => {
+                erreurs.push(e);
+                None
+            }
+        };
+        if !self.confirme {
+            erreurs.push(ChampErreur::new("confirme", REFUS_NON_CONFIRME));
+        }
+        match message {
+            Some(m) if erreurs.is_empty() => Ok(m),
+            _ => Err(erreurs),
+        }
+    }
 }
 
 /// « Accepter la pièce ».

@@ -384,6 +384,19 @@ pub enum DetailsDemarche {
 }
 
 impl DetailsDemarche {
+    /// Le titulaire que montre le « + » du récapitulatif quand ce n'est pas
+    /// celui du registre : le nouveau titulaire d'un changement de
+    /// titulaire, une fois saisi (nom, adresse retenue sur une ligne).
+    pub fn nouveau_titulaire_au_recapitulatif(&self) -> Option<(String, String)> {
+        match self {
+            Self::ChangementTitulaire(d) => d.titulaire.as_ref().map(|t| {
+                let adresse = d.adresse.as_ref().and_then(|a| a.retenue.as_ref()).unwrap_or(&t.adresse);
+                (t.titulaire.libelle(), adresse.une_ligne())
+            }),
+            _ => None,
+        }
+    }
+
     /// Les données vides d'une démarche qui commence ; `None` pour une
     /// téléprocédure pas encore construite.
     pub fn nouveau(tp: Teleprocedure) -> Option<Self> {

@@ -49,6 +49,11 @@ async function marieJusquAuPaiement(page: Page, code: string) {
   await expect(page.getByTestId("adresse-verifiee")).toBeVisible();
   await w.continue();
   await expect(page.getByTestId("recap-declare")).toContainText("Marie DUPONT");
+  // Le « + » de l'identité montre le nouveau titulaire, pas le vendeur.
+  await page.getByRole("button", { name: "Identité du titulaire" }).click();
+  await expect(page.getByTestId("detail-titulaire")).toContainText("Marie DUPONT");
+  await expect(page.getByTestId("detail-titulaire")).toContainText("1 PLACE DE LA GARE, 35000 RENNES");
+  await expect(page.getByTestId("detail-titulaire")).not.toContainText("PAUL");
   await page.getByRole("button", { name: "Taxe à régler" }).click();
   await expect(page.getByTestId("detail-taxes")).toContainText("313,76");
   await expect(page.getByTestId("regle-y1")).toContainText("Bretagne : 60,00");

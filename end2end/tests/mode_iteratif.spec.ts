@@ -82,13 +82,13 @@ test("mode itératif : déclaration de vol refusée, renvoyée, acceptée, payé
   await agent.getByRole("button", { name: "Prendre en charge" }).click();
   await expect(agent.getByTestId("agent-dossier")).toContainText("Prise en charge par vous (Claire Lefèvre)");
   // Sans motif ni message : erreurs aux champs.
-  await agent.getByRole("button", { name: "Demander une correction" }).click();
+  await agent.getByRole("button", { name: "Refuser la pièce jointe" }).click();
   await expect(agent.getByText("Choisissez le motif de la correction.")).toBeVisible();
   await expect(agent.getByText("Saisissez un message.")).toBeVisible();
   await expectAccessible(agent);
   await agent.locator("label", { hasText: "Pièce illisible" }).click();
   await agent.getByLabel("Message à l'usager *").fill(NOTE);
-  await agent.getByRole("button", { name: "Demander une correction" }).click();
+  await agent.getByRole("button", { name: "Refuser la pièce jointe" }).click();
   await expect(agent.getByTestId("etat-dossier")).toHaveText("Correction demandée");
   await expect(agent.getByTestId("echanges")).toContainText(NOTE);
   await expect(agent.getByTestId("echanges")).toContainText("CERT (Claire Lefèvre)");
@@ -176,6 +176,12 @@ test("le CERT refuse la démarche, envoi au clavier seul : l'usager lit le motif
   await expect(agent.getByText("Saisissez un message.")).toBeVisible();
   await agent.getByLabel("Motif du refus, adressé à l'usager *").fill("La déclaration concerne un autre véhicule.");
   await agent.getByRole("button", { name: "Refuser la démarche" }).click();
+  // Le refus de la démarche est définitif : il se confirme, à part.
+  const confirmation = agent.getByTestId("refus-confirmation");
+  await expect(confirmation).toContainText("Confirmer le refus définitif de la démarche ?");
+  await expect(agent.getByRole("heading", { name: "Confirmer le refus définitif de la démarche ?" })).toBeFocused();
+  await expectAccessible(agent);
+  await confirmation.getByRole("button", { name: "Confirmer le refus de la démarche" }).click();
   await expect(agent.getByTestId("etat-dossier")).toHaveText("Refusée par le CERT");
   await page.goto("/espace-vehicule");
   await expect(page.getByTestId("demarches-terminees")).toContainText("Refusée par le CERT");

@@ -1,4 +1,4 @@
-import { expect, expectAccessible, JULIEN, loginAs, MARIE, pdfText, resetDemo, tabTo, test, Wizard } from "./fixtures/app";
+import { expect, expectAccessible, JULIEN, loginAs, MARIE, pdfText, resetDemo, tabTo, telecharger, test, Wizard } from "./fixtures/app";
 
 test.beforeEach(async ({ page }) => {
   await resetDemo(page);
@@ -181,7 +181,9 @@ test("Je n'ai pas de code confidentiel : envoi lisible par l'agent du CERT", asy
   await page.goto("/espace-vehicule/demarche/changement-adresse");
   await page.getByLabel("Numéro d'immatriculation").fill("AB-123-CD");
   await page.getByRole("button", { name: "Je n'ai pas de code confidentiel" }).click();
-  await expect(page.getByTestId("code-envoye")).toContainText("par courrier à l'adresse du titulaire et par e-mail");
+  await expect(page.getByTestId("code-envoye")).toContainText(
+    "par courrier à l'adresse du titulaire inscrite sur le certificat (69002 LYON) et par e-mail à julien.paul@demo.immat.fr",
+  );
   await page.context().clearCookies();
   await loginAs(page, "agent.cert@demo.immat.fr");
   await page.getByRole("link", { name: "Boîte d'envoi (e-mails et courriers émis)" }).click();
@@ -190,6 +192,17 @@ test("Je n'ai pas de code confidentiel : envoi lisible par l'agent du CERT", asy
   // L'agent ne voit jamais le code en clair.
   await expect(courrier.getByTestId("corps")).toContainText("AB-123-CD : ••••-••");
   await expectAccessible(page);
+  // Le courrier est une vraie lettre PDF : l'adresse AFNOR dans la fenêtre,
+  // la date, la référence ; la copie d'archive garde le code masqué.
+  const lettre = await telecharger(page, /Télécharger le courrier n° \d+ \(PDF, copie d'archive\)/);
+  expect(lettre).toContain("JULIEN PAUL");
+  expect(lettre).toContain("12 RUE DE LA REPUBLIQUE");
+  expect(lettre).toContain("69002 LYON");
+  expect(lettre).toMatch(/Référence : IMMAT-C-\d{6}/);
+  expect(lettre).toContain("Objet : Votre code confidentiel pour le véhicule AB-123-CD");
+  expect(lettre).toContain("••••-••");
+  expect(lettre).toContain("Copie d'archive");
+  expect(lettre).not.toMatch(/AB-123-CD : [A-Z2-9]{4}-[A-Z2-9]{4}/);
 });
 
 test("assistant de changement d'adresse au clavier seul", async ({ page }) => {

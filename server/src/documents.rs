@@ -38,6 +38,26 @@ impl Pdf {
         Ok(pdf)
     }
 
+    /// Une page vierge (un courrier place lui-même ses blocs).
+    pub fn vierge(titre: &str, pied: &str) -> anyhow::Result<Self> {
+        let (doc, page, layer) = PdfDocument::new(titre, Mm(210.0), Mm(297.0), "Contenu");
+        let regular = doc.add_external_font(Cursor::new(REGULAR)).map_err(|e| anyhow::anyhow!("police : {e}"))?;
+        let bold = doc.add_external_font(Cursor::new(BOLD)).map_err(|e| anyhow::anyhow!("police : {e}"))?;
+        let layer = doc.get_page(page).get_layer(layer);
+        Ok(Self { doc, regular, bold, layer, y: HAUT, pied: pied.to_owned() })
+    }
+
+    /// Un texte à la position donnée (en mm depuis le coin bas gauche).
+    pub fn texte_en(&self, text: &str, size: f32, x: f32, y: f32, bold: bool) {
+        let font = if bold { &self.bold } else { &self.regular };
+        self.layer.use_text(text, size, Mm(x), Mm(y), font);
+    }
+
+    /// La suite du texte part de cette hauteur (mm depuis le bas).
+    pub fn aller_a(&mut self, y: f32) {
+        self.y = y;
+    }
+
     fn ensure(&mut self, hauteur: f32) {
         if self.y - hauteur < BAS {
             self.footer();

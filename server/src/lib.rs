@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod communes;
 pub mod config;
+pub mod courrier;
 pub mod db;
 pub mod demo;
 pub mod documents;

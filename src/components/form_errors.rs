@@ -101,6 +101,23 @@ pub fn scroll_top() {
     }
 }
 
+/// Le focus sur l'élément désigné, une fois rendu (une confirmation qui
+/// vient de s'ouvrir).
+pub fn focus_titre_etape_de(selecteur: &'static str) {
+    leptos::task::spawn_local(async move {
+        leptos::task::tick().await;
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Ok(Some(el)) = doc.query_selector(selecteur) {
+            use wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
+}
+
 /// Au changement d'étape, le focus va sur le titre de l'étape (ou de la fin
 /// de la demande) : le lecteur d'écran annonce où l'on est.
 pub fn focus_titre_etape() {

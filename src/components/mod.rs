@@ -8,6 +8,7 @@ pub mod field;
 pub mod form_errors;
 pub mod franceconnect;
 pub mod layout;
+pub mod page;
 pub mod personne;
 pub mod piece_jointe;
 pub mod soumission;

@@ -1,6 +1,6 @@
 //! Le back office du CERT, une démarche : l'usager, le véhicule, la demande,
 //! les pièces (aperçu dans la page), les actions de l'agent qui l'a prise en
-//! charge (« Accepter la pièce », « Demander une correction », « Refuser la
+//! charge (« Accepter la pièce », « Refuser la pièce jointe », « Refuser la
 //! démarche ») et l'historique complet.
 
 use crate::{
@@ -15,7 +15,7 @@ use crate::{
     pages::procedures::{ui, Echanges},
 };
 use immat_domain::{
-    pieces::{valider_message, DemandeCorrection, DossierCert, MotifCorrection, PieceVue, StatutPiece},
+    pieces::{DemandeCorrection, DossierCert, MotifCorrection, PieceVue, RefusDemarche, StatutPiece},
     EtatDemarche,
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -24,7 +24,9 @@ use leptos_router::{components::A, hooks::use_params_map};
 #[component]
 pub fn CertDossierPage() -> impl IntoView {
     let params = use_params_map();
+    let titre = Signal::derive(move || format!("Démarche n° {} (CERT)", params.with(|p| p.get("numero")).unwrap_or_default()));
     view! {
+        <crate::components::page::TitrePage titre=titre />
         <RequireAuth>
             {move || {
                 let numero = params.with(|p| p.get("numero")).unwrap_or_default();
@@ -206,7 +208,7 @@ fn Piece(
     }
 }
 
-/// « Demander une correction » d'une pièce, ou une précision sur la
+/// « Refuser la pièce jointe » d'une pièce, ou une précision sur la
 /// demande elle-même (`piece_id` vide) : le motif et le message à l'usager.
 #[component]
 fn Correction(
@@ -238,7 +240,9 @@ fn Correction(
     let id4 = id3.clone();
     view! {
         <form on:submit=on_submit novalidate class="fr-mt-2w" data-testid="correction-form">
-            <RadioGroup name=format!("motif-{cle}") legend="Motif de la correction" value=motif error=errors.of("motif")
+            <RadioGroup name=format!("motif-{cle}")
+                legend=if piece_id.is_some() { "Motif du refus de la pièce jointe" } else { "Motif de la précision demandée" }
+                value=motif error=errors.of("motif")
                 options=MotifCorrection::TOUS.into_iter().map(|m| (Some(m), m.libelle().to_owned())).collect() />
             <div class=move || if message_error.with(Option::is_some) { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>
                 <label class="fr-label" for=id.clone()>"Message à l'usager *"</label>
@@ -249,33 +253,54 @@ fn Correction(
                 {move || message_error.get().map(|m| view! { <p class="fr-error-text" id=id4.clone()>{m}</p> })}
             </div>
             <button class="fr-btn fr-btn--secondary" type="submit" disabled=move || pending.get()>
-                {if piece_id.is_some() { "Demander une correction" } else { "Demander une précision sur la demande" }}
+                {if piece_id.is_some() { "Refuser la pièce jointe" } else { "Demander une précision sur la demande" }}
             </button>
         </form>
     }
 }
 
-/// « Refuser la démarche », avec un message obligatoire.
+/// « Refuser la démarche » : un message obligatoire, puis une confirmation
+/// (le refus est définitif ; une pièce illisible se traite par « Refuser la
+/// pièce jointe »).
 #[component]
 fn Refus(numero: String, dossier: RwSignal<Option<DossierCert>>, alerte: RwSignal<Option<ClientError>>) -> impl IntoView {
     let message = RwSignal::new(String::new());
+    let a_confirmer = RwSignal::new(false);
     let errors = FormErrors::new();
     let envoi = Soumission::new(
-        |(numero, message): (String, String)| async move { api::refuser_demarche(&numero, message).await },
+        |(numero, refus): (String, RefusDemarche)| async move { api::refuser_demarche(&numero, &refus).await },
         suivre(dossier, alerte, errors),
     );
     let pending = envoi.en_cours();
     let message_error = errors.of("message");
+    let confirme_error = errors.of("confirme");
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let texte = message.get_untracked();
-        if errors.retenir(valider_message(&texte, "message", true).map_err(|e| vec![e])).is_some() {
-            envoi.envoyer((numero.clone(), texte));
+        let refus = RefusDemarche { message: message.get_untracked(), confirme: false };
+        // Le message d'abord ; la confirmation ensuite, à part.
+        let message_seul = refus.valider().map_err(|e| e.into_iter().filter(|c| c.champ == "message").collect::<Vec<_>>());
+        match message_seul {
+            Err(e) if !e.is_empty() => {
+                errors.retenir::<()>(Err(e));
+            }
+            _ => {
+                errors.set_fields(&["message"], &[]);
+                a_confirmer.set(true);
+                crate::components::form_errors::focus_titre_etape_de("#refus-confirmation");
+            }
         }
+    };
+    let numero2 = numero.clone();
+    let confirmer = move |_| {
+        envoi.envoyer((numero2.clone(), RefusDemarche { message: message.get_untracked(), confirme: true }));
     };
     view! {
         <form on:submit=on_submit novalidate class="fr-mt-4w" data-testid="refus-form">
             <h2 class="fr-h4">"Refuser la démarche"</h2>
+            <p class="fr-text--sm">
+                "Le refus est définitif : l'usager ne pourra plus reprendre cette demande. Pour une pièce illisible ou "
+                "incomplète, utilisez « Refuser la pièce jointe » : l'usager pourra la corriger."
+            </p>
             <div class=move || if message_error.with(Option::is_some) { "fr-input-group fr-input-group--error" } else { "fr-input-group" }>
                 <label class="fr-label" for="refus-message">"Motif du refus, adressé à l'usager *"</label>
                 <textarea class="fr-input" id="refus-message" rows="3" maxlength="2000"
@@ -284,7 +309,23 @@ fn Refus(numero: String, dossier: RwSignal<Option<DossierCert>>, alerte: RwSigna
                     prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
                 {move || message_error.get().map(|m| view! { <p class="fr-error-text" id="refus-message-desc-error">{m}</p> })}
             </div>
-            <button class="fr-btn fr-btn--tertiary" type="submit" disabled=move || pending.get()>"Refuser la démarche"</button>
+            <button class="fr-btn fr-btn--tertiary" type="submit" disabled=move || pending.get() || a_confirmer.get()>"Refuser la démarche"</button>
+            {move || a_confirmer.get().then(|| view! {
+                <div class="fr-alert fr-alert--warning fr-mt-2w" data-testid="refus-confirmation">
+                    <h3 class="fr-alert__title" id="refus-confirmation" tabindex="-1">"Confirmer le refus définitif de la démarche ?"</h3>
+                    <p>"L'usager recevra votre message et la démarche s'arrêtera là."</p>
+                    {move || confirme_error.get().map(|m| view! { <p class="fr-error-text" data-testid="refus-confirme-erreur">{m}</p> })}
+                    <ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-2w">
+                        <li><button class="fr-btn" type="button" disabled=move || pending.get() on:click=confirmer.clone()>
+                            "Confirmer le refus de la démarche"
+                        </button></li>
+                        <li><button class="fr-btn fr-btn--secondary" type="button" on:click=move |_| {
+                            a_confirmer.set(false);
+                            crate::components::form_errors::focus_titre_etape_de("[data-testid='refus-form'] button[type='submit']");
+                        }>"Annuler"</button></li>
+                    </ul>
+                </div>
+            })}
         </form>
     }
 }

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 #[component]
 pub fn CertEnvoisPage() -> impl IntoView {
     view! {
+        <crate::components::page::TitrePage titre="Envois de codes confidentiels (démonstration)".to_owned() />
         <RequireAuth>
             <CertEnvois />
         </RequireAuth>
@@ -25,7 +26,10 @@ fn CertEnvois() -> impl IntoView {
     let envois = LocalResource::new(api::envois);
     view! {
         <h1>"Envois de codes confidentiels (démonstration)"</h1>
-        <p>"Les e-mails sont émis via le portail ; les courriers sont adressés au format La Poste (AFNOR NF Z 10-011)."</p>
+        <p>
+            "Les e-mails sont émis via le portail ; les courriers sont des lettres PDF pour enveloppe à fenêtre, adressées au "
+            "format La Poste (AFNOR NF Z 10-011). La copie d'archive ouverte ici porte le code masqué."
+        </p>
         <p class="fr-text--sm">"Par sécurité, les codes confidentiels sont masqués : seul le titulaire les reçoit en clair."</p>
         {move || match envois.get() {
             None => view! { <Loading /> }.into_any(),
@@ -39,6 +43,13 @@ fn CertEnvois() -> impl IntoView {
                             <p class="fr-text--sm">{format!("Émis le {} · véhicule {}", e.created_at, e.immatriculation.clone().unwrap_or_default())}</p>
                             <pre class="fr-text--sm" data-testid="destinataire">{e.destinataire.clone()}</pre>
                             <pre class="fr-text--sm immat-pre-wrap" data-testid="corps">{e.corps.clone()}</pre>
+                            {(e.canal == immat_domain::api::Canal::Courrier).then(|| view! {
+                                <p>
+                                    <a class="fr-link fr-link--download" href=format!("/api/v1/cert/envois/{}/courrier", e.id) download="">
+                                        {format!("Télécharger le courrier n° {} (PDF, copie d'archive)", e.id)}
+                                    </a>
+                                </p>
+                            })}
                         </li>
                     }).collect_view()}
                 </ul>

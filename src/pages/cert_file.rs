@@ -16,6 +16,7 @@ use leptos_router::components::A;
 #[component]
 pub fn CertFilePage() -> impl IntoView {
     view! {
+        <crate::components::page::TitrePage titre="Instruction des démarches (CERT)".to_owned() />
         <RequireAuth>
             <CertFile />
         </RequireAuth>

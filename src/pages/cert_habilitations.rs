@@ -18,6 +18,7 @@ use leptos_router::components::A;
 #[component]
 pub fn CertHabilitationsPage() -> impl IntoView {
     view! {
+        <crate::components::page::TitrePage titre="Habilitations de professionnels à vérifier".to_owned() />
         <RequireAuth>
             <CertHabilitations />
         </RequireAuth>

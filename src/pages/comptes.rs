@@ -28,6 +28,7 @@ fn Fait(message: String) -> impl IntoView {
 
 fn cadre(titre: &'static str, contenu: impl IntoView + 'static) -> impl IntoView {
     view! {
+        <crate::components::page::TitrePage titre=titre.to_owned() />
         <div class="fr-grid-row fr-grid-row--center">
             <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
                 <h1>{titre}</h1>

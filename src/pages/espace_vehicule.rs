@@ -26,6 +26,7 @@ use leptos_router::{
 #[component]
 pub fn EspaceVehiculePage() -> impl IntoView {
     view! {
+        <crate::components::page::TitrePage titre="L'espace véhicule".to_owned() />
         <RequireAuth>
             <EspaceVehicule />
         </RequireAuth>
@@ -56,7 +57,14 @@ fn EspaceVehicule() -> impl IntoView {
             Some(Err(e)) => view! { <ClientErrorAlert error=e /> }.into_any(),
             Some(Ok(espace)) => {
                 let aucun = espace.vehicules.is_empty() && espace.autres_demarches.is_empty();
+                let panier: Vec<DemarcheResume> = espace
+                    .vehicules
+                    .iter()
+                    .flat_map(|v| v.demarches.iter().cloned().map(|d| DemarcheResume { immatriculation: Some(v.immatriculation.clone()), ..d }))
+                    .chain(espace.autres_demarches.iter().cloned())
+                    .collect();
                 view! {
+                    <Panier demarches=panier />
                     <h2 class="fr-mt-4w">"Mes véhicules"</h2>
                     {aucun.then(|| view! {
                         <p data-testid="empty-state">
@@ -92,6 +100,43 @@ fn EspaceVehicule() -> impl IntoView {
             }
         }}
         <AjouterUnVehicule on_ajoute=Callback::new(move |()| espace.refetch()) />
+    }
+}
+
+/// Le panier du support : toutes les démarches en cours, d'où l'usager
+/// reprend une demande examinée par le CERT (« Accès au panier / Reprendre
+/// la demande en cours »).
+#[component]
+fn Panier(demarches: Vec<DemarcheResume>) -> impl IntoView {
+    let vide = demarches.is_empty();
+    // « Accès au panier » (`#panier`) : une fois le panier rendu, la page y
+    // va et le focus sur son titre (après celui du titre de la page).
+    if web_sys::window().and_then(|w| w.location().hash().ok()).as_deref() == Some("#panier") {
+        crate::components::form_errors::focus_titre_etape_de("#panier-titre");
+    }
+    view! {
+        <section id="panier" class="fr-mt-4w" aria-labelledby="panier-titre" data-testid="panier">
+            <h2 id="panier-titre" tabindex="-1">"Mon panier"</h2>
+            {if vide {
+                view! { <p class="fr-text--sm">"Votre panier est vide : aucune démarche en cours."</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {demarches.into_iter().map(|d| {
+                            let href = format!("/espace-vehicule/demarche/{}/{}", d.teleprocedure.slug(), d.numero);
+                            let immat = d.immatriculation.as_ref().map(|i| format!(" — {i}")).unwrap_or_default();
+                            let lien = if d.etat.reprenable() { "Reprendre la demande en cours" } else { "Voir la demande" };
+                            view! {
+                                <li data-testid="panier-ligne">
+                                    {format!("{} n° {}{} — {} ", d.teleprocedure.libelle(), d.numero, immat, d.etat.libelle())}
+                                    <A href=href>{lien}</A>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
     view! {
+        <crate::components::page::TitrePage titre="Accueil".to_owned() />
         <h1>"Les démarches en ligne de votre certificat d'immatriculation"</h1>
         <p class="fr-text--lead">
             "Changement d'adresse, déclaration de cession, changement de titulaire, duplicata "

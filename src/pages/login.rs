@@ -78,6 +78,7 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
+        <crate::components::page::TitrePage titre="Connexion à Mon Espace".to_owned() />
         <div class="fr-grid-row fr-grid-row--center">
             <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
                 <h1>"Connexion à Mon Espace"</h1>

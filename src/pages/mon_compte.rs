@@ -24,6 +24,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn MonComptePage() -> impl IntoView {
     view! {
+        <crate::components::page::TitrePage titre="Mon compte".to_owned() />
         <RequireAuth>
             <MonCompteVue />
         </RequireAuth>

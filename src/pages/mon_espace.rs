@@ -8,6 +8,7 @@ use leptos_router::components::A;
 #[component]
 pub fn MonEspacePage() -> impl IntoView {
     view! {
+        <crate::components::page::TitrePage titre="Mon Espace".to_owned() />
         <RequireAuth>
             <MonEspace />
         </RequireAuth>
@@ -61,6 +62,9 @@ fn MonEspace() -> impl IntoView {
                             </div>
                         </div>
                     </div>
+                    <p class="fr-mt-3w">
+                        <A href="/espace-vehicule#panier" attr:class="fr-btn fr-btn--secondary">"Accès au panier"</A>
+                    </p>
                 }
                 .into_any()
             }

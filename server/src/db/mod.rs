@@ -441,6 +441,8 @@ pub trait DemarcheRepository: Send + Sync + 'static {
     /// et comptes (avec leurs sessions), avant un nouvel ensemencement.
     async fn vider_registre_demo(&self) -> DbResult<()>;
     async fn envois(&self) -> DbResult<Vec<EnvoiRecord>>;
+    /// Un envoi de la boîte d'envoi.
+    async fn envoi(&self, id: i64) -> DbResult<Option<EnvoiRecord>>;
 }
 
 /// Un paiement (une tentative) d'une démarche, côté service.

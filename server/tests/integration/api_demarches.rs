@@ -325,6 +325,10 @@ async fn acheminement_personne_morale_et_professionnel() {
     let garage = app.login("garage.central@demo.immat.fr").await;
     let r = app.post_json("/api/v1/code-confidentiel/demande", &demande("EF-789-GH", "autrui"), Some(&garage)).await;
     assert_eq!((r.json()["email"].as_bool(), r.json()["courrier"].as_bool()), (Some(false), Some(true)));
+    // L'écran le dit clairement.
+    let message = r.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("par sécurité, Immat n'envoie le code qu'au titulaire"), "{message}");
+    assert!(!message.contains("RENNES"), "rien de l'adresse du titulaire : {message}");
     // Professionnel habilité, pour lui-même (un véhicule de son parc).
     let compte = app.repo.compte_par_email("garage.central@demo.immat.fr").await.unwrap().unwrap();
     let mut v = app.repo.vehicule_par_immatriculation("LM-890-NP").await.unwrap().unwrap();

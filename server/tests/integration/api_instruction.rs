@@ -322,7 +322,7 @@ async fn une_demarche_prise_par_un_agent_n_est_pas_a_l_autre() {
     for (action, corps) in [
         ("accepter", json!({"piece_id": piece})),
         ("correction", json!({"piece_id": piece, "motif": "illisible", "message": "Illisible."})),
-        ("refuser", json!({"message": "Non."})),
+        ("refuser", json!({"message": "Non.", "confirme": true})),
         ("liberer", json!({})),
     ] {
         let r = app.post_json(&format!("{cert}/{action}"), &corps, Some(&a2)).await;
@@ -364,15 +364,21 @@ async fn refus_de_la_demarche_avec_un_message_puis_nouvelle_demande_possible() {
     let agent = app.login(AGENT).await;
     let cert = format!("/api/v1/cert/demarches/{n}");
     app.post_json(&format!("{cert}/prendre"), &json!({}), Some(&agent)).await;
-    let r = app.post_json(&format!("{cert}/refuser"), &json!({"message": ""}), Some(&agent)).await;
+    let r = app.post_json(&format!("{cert}/refuser"), &json!({"message": "", "confirme": true}), Some(&agent)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = "La déclaration ne concerne pas ce véhicule.";
+    // Sans confirmation : rien n'est refusé (une pièce illisible se refuse à part).
     let r = app.post_json(&format!("{cert}/refuser"), &json!({"message": message}), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["champs"][0]["champ"], "confirme");
+    assert!(r.text().contains("Refuser la pièce jointe"), "{}", r.text());
+    assert_eq!(app.get(&base, Some(&julien)).await.json()["etat"], "en_attente_cert");
+    let r = app.post_json(&format!("{cert}/refuser"), &json!({"message": message, "confirme": true}), Some(&agent)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["demarche"]["etat"], "refusee");
     // Plus aucune action sur une démarche refusée.
     app.post_json(&format!("{cert}/prendre"), &json!({}), Some(&agent)).await;
-    let r = app.post_json(&format!("{cert}/refuser"), &json!({"message": message}), Some(&agent)).await;
+    let r = app.post_json(&format!("{cert}/refuser"), &json!({"message": message, "confirme": true}), Some(&agent)).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let d = app.get(&base, Some(&julien)).await.json();
     assert_eq!(d["etat"], "refusee");

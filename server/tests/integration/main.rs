@@ -14,6 +14,7 @@ mod api_skeleton;
 mod api_titulaire;
 mod api_tpc;
 mod concurrence;
+mod courriers;
 mod database_file;
 mod deux_instances;
 mod processus;

@@ -120,6 +120,8 @@ fn attendu(method: &Method, path: &str) -> Option<[u16; 4]> {
         ("GET", "/demarches/{numero}/documents/{nom}") => [401, 404, 403, 200],
         ("POST", "/code-confidentiel/demande") => [401, 422, 403, 200],
         ("GET", "/cert/envois") => [401, 403, 200, 403],
+        // Un envoi désigné par un numéro illisible : aucun courrier.
+        ("GET", "/cert/envois/{envoi}/courrier") => [401, 403, 404, 403],
         // Un changement d'adresse ne demande aucune pièce.
         ("POST", "/demarches/{numero}/pieces/{type_piece}") => [401, 404, 403, 404],
         ("GET", "/demarches/{numero}/pieces/{type_piece}/{id}") => [401, 404, 403, 404],
@@ -175,7 +177,7 @@ fn corps_de(method: &Method, path: &str) -> Option<Value> {
         ("POST", "/paiements/notification") => Some(json!({"idop": "00000000-0000-0000-0000-000000000000"})),
         ("POST", "/cert/demarches/{numero}/accepter") => Some(json!({"piece_id": 1})),
         ("POST", "/cert/demarches/{numero}/correction") => Some(json!({"piece_id": 1, "motif": "illisible", "message": "Illisible."})),
-        ("POST", "/cert/demarches/{numero}/refuser") => Some(json!({"message": "Refusée."})),
+        ("POST", "/cert/demarches/{numero}/refuser") => Some(json!({"message": "Refusée.", "confirme": true})),
         ("POST", "/compte/suppression") => Some(json!({"mot_de_passe": "pas-le-bon"})),
         ("POST", _) | ("PUT", _) => Some(json!({})),
         _ => None,

@@ -225,14 +225,22 @@ pub fn Recapitulatif(ctx: Ctx, ui: super::ProcedureUi) -> impl IntoView {
         {declare}
         {transmission}
         <div class="fr-accordions-group fr-mb-4w">
-            {v.vehicule.clone().map(|x| view! {
-                <Detail id="detail-titulaire" titre="Identité du titulaire">
-                    <p data-testid="detail-titulaire">
-                        {x.titulaire.nom_complet()} <br />
-                        {x.titulaire.adresse.une_ligne()} <br />
-                        {format!("{} {} — VIN {}", x.marque, x.modele, x.vin)}
-                    </p>
-                </Detail>
+            {v.vehicule.clone().map(|x| {
+                // Un changement de titulaire montre le nouveau titulaire,
+                // celui du certificat à émettre.
+                let (nom, adresse) = v
+                    .details
+                    .nouveau_titulaire_au_recapitulatif()
+                    .unwrap_or_else(|| (x.titulaire.nom_complet(), x.titulaire.adresse.une_ligne()));
+                view! {
+                    <Detail id="detail-titulaire" titre="Identité du titulaire">
+                        <p data-testid="detail-titulaire">
+                            {nom} <br />
+                            {adresse} <br />
+                            {format!("{} {} — VIN {}", x.marque, x.modele, x.vin)}
+                        </p>
+                    </Detail>
+                }
             })}
             <Detail id="detail-taxes" titre="Taxe à régler">
                 {v.taxes_incalculables.clone().map(|m| view! {

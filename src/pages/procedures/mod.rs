@@ -73,7 +73,9 @@ fn Fil(tp: Teleprocedure) -> impl IntoView {
 #[component]
 pub fn ProcedurePage() -> impl IntoView {
     let tp = tp_param();
+    let titre = Signal::derive(move || tp().map(|tp| tp.libelle().to_owned()).unwrap_or_else(|| "Page non trouvée".to_owned()));
     view! {
+        <crate::components::page::TitrePage titre=titre />
         <RequireAuth>
             {move || match tp() {
                 None => view! { <NotFoundPage /> }.into_any(),
@@ -102,7 +104,15 @@ pub fn etape_affichee(v: &DemarcheVue) -> Etape {
 pub fn DemarchePage() -> impl IntoView {
     let tp = tp_param();
     let params = use_params_map();
+    let titre = Signal::derive(move || {
+        let numero = params.with(|p| p.get("numero")).unwrap_or_default();
+        match tp() {
+            Some(tp) => format!("{} — demande n° {numero}", tp.libelle()),
+            None => "Page non trouvée".to_owned(),
+        }
+    });
     view! {
+        <crate::components::page::TitrePage titre=titre />
         <RequireAuth>
             {move || {
                 let numero = params.with(|p| p.get("numero")).unwrap_or_default();

@@ -50,6 +50,18 @@ fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+fn envoi_from_row(r: &Ligne) -> DbResult<EnvoiRecord> {
+    Ok(EnvoiRecord {
+        id: r.try_get("envoi_id")?,
+        canal: from_code(&r.try_get::<String, _>("canal")?)?,
+        destinataire: r.try_get("destinataire")?,
+        objet: r.try_get("objet")?,
+        corps: r.try_get("corps")?,
+        immatriculation: r.try_get("immatriculation")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
 fn compte_from_row(r: &Ligne) -> DbResult<CompteRecord> {
     Ok(CompteRecord {
         id: r.try_get("compte_id")?,
@@ -881,18 +893,16 @@ impl DemarcheRepository for SqlRepository {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(EnvoiRecord {
-                    id: r.try_get("envoi_id")?,
-                    canal: from_code(&r.try_get::<String, _>("canal")?)?,
-                    destinataire: r.try_get("destinataire")?,
-                    objet: r.try_get("objet")?,
-                    corps: r.try_get("corps")?,
-                    immatriculation: r.try_get("immatriculation")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(envoi_from_row).collect()
+    }
+
+    async fn envoi(&self, id: i64) -> DbResult<Option<EnvoiRecord>> {
+        sqlx::query("select envoi.*, vehicule.immatriculation from envoi left join vehicule using (vehicule_id) where envoi_id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(envoi_from_row)
+            .transpose()
     }
 }

@@ -21,8 +21,7 @@ use immat_domain::{
     api::Canal,
     demarche,
     pieces::{
-        valider_message, AcceptationPiece, Action, Auteur, DemandeCorrection, DossierCert, FileCert, LigneFileCert, RefusDemarche,
-        StatutPiece, UsagerVue,
+        AcceptationPiece, Action, Auteur, DemandeCorrection, DossierCert, FileCert, LigneFileCert, RefusDemarche, StatutPiece, UsagerVue,
     },
 };
 
@@ -275,7 +274,7 @@ async fn accepter(
     Ok(AppJson(vue_dossier(&state, agent.id, &d2, v.as_ref()).await?))
 }
 
-/// « Demander une correction » : la pièce est refusée avec un motif et un
+/// « Refuser la pièce jointe » : la pièce est refusée avec un motif et un
 /// message ; la demande attend la réponse de l'usager.
 async fn correction(
     State(state): State<AppState>,
@@ -324,9 +323,7 @@ async fn refuser(
     Path(numero): Path<String>,
     AppJson(req): AppJson<RefusDemarche>,
 ) -> AppResult<AppJson<DossierCert>> {
-    let message = valider_message(&req.message, "message", true)
-        .map_err(|e| AppError::Validation(vec![e]))?
-        .ok_or_else(|| AppError::champ("message", "Saisissez un message."))?;
+    let message = req.valider().map_err(AppError::Validation)?;
     let (d, v) = charger(&state, &numero).await?;
     exiger_prise(&d, agent.id)?;
     let vers = demarche::refuser(d.etat).map_err(|e| AppError::Conflit(e.to_string()))?;

@@ -139,15 +139,30 @@ pub async fn demander(
             })
             .await?;
     }
+    // Au titulaire, l'endroit exact ; à un tiers, rien de l'adresse d'autrui.
+    let ou = if v.location_longue_duree {
+        "à l'adresse d'expédition du précédent titre (location longue durée)".to_owned()
+    } else if demandeur_titulaire {
+        format!("à l'adresse du titulaire inscrite sur le certificat ({} {})", v.adresse_code_postal, v.adresse_commune)
+    } else {
+        "à l'adresse postale du titulaire figurant sur le certificat d'immatriculation".to_owned()
+    };
     let message = if email {
         format!(
-            "Un nouveau code confidentiel a été envoyé par courrier à l'adresse du titulaire et par e-mail à {}. \
+            "Un nouveau code confidentiel a été envoyé par courrier {ou} et par e-mail à {}. \
              Votre code actuel reste valable tant que le nouveau n'a pas servi ; le nouveau vaut {CODE_CONFIDENTIEL_ATTENTE_JOURS} jours.",
             compte.email
         )
+    } else if mode.email {
+        // Le tableau du support prévoit aussi l'e-mail (professionnel
+        // habilité pour un client) : il ne part pas, et l'écran dit pourquoi.
+        format!(
+            "Un nouveau code confidentiel a été envoyé par courrier {ou}. Le tableau d'acheminement prévoit aussi un e-mail \
+             pour un professionnel habilité qui agit pour un client ; par sécurité, Immat n'envoie le code qu'au titulaire : \
+             votre client vous le communiquera."
+        )
     } else {
-        "Un nouveau code confidentiel a été envoyé par courrier à l'adresse postale du titulaire figurant sur le certificat d'immatriculation."
-            .to_owned()
+        format!("Un nouveau code confidentiel a été envoyé par courrier {ou}.")
     };
     Ok(AppJson(EnvoiCodeConfidentiel { email, courrier, message }))
 }
@@ -162,6 +177,37 @@ pub async fn envois(State(state): State<AppState>, AgentCert(_): AgentCert) -> A
         e.created_at = horodatage(t);
     }
     Ok(AppJson(envois))
+}
+
+/// La référence imprimée sur un courrier de la boîte d'envoi.
+pub fn reference_courrier(id: i64) -> String {
+    format!("IMMAT-C-{id:06}")
+}
+
+/// `GET /cert/envois/{id}/courrier` : la copie d'archive d'un courrier, en
+/// PDF (code masqué). Un e-mail ou un envoi inconnu : 404.
+pub async fn courrier(
+    State(state): State<AppState>,
+    AgentCert(_): AgentCert,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<axum::response::Response> {
+    let introuvable = || AppError::Introuvable("Ce courrier est introuvable dans la boîte d'envoi.".into());
+    let id: i64 = id.parse().map_err(|_| introuvable())?;
+    let e = state.repo.envoi(id).await?.filter(|e| e.canal == Canal::Courrier).ok_or_else(introuvable)?;
+    let emis = time::OffsetDateTime::parse(&e.created_at, &time::format_description::well_known::Rfc3339)
+        .map_err(|err| DbError::Corrupt(format!("date d'envoi « {} » : {err}", e.created_at)))?;
+    let adresse: Vec<String> = e.destinataire.lines().map(str::to_owned).collect();
+    let reference = reference_courrier(e.id);
+    let octets = crate::courrier::pdf(&crate::courrier::Lettre {
+        adresse: &adresse,
+        date: super::heure::date_de_paris(emis),
+        reference: &reference,
+        objet: &e.objet,
+        corps: &e.corps,
+        archive: true,
+    })
+    .map_err(AppError::Interne)?;
+    Ok(super::documents::reponse_pdf(octets, &format!("courrier-{reference}.pdf")))
 }
 
 #[cfg(test)]

@@ -29,8 +29,14 @@ pub async fn telecharger(
         Document::Recapitulatif => recapitulatif(p, &d, v.as_ref())?,
         autre => p.document(autre, &d, v.as_ref(), &donnees)?,
     };
-    let disposition = format!("attachment; filename=\"{}-{}\"", d.numero, nom);
-    Ok(([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], pdf).into_response())
+    Ok(reponse_pdf(pdf, &format!("{}-{}", d.numero, nom)))
+}
+
+/// Un PDF à télécharger sous ce nom (fait de caractères sûrs).
+pub fn reponse_pdf(pdf: Vec<u8>, nom: &str) -> Response {
+    let nom: String = nom.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    let disposition = format!("attachment; filename=\"{nom}\"");
+    ([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], pdf).into_response()
 }
 
 fn recapitulatif(p: &dyn Procedure, d: &DemarcheRecord, v: Option<&VehiculeRecord>) -> AppResult<Vec<u8>> {

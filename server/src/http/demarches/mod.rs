@@ -183,6 +183,7 @@ pub fn routes() -> Routes {
         .merge(cert::routes())
         .post("/code-confidentiel/demande", code_confidentiel::demander)
         .get("/cert/envois", code_confidentiel::envois)
+        .get("/cert/envois/{envoi}/courrier", code_confidentiel::courrier)
 }
 
 /// Le véhicule d'une démarche qui en a forcément un (toutes sauf la TPC) :
