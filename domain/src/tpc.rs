@@ -76,10 +76,13 @@ pub static CATALOGUE: [Categorie; 7] = [
                 p("certificat_conformite", "certificat de conformité ou pièce équivalente justifiant les caractéristiques techniques du véhicule"),
                 Piece { code: "justificatif_fiscal", libelle: "justificatif fiscal (si véhicule acquis à l'étranger)", condition: Condition::SiAcquisALEtranger },
             ]),
+            // Le support cite deux fois le certificat étranger (« ou pièce
+            // équivalente justifiant les caractéristiques techniques », puis
+            // « … les caractéristiques techniques et la propriété ») : la
+            // seconde couvre la première, une seule pièce est demandée.
             sc("vehicule_etranger", "immatriculation d'un véhicule en provenance de l'étranger", &[
                 p("justificatif_adresse", "justificatif d'adresse"),
                 p("justificatif_vente_propriete", "justificatif de vente ou de propriété"),
-                p("ci_etranger", "certificat d'immatriculation étranger ou pièce équivalente justifiant les caractéristiques techniques du véhicule"),
                 p("justificatif_fiscal_import", "justificatif fiscal"),
                 p("ci_etranger_propriete", "certificat d'immatriculation étranger ou pièces équivalentes permettant de justifier les caractéristiques techniques et la propriété du véhicule"),
             ]),
@@ -569,7 +572,9 @@ mod tests {
         ("Immatriculer pour la première fois un véhicule en France", "immatriculation d'un véhicule en provenance de l'étranger", &[
             "justificatif d'adresse",
             "justificatif de vente ou de propriété",
-            "certificat d'immatriculation étranger ou pièce équivalente justifiant les caractéristiques techniques du véhicule",
+            // (le support cite aussi « certificat d'immatriculation étranger
+            // ou pièce équivalente justifiant les caractéristiques
+            // techniques », que la pièce suivante couvre)
             "justificatif fiscal",
             "certificat d'immatriculation étranger ou pièces équivalentes permettant de justifier les caractéristiques techniques et la propriété du véhicule",
         ]),
@@ -822,7 +827,8 @@ mod tests {
     #[test]
     fn immatriculation_d_un_vehicule_en_provenance_de_l_etranger() {
         let sc = sous_categorie("premiere_immatriculation", "vehicule_etranger").unwrap();
-        assert_eq!(pieces_requises(sc, MOI).len(), 5);
+        // Le certificat étranger une seule fois (le support le cite deux fois).
+        assert_eq!(pieces_requises(sc, MOI).len(), 4);
     }
 
     #[test]

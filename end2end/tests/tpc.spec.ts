@@ -61,11 +61,12 @@ test("TPC : immatriculation d'un véhicule en provenance de l'étranger, accept�
   await page.getByLabel(/Date de première immatriculation/).fill("15/06/2019");
   await titulaire(page);
   const pieces = page.getByTestId("pieces-tpc");
-  await expect(pieces.locator("input[type=file]")).toHaveCount(5);
+  // Le certificat étranger n'est demandé qu'une fois.
+  await expect(pieces.locator("input[type=file]")).toHaveCount(4);
   // Sans les pièces : « Démarrer la procédure » dit lesquelles manquent ; rien
   // de saisi n'est perdu.
   await page.getByRole("button", { name: "Démarrer la procédure" }).click();
-  await expect(page.getByTestId("erreur-piece")).toHaveCount(5);
+  await expect(page.getByTestId("erreur-piece")).toHaveCount(4);
   await expect(page.getByTestId("erreur-piece").first()).toContainText("Joignez la pièce « justificatif d'adresse »");
   await expect(page.getByLabel(/Envoyer la pièce : justificatif d'adresse/)).toBeFocused();
   await expect(page.getByLabel(/Dénomination commerciale/)).toHaveValue("Golf");
@@ -73,7 +74,6 @@ test("TPC : immatriculation d'un véhicule en provenance de l'étranger, accept�
   const fichiers: [RegExp, string][] = [
     [/Envoyer la pièce : justificatif d'adresse/, "domicile.pdf"],
     [/Envoyer la pièce : justificatif de vente ou de propriété/, "facture.pdf"],
-    [/Envoyer la pièce : certificat d'immatriculation étranger ou pièce équivalente/, "fahrzeugschein.pdf"],
     [/Envoyer la pièce : justificatif fiscal/, "quitus.pdf"],
     [/Envoyer la pièce : certificat d'immatriculation étranger ou pièces équivalentes/, "fahrzeugbrief.pdf"],
   ];
@@ -95,6 +95,10 @@ test("TPC : immatriculation d'un véhicule en provenance de l'étranger, accept�
   await w.validate();
   await expect(page.getByRole("heading", { name: "Votre demande est en attente de contrôle par le CERT" })).toBeVisible();
   await expectAccessible(page);
+  // Le récapitulatif de ce qui a été envoyé, dès « Valider ».
+  const envoye = await telecharger(page, /Récapitulatif de la demande/);
+  expect(envoye).toContain("Demande complémentaire");
+  expect(envoye).toContain("immatriculation d'un véhicule en provenance de l'étranger");
 
   // Le CERT : la file, le dossier sans véhicule immatriculé, chaque pièce acceptée.
   await loginAs(agent, AGENT);
@@ -109,7 +113,7 @@ test("TPC : immatriculation d'un véhicule en provenance de l'étranger, accept�
   // Des pièces à contrôler : pas de « Accepter la demande » directe.
   await expect(agent.getByRole("button", { name: "Accepter la demande" })).toHaveCount(0);
   await expectAccessible(agent);
-  for (let restantes = 5; restantes > 0; restantes--) {
+  for (let restantes = 4; restantes > 0; restantes--) {
     await expect(agent.getByRole("button", { name: "Accepter la pièce" })).toHaveCount(restantes);
     await agent.getByRole("button", { name: "Accepter la pièce" }).first().click();
   }

@@ -79,7 +79,6 @@ async fn vehicule_jamais_immatricule_en_france_de_bout_en_bout() {
         [
             "piece_justificatif_adresse",
             "piece_justificatif_vente_propriete",
-            "piece_ci_etranger",
             "piece_justificatif_fiscal_import",
             "piece_ci_etranger_propriete"
         ]
@@ -95,8 +94,7 @@ async fn vehicule_jamais_immatricule_en_france_de_bout_en_bout() {
     // Les pièces du mandant ne sont pas demandées pour soi-même.
     let r = app.post_fichier(&format!("{base}/pieces/cerfa_13757?nom=x.pdf"), pdf("x"), &marie).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
-    let types =
-        ["justificatif_adresse", "justificatif_vente_propriete", "ci_etranger", "justificatif_fiscal_import", "ci_etranger_propriete"];
+    let types = ["justificatif_adresse", "justificatif_vente_propriete", "justificatif_fiscal_import", "ci_etranger_propriete"];
     for t in types {
         let r = app.post_fichier(&format!("{base}/pieces/{t}?nom={t}.pdf"), pdf(t), &marie).await;
         assert_eq!(r.status, StatusCode::OK, "{t} : {}", r.text());
@@ -111,15 +109,17 @@ async fn vehicule_jamais_immatricule_en_france_de_bout_en_bout() {
     assert_eq!(d["taxes"], json!({"y1": 36000, "y2": 0, "y3": 0, "y4": 1100, "y5": 276}));
     let libelles: Vec<&str> =
         d["instruction"]["pieces_requises"].as_array().unwrap().iter().map(|p| p["libelle"].as_str().unwrap()).collect();
-    assert_eq!(libelles[3], "justificatif fiscal");
+    assert_eq!(libelles[2], "justificatif fiscal");
+    assert_eq!(libelles.iter().filter(|l| l.starts_with("certificat d'immatriculation étranger")).count(), 1, "{libelles:?}");
 
     // « Valider » : en attente du CERT.
     let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["etat"], "en_attente_cert");
-    // Le récapitulatif n'est disponible qu'à la fin.
+    // Le récapitulatif de ce qui a été envoyé se télécharge dès « Valider ».
     let r = app.get(&format!("{base}/documents/recapitulatif.pdf"), Some(&marie)).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.body.starts_with(b"%PDF-"));
 
     // La file du CERT : la TPC, sans immatriculation ; son dossier, ses pièces.
     let agent = app.login(AGENT).await;
@@ -131,7 +131,7 @@ async fn vehicule_jamais_immatricule_en_france_de_bout_en_bout() {
     let cert = format!("/api/v1/cert/demarches/{n}");
     let dossier = app.post_json(&format!("{cert}/prendre"), &json!({}), Some(&agent)).await.json();
     let pieces: Vec<i64> = dossier["pieces"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
-    assert_eq!(pieces.len(), 5);
+    assert_eq!(pieces.len(), 4);
     // Accepter la demande avant ses pièces : refusé.
     let r = app.post_json(&format!("{cert}/accepter"), &json!({}), Some(&agent)).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());

@@ -244,6 +244,13 @@ impl Procedure for Complementaire {
         &[Document::Recapitulatif]
     }
 
+    /// « Un récapitulatif est disponible au téléchargement » dès l'envoi au
+    /// CERT : ce qui a été envoyé (pas un brouillon, pas une demande
+    /// abandonnée).
+    fn document_disponible(&self, document: Document, etat: EtatDemarche, _details: &DetailsDemarche) -> bool {
+        document == Document::Recapitulatif && !matches!(etat, EtatDemarche::Brouillon | EtatDemarche::Abandonnee)
+    }
+
     fn recapitulatif(&self, pdf: &mut Pdf, donnees: &Donnees) {
         let Some(det) = details(&donnees.details) else { return };
         pdf.heading("Demande complémentaire");
