@@ -98,7 +98,8 @@ test("TPC : immatriculation d'un véhicule en provenance de l'étranger, accept�
   // Le récapitulatif de ce qui a été envoyé, dès « Valider ».
   const envoye = await telecharger(page, /Récapitulatif de la demande/);
   expect(envoye).toContain("Demande complémentaire");
-  expect(envoye).toContain("immatriculation d'un véhicule en provenance de l'étranger");
+  expect(envoye).toContain("En attente de contrôle par le CERT");
+  expect(envoye).toContain("Objet de la demande : Immatriculer en France ma Golf");
 
   // Le CERT : la file, le dossier sans véhicule immatriculé, chaque pièce acceptée.
   await loginAs(agent, AGENT);
