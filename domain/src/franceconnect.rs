@@ -163,11 +163,22 @@ pub enum EchecFranceConnect {
     /// Le fournisseur d'identité ne répond pas, ou FranceConnect n'est pas
     /// configuré.
     Indisponible,
+    /// Le compte de la société a déjà une demande au CERT (en attente ou
+    /// approuvée).
+    DemandeEnCours,
 }
 
 impl EchecFranceConnect {
-    pub const TOUS: [Self; 7] =
-        [Self::Etat, Self::Annule, Self::Jeton, Self::Identite, Self::CompteExistant, Self::DejaLiee, Self::Indisponible];
+    pub const TOUS: [Self; 8] = [
+        Self::Etat,
+        Self::Annule,
+        Self::Jeton,
+        Self::Identite,
+        Self::CompteExistant,
+        Self::DejaLiee,
+        Self::Indisponible,
+        Self::DemandeEnCours,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -178,6 +189,7 @@ impl EchecFranceConnect {
             Self::CompteExistant => "compte_existant",
             Self::DejaLiee => "deja_liee",
             Self::Indisponible => "indisponible",
+            Self::DemandeEnCours => "demande_en_cours",
         }
     }
 
@@ -207,6 +219,9 @@ impl EchecFranceConnect {
             Self::Indisponible => {
                 "FranceConnect est momentanément indisponible. Réessayez plus tard, ou connectez-vous avec votre adresse électronique et \
                  votre mot de passe."
+            }
+            Self::DemandeEnCours => {
+                "Ce compte a déjà une demande en cours auprès du CERT (habilitation ou représentant légal) : attendez sa décision."
             }
         }
     }

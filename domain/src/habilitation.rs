@@ -56,6 +56,39 @@ impl EtatHabilitation {
     }
 }
 
+/// Ce qui est demandé au CERT pour le compte d'une société (personne
+/// morale) : l'habilitation d'un professionnel de l'automobile, ou la
+/// certification du compte par son représentant légal (le support : « personne
+/// morale — mandataire, représentant légal »). Le représentant prouve son
+/// identité par FranceConnect ; le CERT vérifie qu'il représente bien la
+/// société (extrait Kbis) et l'approuve : le compte devient certifié, et les
+/// véhicules inscrits au SIREN de la société le rejoignent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NatureHabilitation {
+    #[default]
+    Professionnel,
+    RepresentantLegal,
+}
+
+impl NatureHabilitation {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Professionnel => "professionnel",
+            Self::RepresentantLegal => "representant_legal",
+        }
+    }
+    pub fn depuis_code(code: &str) -> Option<Self> {
+        [Self::Professionnel, Self::RepresentantLegal].into_iter().find(|n| n.code() == code)
+    }
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Professionnel => "Habilitation de professionnel de l'automobile",
+            Self::RepresentantLegal => "Certification par le représentant légal",
+        }
+    }
+}
+
 /// Ce que le professionnel saisit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeclarationHabilitation {
@@ -123,6 +156,12 @@ pub struct HabilitationVue {
     pub motif_refus: Option<String>,
     /// L'adresse du compte (pour le CERT).
     pub email: String,
+    #[serde(default)]
+    pub nature: NatureHabilitation,
+    /// Le représentant légal confirmé par FranceConnect (prénoms, nom de
+    /// naissance, date de naissance).
+    #[serde(default)]
+    pub representant: Option<String>,
 }
 
 /// Le refus d'un agent : un motif, que le professionnel lit.

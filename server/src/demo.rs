@@ -307,6 +307,29 @@ fn sans_compte() -> Vec<DemoVehicule> {
         naissance,
     };
     vec![
+        // Une seconde camionnette de la société Transports Martin, que son
+        // compte n'a pas encore : elle le rejoint par le SIREN quand le CERT
+        // approuve son représentant légal.
+        DemoVehicule {
+            titulaire_prenoms: None,
+            titulaire_raison_sociale: Some("TRANSPORTS MARTIN SARL"),
+            titulaire_siren: Some("732829320"),
+            genre: Genre::Ctte,
+            energie: Energie::Gazole,
+            ..v(
+                "SP-700-CT",
+                "VF7YBZMFB12700007",
+                "CITROEN",
+                "JUMPY",
+                "TRANSPORTS MARTIN SARL",
+                "",
+                None,
+                "ZA DES GRANDS CHAMPS 45 RUE DE L INDUSTRIE",
+                "59000",
+                "LILLE",
+                "SP7C-T8AB",
+            )
+        },
         // Un nouvel usager (compte créé aujourd'hui) : ajouté par son code.
         v(
             "NV-500-AA",

@@ -39,6 +39,9 @@ fn CertHabilitations() -> impl IntoView {
         <h1>"Habilitations de professionnels à vérifier"</h1>
         <p>"Vérifiez le SIRET et le numéro d'habilitation auprès de la préfecture avant d'approuver : le compte devient alors "
            "celui d'un professionnel de l'automobile habilité (compte certifié)."</p>
+        <p>"Pour une certification par le représentant légal, vérifiez sur l'extrait Kbis de la société que la personne "
+           "identifiée par FranceConnect la représente : le compte devient certifié et les véhicules inscrits à son SIREN "
+           "le rejoignent."</p>
         {move || match demandes.get() {
             None => view! { <Loading /> }.into_any(),
             Some(Err(e)) => view! { <ClientErrorAlert error=e /> }.into_any(),
@@ -77,9 +80,18 @@ fn Demande(h: HabilitationVue, recharger: Callback<()>) -> impl IntoView {
     view! {
         <li class="immat-vehicle-card" data-testid="habilitation">
             <h2 class="fr-h5" id=format!("habilitation-{id}")>{h.raison_sociale.clone()}</h2>
+            <p class="fr-badge fr-badge--info fr-badge--sm" data-testid="nature">{h.nature.libelle()}</p>
             <dl class="immat-identite">
-                <dt>"SIRET"</dt><dd>{h.siret.clone()}</dd>
-                <dt>"Numéro d'habilitation"</dt><dd>{h.numero.clone()}</dd>
+                {match h.representant.clone() {
+                    Some(r) => view! {
+                        <dt>"SIREN"</dt><dd>{h.siret.clone()}</dd>
+                        <dt>"Représentant légal (identité FranceConnect)"</dt><dd data-testid="representant">{r}</dd>
+                    }.into_any(),
+                    None => view! {
+                        <dt>"SIRET"</dt><dd>{h.siret.clone()}</dd>
+                        <dt>"Numéro d'habilitation"</dt><dd>{h.numero.clone()}</dd>
+                    }.into_any(),
+                }}
                 <dt>"Compte"</dt><dd>{h.email.clone()}</dd>
                 <dt>"Demandée le"</dt><dd>{h.demandee_le.clone()}</dd>
             </dl>

@@ -15,7 +15,7 @@ use crate::{
     },
 };
 use immat_domain::compte::{ChangementAdresseElectronique, TypeCompte, VoieDeCertification};
-use immat_domain::habilitation::{DeclarationHabilitation, EtatHabilitation, HabilitationVue};
+use immat_domain::habilitation::{DeclarationHabilitation, EtatHabilitation, HabilitationVue, NatureHabilitation};
 use immat_domain::{compte::MonCompte, Profil};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -51,6 +51,14 @@ fn MonCompteVue() -> impl IntoView {
             </ol>
         </nav>
         <h1>"Mon compte"</h1>
+        {move || (query.with(|q| q.get("franceconnect")).as_deref() == Some("representant")).then(|| view! {
+            <div class="fr-alert fr-alert--success fr-mb-3w" role="status" data-testid="representant-confirme">
+                <h2 class="fr-alert__title">"Identité du représentant légal confirmée"</h2>
+                <p>"FranceConnect a confirmé l'identité du représentant légal. Le CERT vérifie qu'il représente la société "
+                   "(extrait Kbis) : une fois la demande approuvée, le compte de la société est certifié et ses véhicules "
+                   "inscrits à son SIREN le rejoignent."</p>
+            </div>
+        })}
         {move || (query.with(|q| q.get("franceconnect")).as_deref() == Some("certifie")).then(|| view! {
             <div class="fr-alert fr-alert--success fr-mb-3w" role="status" data-testid="certification-reussie">
                 <h2 class="fr-alert__title">"Votre compte est certifié"</h2>
@@ -94,7 +102,13 @@ fn Contenu(c: MonCompte) -> impl IntoView {
             view! { <HabilitationPro profil=u.profil existante=c.habilitation.clone() /> }
         })}
         {(u.type_compte == TypeCompte::Classique && u.profil.voie_de_certification() == Some(VoieDeCertification::FranceConnect))
-            .then(|| view! { <Certification /> })}
+            .then(|| view! { <Certification representant=false /> })}
+        // Une société sans demande en cours : son représentant légal.
+        {(u.type_compte == TypeCompte::Classique
+            && u.profil == Profil::PersonneMorale
+            && u.siren.is_some()
+            && c.habilitation.as_ref().is_none_or(|h| h.etat.peut_redeclarer()))
+            .then(|| view! { <Certification representant=true /> })}
         <h2 class="fr-h4">"Sessions ouvertes"</h2>
         <div class="fr-table">
             <table data-testid="sessions">
@@ -144,15 +158,23 @@ fn HabilitationPro(profil: Profil, existante: Option<HabilitationVue>) -> impl I
     };
     view! {
         <section class="fr-mt-4w fr-mb-4w" id="habilitation" data-testid="habilitation">
-            <h2 class="fr-h4">"Habilitation de professionnel de l'automobile"</h2>
+            <h2 class="fr-h4">
+                {move || actuelle.with(|h| match h {
+                    Some(h) if h.nature == NatureHabilitation::RepresentantLegal => "Certification par le représentant légal",
+                    _ => "Habilitation de professionnel de l'automobile",
+                })}
+            </h2>
             {move || actuelle.get().map(|h| view! {
                 <div class=match h.etat {
                         EtatHabilitation::Approuvee => "fr-alert fr-alert--success fr-mb-3w",
                         EtatHabilitation::Refusee => "fr-alert fr-alert--error fr-mb-3w",
                         EtatHabilitation::EnAttente => "fr-alert fr-alert--info fr-mb-3w",
                     } role="status" data-testid="habilitation-etat">
-                    <h3 class="fr-alert__title">{h.etat.libelle()}</h3>
-                    <p>{format!("SIRET {}, habilitation n° {}, demandée le {}.", h.siret, h.numero, h.demandee_le)}</p>
+                    <h3 class="fr-alert__title">{format!("{} — {}", h.nature.libelle(), h.etat.libelle())}</h3>
+                    <p>{match &h.representant {
+                        Some(r) => format!("Représentant légal : {r} ; SIREN {}, demandée le {}.", h.siret, h.demandee_le),
+                        None => format!("SIRET {}, habilitation n° {}, demandée le {}.", h.siret, h.numero, h.demandee_le),
+                    }}</p>
                     {h.motif_refus.clone().map(|m| view! { <p>{format!("Motif du refus : {m}")}</p> })}
                 </div>
             })}
@@ -221,7 +243,11 @@ fn ChangementAdresse() -> impl IntoView {
 /// « Certifier mon compte avec FranceConnect » : le mot de passe prouve que
 /// le compte est à l'usager, puis le navigateur part chez le fournisseur.
 #[component]
-fn Certification() -> impl IntoView {
+fn Certification(
+    /// Le compte d'une société : FranceConnect identifie son représentant
+    /// légal, que le CERT vérifie.
+    representant: bool,
+) -> impl IntoView {
     let mdp = RwSignal::new(String::new());
     // Venu de « Continuer avec FranceConnect » : le champ du mot de passe
     // prend le focus.
@@ -252,12 +278,25 @@ fn Certification() -> impl IntoView {
     };
     view! {
         <form on:submit=on_submit novalidate class="fr-mt-4w fr-mb-4w" id="certification" data-testid="certification-form">
-            <h2 class="fr-h4">"Certifier mon compte avec FranceConnect"</h2>
-            <p>
-                "Un compte certifié ouvre toutes les téléprocédures, dont le changement de titulaire et la téléprocédure complémentaire. "
-                "FranceConnect confirme votre identité : vos nom, prénoms, date et lieu de naissance deviennent ceux de votre identité "
-                "FranceConnect ; votre adresse électronique ne change pas."
-            </p>
+            {if representant {
+                view! {
+                    <h2 class="fr-h4">"Certifier le compte de la société par son représentant légal"</h2>
+                    <p>
+                        "Un compte certifié ouvre toutes les téléprocédures, dont le changement de titulaire et la téléprocédure "
+                        "complémentaire. Le représentant légal de la société s'identifie avec FranceConnect ; le CERT vérifie ensuite, "
+                        "sur l'extrait Kbis, qu'il représente bien la société. Le compte reste celui de la société."
+                    </p>
+                }.into_any()
+            } else {
+                view! {
+                    <h2 class="fr-h4">"Certifier mon compte avec FranceConnect"</h2>
+                    <p>
+                        "Un compte certifié ouvre toutes les téléprocédures, dont le changement de titulaire et la téléprocédure complémentaire. "
+                        "FranceConnect confirme votre identité : vos nom, prénoms, date et lieu de naissance deviennent ceux de votre identité "
+                        "FranceConnect ; votre adresse électronique ne change pas."
+                    </p>
+                }.into_any()
+            }}
             {move || alerte.get().map(|e| view! { <ClientErrorAlert error=e /> })}
             <TextField id="certification_mot_de_passe" label="Mot de passe" hint="Votre mot de passe prouve que ce compte est le vôtre."
                 value=mdp error=errors.of("mot_de_passe") on_input=errors.clear_field("mot_de_passe") input_type="password"

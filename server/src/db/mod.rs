@@ -842,6 +842,8 @@ pub struct HabilitationRecord {
     pub etat: immat_domain::habilitation::EtatHabilitation,
     pub demandee_le: String,
     pub motif_refus: Option<String>,
+    pub nature: immat_domain::habilitation::NatureHabilitation,
+    pub representant: Option<String>,
 }
 
 #[async_trait::async_trait]
@@ -850,6 +852,10 @@ pub trait HabilitationRepository: Send + Sync + 'static {
     /// en attente ou approuvée (une demande refusée est remplacée).
     async fn declarer_habilitation(&self, compte_id: i64, siret: &str, numero: &str, maintenant: OffsetDateTime) -> DbResult<bool>;
     async fn habilitation_du_compte(&self, compte_id: i64) -> DbResult<Option<HabilitationRecord>>;
+    /// Le représentant légal d'une société, confirmé par FranceConnect : la
+    /// demande attend le CERT ; faux si le compte en a déjà une en attente
+    /// ou approuvée (une demande refusée est remplacée).
+    async fn declarer_representant(&self, compte_id: i64, siren: &str, representant: &str, maintenant: OffsetDateTime) -> DbResult<bool>;
     /// Les demandes d'un état (toutes sans filtre), les plus anciennes
     /// d'abord.
     async fn habilitations(&self, etat: Option<immat_domain::habilitation::EtatHabilitation>) -> DbResult<Vec<HabilitationRecord>>;

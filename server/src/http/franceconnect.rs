@@ -103,12 +103,18 @@ async fn certification(
     AppJson(req): AppJson<CertificationCompte>,
 ) -> AppResult<Response> {
     fournisseur(&state)?;
-    if c.profil.voie_de_certification() != Some(VoieDeCertification::FranceConnect) {
-        return Err(AppError::Interdit(
-            "FranceConnect identifie une personne : seul le compte d'un particulier se certifie ainsi. Un professionnel de \
-             l'automobile l'est par son habilitation."
-                .into(),
-        ));
+    match c.profil.voie_de_certification() {
+        Some(VoieDeCertification::FranceConnect) => {}
+        // Le compte d'une société : FranceConnect identifie son représentant
+        // légal, que le CERT vérifie ensuite (SIREN exigé).
+        Some(VoieDeCertification::Habilitation) if c.siren.is_some() => {}
+        _ => {
+            return Err(AppError::Interdit(
+                "FranceConnect identifie une personne : un particulier certifie ainsi son compte, une société par son \
+                 représentant légal. Un professionnel de l'automobile l'est par son habilitation."
+                    .into(),
+            ))
+        }
     }
     if c.type_compte() == TypeCompte::Certifie {
         return Err(AppError::Conflit("Votre compte est déjà certifié.".into()));
@@ -218,8 +224,25 @@ async fn ouvrir(
                 Some(t) => state.repo.compte_de_session(&token_hash(&t), state.now()).await?,
                 None => None,
             };
-            if courant.map(|c| c.id) != Some(id) {
+            let Some(courant) = courant.filter(|c| c.id == id) else {
                 return Ok(Err(EchecFranceConnect::Etat));
+            };
+            if courant.profil == immat_domain::Profil::PersonneMorale {
+                // Le représentant légal d'une société : son identité attend la
+                // vérification du CERT ; le compte reste celui de la société.
+                let Some(siren) = courant.siren.as_deref() else {
+                    return Ok(Err(EchecFranceConnect::Identite));
+                };
+                let representant = format!(
+                    "{} {}, né(e) le {}",
+                    certifiee.prenoms.as_str(),
+                    certifiee.nom_de_naissance.as_str().to_uppercase(),
+                    immat_domain::DateFr::from(certifiee.date_naissance)
+                );
+                if !state.repo.declarer_representant(id, siren, &representant, state.now()).await? {
+                    return Ok(Err(EchecFranceConnect::DemandeEnCours));
+                }
+                return ouvrir_session(state, headers, id, identite, "/mon-compte?franceconnect=representant").await;
             }
             if !state.repo.certifier_compte(id, &nouveau).await? {
                 return Ok(Err(EchecFranceConnect::DejaLiee));
@@ -244,6 +267,18 @@ async fn ouvrir(
             cible
         }
     };
+    ouvrir_session(state, headers, compte_id, identite, cible).await
+}
+
+/// La session ouverte par FranceConnect (l'ancienne fermée), et la page où
+/// repartir.
+async fn ouvrir_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    compte_id: i64,
+    identite: &IdentiteRecue,
+    cible: &'static str,
+) -> AppResult<Result<(HeaderValue, &'static str), EchecFranceConnect>> {
     if let Some(old) = session_token(headers) {
         state.repo.fermer_session(&token_hash(&old)).await?;
     }

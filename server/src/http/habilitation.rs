@@ -50,6 +50,8 @@ pub fn vue(h: &HabilitationRecord) -> AppResult<HabilitationVue> {
         demandee_le,
         motif_refus: h.motif_refus.clone(),
         email: h.email.clone(),
+        nature: h.nature,
+        representant: h.representant.clone(),
     })
 }
 

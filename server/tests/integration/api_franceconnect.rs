@@ -473,10 +473,81 @@ async fn certifier_un_compte_classique_apres_son_mot_de_passe() {
     assert_eq!(location(&r), "/mon-espace");
     assert_eq!(app.get("/api/v1/auth/me", Some(&session_de(&r).unwrap())).await.json()["id"], moi["id"]);
 
-    // Une personne morale ne se certifie pas par FranceConnect.
+    // Un professionnel habilité ne se certifie pas par FranceConnect.
+    let garage = app.login("garage.central@demo.immat.fr").await;
+    let r = app.post_json("/api/v1/compte/franceconnect", &json!({"mot_de_passe": immat_server::demo::DEMO_PASSWORD}), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+}
+
+#[tokio::test]
+async fn une_societe_se_certifie_par_son_representant_legal_verifie_par_le_cert() {
+    let f = fournisseur().await;
+    let app = app_avec(&f).await;
     let pm = app.login("gestion@transports-martin.demo.immat.fr").await;
+    let ct = json!({"teleprocedure": "changement_titulaire", "pour_qui": "moi_meme", "immatriculation": "AB-123-CD",
+        "preuve": {"mode": "code_cession", "code_cession": "ABCD-EFGH-JK23"}});
+    // Compte classique : le changement de titulaire est refusé.
+    assert_eq!(app.post_json("/api/v1/demarches", &ct, Some(&pm)).await.status, StatusCode::FORBIDDEN);
+    let avant: Vec<String> = app.get("/api/v1/espace", Some(&pm)).await.json()["vehicules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["immatriculation"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(avant, ["LM-890-NP"]);
+
+    // Son représentant légal s'identifie avec FranceConnect (Angela).
+    let (etat, cookie, params) =
+        depart(&app, Some(&pm), "/api/v1/compte/franceconnect", json!({"mot_de_passe": immat_server::demo::DEMO_PASSWORD})).await;
+    autoriser(&f, &params, "code-rl");
+    let r = retour(&app, &format!("code=code-rl&state={etat}"), &format!("{cookie}; {pm}")).await;
+    assert_eq!(location(&r), "/mon-compte?franceconnect=representant");
+    let pm = session_de(&r).unwrap();
+    // Le compte reste celui de la société, pas encore certifié ; l'identité
+    // d'Angela n'est liée à aucun compte (elle garde son propre accès).
+    let moi = app.get("/api/v1/auth/me", Some(&pm)).await.json();
+    assert_eq!(moi["type_compte"], "classique");
+    assert_eq!(moi["profil"], "personne_morale");
+    assert_eq!(moi["email"], "gestion@transports-martin.demo.immat.fr");
+    assert!(app.repo.compte_par_sub("sub-angela").await.unwrap().is_none());
+    assert_eq!(app.post_json("/api/v1/demarches", &ct, Some(&pm)).await.status, StatusCode::FORBIDDEN);
+    let compte = app.get("/api/v1/compte", Some(&pm)).await.json();
+    assert_eq!(compte["habilitation"]["nature"], "representant_legal");
+    assert_eq!(compte["habilitation"]["etat"], "en_attente");
+    assert_eq!(compte["habilitation"]["representant"], "Angela Claire Louise DUBOIS, né(e) le 24/08/1962");
+    // Une seconde demande pendant l'attente : refusée, rien ne change.
+    let (etat, cookie, params) =
+        depart(&app, Some(&pm), "/api/v1/compte/franceconnect", json!({"mot_de_passe": immat_server::demo::DEMO_PASSWORD})).await;
+    autoriser(&f, &params, "code-rl2");
+    let r = retour(&app, &format!("code=code-rl2&state={etat}"), &format!("{cookie}; {pm}")).await;
+    assert_eq!(location(&r), "/mon-compte?franceconnect=demande_en_cours");
+
+    // Le CERT approuve : le compte est certifié, la camionnette inscrite au
+    // SIREN de la société le rejoint, le changement de titulaire s'ouvre.
+    let agent = app.login("agent.cert@demo.immat.fr").await;
+    let liste = app.get("/api/v1/cert/habilitations", Some(&agent)).await.json();
+    let demande = liste.as_array().unwrap().iter().find(|h| h["nature"] == "representant_legal").expect("en attente").clone();
+    assert_eq!(demande["siret"], "732829320");
+    let id = demande["id"].as_i64().unwrap();
+    let r = app.post_json(&format!("/api/v1/cert/habilitations/{id}/approuver"), &json!({}), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let moi = app.get("/api/v1/auth/me", Some(&pm)).await.json();
+    assert_eq!(moi["type_compte"], "certifie");
+    assert_eq!(moi["profil"], "personne_morale");
+    let apres: Vec<String> = app.get("/api/v1/espace", Some(&pm)).await.json()["vehicules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["immatriculation"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(apres, ["LM-890-NP", "SP-700-CT"]);
+    // Plus de 403 : la preuve de cession (inventée) est jugée au champ.
+    let r = app.post_json("/api/v1/demarches", &ct, Some(&pm)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("preuve"), "{}", r.text());
+    // Déjà certifié : plus de certification.
     let r = app.post_json("/api/v1/compte/franceconnect", &json!({"mot_de_passe": immat_server::demo::DEMO_PASSWORD}), Some(&pm)).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
