@@ -221,7 +221,8 @@ impl EchecFranceConnect {
                  votre mot de passe."
             }
             Self::DemandeEnCours => {
-                "Ce compte a déjà une demande en cours auprès du CERT (habilitation ou représentant légal) : attendez sa décision."
+                "Ce compte a déjà une demande auprès du CERT (habilitation ou représentant légal), en attente ou approuvée : \
+                 une seule à la fois ; si elle est en attente, attendez la décision du CERT."
             }
         }
     }

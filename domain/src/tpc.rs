@@ -25,7 +25,32 @@ pub enum Condition {
     SiPourAutrui,
     /// « si véhicule acquis à l'étranger »
     SiAcquisALEtranger,
+    /// Le cerfa de l'opération choisie (retrait ou remise en circulation) :
+    /// tant qu'aucune ne l'est, les deux sont proposés, comme dans le
+    /// support ; ensuite, celui de l'opération seulement.
+    SiOperation(OperationCirculation),
 }
+
+/// « retrait ou remise en circulation du véhicule » : l'opération demandée.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationCirculation {
+    Retrait,
+    RemiseEnCirculation,
+}
+
+impl OperationCirculation {
+    pub const TOUTES: [Self; 2] = [Self::Retrait, Self::RemiseEnCirculation];
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Retrait => "Retrait de la circulation",
+            Self::RemiseEnCirculation => "Remise en circulation",
+        }
+    }
+}
+
+/// La sous-catégorie qui demande de choisir l'opération.
+pub const SOUS_CATEGORIE_CIRCULATION: &str = "retrait_remise_circulation";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Piece {
@@ -132,8 +157,16 @@ pub static CATALOGUE: [Categorie; 7] = [
                 p("piece_usage", "pièce justificative de l'ajout ou du retrait d'usage"),
             ]),
             sc("retrait_remise_circulation", "retrait ou remise en circulation du véhicule", &[
-                p("cerfa_13756", "demande de retrait (cerfa 13756)"),
-                p("cerfa_13750", "demande de remise en circulation (cerfa 13750)"),
+                Piece {
+                    code: "cerfa_13756",
+                    libelle: "demande de retrait (cerfa 13756)",
+                    condition: Condition::SiOperation(OperationCirculation::Retrait),
+                },
+                Piece {
+                    code: "cerfa_13750",
+                    libelle: "demande de remise en circulation (cerfa 13750)",
+                    condition: Condition::SiOperation(OperationCirculation::RemiseEnCirculation),
+                },
             ]),
             sc("vehicule_dangereux", "déclaration liée à un véhicule dangereux ou à détruire", &[
                 p("piece_situation_vehicule", "pièce justificative de la situation du véhicule"),
@@ -424,6 +457,9 @@ pub struct TpcSaisie {
     /// Véhicule neuf : acquis à l'étranger (le justificatif fiscal).
     #[serde(default)]
     pub acquis_a_l_etranger: bool,
+    /// Retrait ou remise en circulation : l'opération demandée.
+    #[serde(default)]
+    pub operation_circulation: Option<OperationCirculation>,
     /// Partie 2 : l'identité du titulaire (et son adresse).
     pub titulaire: TitulaireSaisie,
     /// Première immatriculation : le véhicule.
@@ -439,11 +475,18 @@ pub struct DemandeTpc {
     pub acquis_a_l_etranger: bool,
     pub titulaire: TitulaireValide,
     pub vehicule: Option<VehiculeDeclare>,
+    #[serde(default)]
+    pub operation_circulation: Option<OperationCirculation>,
 }
 
 impl TpcSaisie {
     pub fn circonstances(&self, pour: PourQui) -> Circonstances {
-        Circonstances { pour, acquis_a_l_etranger: self.acquis_a_l_etranger, vehicule_diplomatique: self.vehicule_diplomatique }
+        Circonstances {
+            pour,
+            acquis_a_l_etranger: self.acquis_a_l_etranger,
+            vehicule_diplomatique: self.vehicule_diplomatique,
+            operation_circulation: self.operation_circulation,
+        }
     }
 
     /// Les parties 1 et 2, pour ce motif ; les erreurs vont aux champs
@@ -474,6 +517,10 @@ impl TpcSaisie {
         }
         .map_err(|e| erreurs.extend(e))
         .ok();
+        let operation = if sc.code == SOUS_CATEGORIE_CIRCULATION { self.operation_circulation } else { None };
+        if sc.code == SOUS_CATEGORIE_CIRCULATION && operation.is_none() {
+            erreurs.push(ChampErreur::new("operation_circulation", "Choisissez l'opération : retrait ou remise en circulation."));
+        }
         match (objet, titulaire, vehicule) {
             (Some(objet), Some(titulaire), Some(vehicule)) if erreurs.is_empty() => Ok(DemandeTpc {
                 objet,
@@ -481,6 +528,7 @@ impl TpcSaisie {
                 acquis_a_l_etranger: self.acquis_a_l_etranger && sc.code == "vehicule_neuf",
                 titulaire,
                 vehicule,
+                operation_circulation: operation,
             }),
             _ => Err(erreurs),
         }
@@ -519,6 +567,7 @@ impl DetailsComplementaire {
             pour,
             acquis_a_l_etranger: false,
             vehicule_diplomatique: false,
+            operation_circulation: None,
         });
         pieces_requises(sc, c)
     }
@@ -530,6 +579,8 @@ pub struct Circonstances {
     pub pour: PourQui,
     pub acquis_a_l_etranger: bool,
     pub vehicule_diplomatique: bool,
+    /// L'opération choisie (retrait ou remise en circulation), s'il y en a une.
+    pub operation_circulation: Option<OperationCirculation>,
 }
 
 /// Les pièces que le système suggère pour cette sous-catégorie. Un véhicule
@@ -546,6 +597,7 @@ pub fn pieces_requises(sc: &SousCategorie, c: Circonstances) -> Vec<Piece> {
             Condition::Toujours => true,
             Condition::SiPourAutrui => c.pour == PourQui::Autrui,
             Condition::SiAcquisALEtranger => c.acquis_a_l_etranger,
+            Condition::SiOperation(op) => c.operation_circulation.is_none_or(|choisie| choisie == op),
         })
         .copied()
         .collect()
@@ -555,7 +607,8 @@ pub fn pieces_requises(sc: &SousCategorie, c: Circonstances) -> Vec<Piece> {
 mod tests {
     use super::*;
 
-    const MOI: Circonstances = Circonstances { pour: PourQui::MoiMeme, acquis_a_l_etranger: false, vehicule_diplomatique: false };
+    const MOI: Circonstances =
+        Circonstances { pour: PourQui::MoiMeme, acquis_a_l_etranger: false, vehicule_diplomatique: false, operation_circulation: None };
     const AUTRUI: Circonstances = Circonstances { pour: PourQui::Autrui, ..MOI };
 
     /// Le support, ligne à ligne : (catégorie, sous-catégorie, pièces pour
@@ -852,10 +905,27 @@ mod tests {
     }
 
     #[test]
-    fn retrait_ou_remise_en_circulation_deux_cerfas() {
+    fn retrait_ou_remise_en_circulation_le_cerfa_de_l_operation_choisie() {
         let sc = sous_categorie("situation_vehicule", "retrait_remise_circulation").unwrap();
-        let codes: Vec<&str> = pieces_requises(sc, MOI).iter().map(|p| p.code).collect();
-        assert_eq!(codes, ["cerfa_13756", "cerfa_13750"]);
+        let codes = |c: Circonstances| pieces_requises(sc, c).iter().map(|p| p.code).collect::<Vec<_>>();
+        // Avant le choix, les deux (comme le support) ; ensuite, un seul.
+        assert_eq!(codes(MOI), ["cerfa_13756", "cerfa_13750"]);
+        let retrait = Circonstances { operation_circulation: Some(OperationCirculation::Retrait), ..MOI };
+        assert_eq!(codes(retrait), ["cerfa_13756"]);
+        let remise = Circonstances { operation_circulation: Some(OperationCirculation::RemiseEnCirculation), ..AUTRUI };
+        assert_eq!(codes(remise), ["identite_mandant", "cerfa_13757", "cerfa_13750"]);
+        // La saisie exige le choix, au champ.
+        let sans_choix = TpcSaisie { vehicule: VehiculeSaisie::default(), ..saisie() };
+        let e = sans_choix.valider(sc, time::macros::date!(2026 - 12 - 06)).unwrap_err();
+        assert_eq!(e.iter().map(|c| c.champ.as_str()).collect::<Vec<_>>(), ["operation_circulation"]);
+        let avec = TpcSaisie { operation_circulation: Some(OperationCirculation::Retrait), ..sans_choix };
+        let d = avec.valider(sc, time::macros::date!(2026 - 12 - 06)).unwrap();
+        assert_eq!(d.operation_circulation, Some(OperationCirculation::Retrait));
+        // Une autre sous-catégorie ignore l'opération.
+        let autre = sous_categorie("situation_vehicule", "modification_technique");
+        if let Some(autre) = autre {
+            assert_eq!(avec.valider(autre, time::macros::date!(2026 - 12 - 06)).unwrap().operation_circulation, None);
+        }
     }
 
     #[test]

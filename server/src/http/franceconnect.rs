@@ -119,6 +119,11 @@ async fn certification(
     if c.type_compte() == TypeCompte::Certifie {
         return Err(AppError::Conflit("Votre compte est déjà certifié.".into()));
     }
+    if c.profil == immat_domain::Profil::PersonneMorale
+        && state.repo.habilitation_du_compte(c.id).await?.is_some_and(|h| !h.etat.peut_redeclarer())
+    {
+        return Err(AppError::Conflit(EchecFranceConnect::DemandeEnCours.message().into()));
+    }
     super::mon_compte::verifier_mot_de_passe(&state, &c, &req.mot_de_passe).await?;
     reserver_depart(&state, &headers, pair).await?;
     depart(&state, Some(c.id)).await
@@ -227,6 +232,12 @@ async fn ouvrir(
             let Some(courant) = courant.filter(|c| c.id == id) else {
                 return Ok(Err(EchecFranceConnect::Etat));
             };
+            // Le profil relu au retour (il a pu changer pendant le passage
+            // chez le fournisseur) : un particulier se certifie, une société
+            // déclare son représentant, rien d'autre.
+            if !matches!(courant.profil, immat_domain::Profil::PersonnePhysique | immat_domain::Profil::PersonneMorale) {
+                return Ok(Err(EchecFranceConnect::Etat));
+            }
             if courant.profil == immat_domain::Profil::PersonneMorale {
                 // Le représentant légal d'une société : son identité attend la
                 // vérification du CERT ; le compte reste celui de la société.

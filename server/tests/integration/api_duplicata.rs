@@ -22,6 +22,12 @@ async fn demarrer(app: &TestApp, cookie: &str, immat: &str, code: &str) -> Strin
     format!("/api/v1/demarches/{}", r.json()["numero"].as_str().unwrap())
 }
 
+/// « Cliquer ici pour enregistrer votre paiement » une fois de plus.
+async fn payer_et_terminer_encore(app: &TestApp, base: &str, cookie: &str) {
+    let r = app.post_json(&format!("{base}/paiements/verifier"), &json!({}), Some(cookie)).await;
+    assert_eq!(r.json()["etat"], "terminee", "{}", r.text());
+}
+
 async fn payer_et_terminer(app: &TestApp, base: &str, cookie: &str) -> Value {
     let p = app.post_json(&format!("{base}/paiements"), &json!({}), Some(cookie)).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.text());
@@ -73,6 +79,19 @@ async fn duplicata_pour_perte_paye_nouveau_certificat_et_cpi() {
     // ne sert plus, et le compteur des changements d'adresse repart de zéro.
     assert_eq!(apres.code_confidentiel_version, avant.code_confidentiel_version + 1);
     assert_eq!(apres.changements_adresse, 0);
+    // Le courrier du nouveau certificat part, une fois, chez le titulaire,
+    // avec un nouveau code (masqué dans la boîte d'envoi) qui attend son
+    // premier usage.
+    let envois = app.repo.envois().await.unwrap();
+    let courriers: Vec<_> = envois.iter().filter(|e| e.objet.starts_with("Votre nouveau certificat d'immatriculation")).collect();
+    assert_eq!(courriers.len(), 1, "{courriers:?}");
+    assert_eq!(courriers[0].destinataire, "JULIEN PAUL\n12 RUE DE LA REPUBLIQUE\n69002 LYON");
+    assert!(courriers[0].corps.contains("code confidentiel de ce nouveau certificat : ••••-••"), "{}", courriers[0].corps);
+    assert_eq!(app.repo.codes_en_attente(apres.id, app.state.now()).await.unwrap().len(), 1);
+    // Le vérifier une seconde fois n'émet rien de plus.
+    payer_et_terminer_encore(&app, &base, &cookie).await;
+    let n = app.repo.envois().await.unwrap().iter().filter(|e| e.objet.starts_with("Votre nouveau certificat")).count();
+    assert_eq!(n, 1);
     let r = app
         .post_json(
             "/api/v1/demarches",

@@ -515,12 +515,10 @@ async fn une_societe_se_certifie_par_son_representant_legal_verifie_par_le_cert(
     assert_eq!(compte["habilitation"]["nature"], "representant_legal");
     assert_eq!(compte["habilitation"]["etat"], "en_attente");
     assert_eq!(compte["habilitation"]["representant"], "Angela Claire Louise DUBOIS, né(e) le 24/08/1962");
-    // Une seconde demande pendant l'attente : refusée, rien ne change.
-    let (etat, cookie, params) =
-        depart(&app, Some(&pm), "/api/v1/compte/franceconnect", json!({"mot_de_passe": immat_server::demo::DEMO_PASSWORD})).await;
-    autoriser(&f, &params, "code-rl2");
-    let r = retour(&app, &format!("code=code-rl2&state={etat}"), &format!("{cookie}; {pm}")).await;
-    assert_eq!(location(&r), "/mon-compte?franceconnect=demande_en_cours");
+    // Une seconde demande pendant l'attente : refusée dès le départ.
+    let r = app.post_json("/api/v1/compte/franceconnect", &json!({"mot_de_passe": immat_server::demo::DEMO_PASSWORD}), Some(&pm)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert!(r.text().contains("une seule à la fois"), "{}", r.text());
 
     // Le CERT approuve : le compte est certifié, la camionnette inscrite au
     // SIREN de la société le rejoint, le changement de titulaire s'ouvre.
@@ -696,4 +694,30 @@ async fn identite_presque_la_meme_rien_n_est_rattache_et_l_usager_est_prevenu() 
     let r = parcours(&app, &f, "code-p2").await;
     assert_eq!(location(&r), "/mon-espace");
     assert!(immatriculations(&app, &session_de(&r).unwrap()).await.is_empty());
+}
+
+#[tokio::test]
+async fn un_compte_devenu_professionnel_pendant_le_passage_chez_franceconnect_ne_prend_aucune_identite() {
+    let f = fournisseur().await;
+    let app = app_avec(&f).await;
+    let pm = app.login("gestion@transports-martin.demo.immat.fr").await;
+    let (etat, cookie, params) =
+        depart(&app, Some(&pm), "/api/v1/compte/franceconnect", json!({"mot_de_passe": immat_server::demo::DEMO_PASSWORD})).await;
+    // Pendant ce temps : l'habilitation de professionnel, déclarée et approuvée.
+    let r = app.post_json("/api/v1/compte/habilitation", &json!({"siret": "73282932000074", "numero": "HAB-75-0042"}), Some(&pm)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let agent = app.login("agent.cert@demo.immat.fr").await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let r = app.post_json(&format!("/api/v1/cert/habilitations/{id}/approuver"), &json!({}), Some(&agent)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    // Le retour : refusé ; l'identité d'Angela n'est liée à aucun compte, et
+    // ses véhicules restent sans compte.
+    autoriser(&f, &params, "code-course");
+    let r = retour(&app, &format!("code=code-course&state={etat}"), &format!("{cookie}; {pm}")).await;
+    assert_eq!(location(&r), "/mon-compte?franceconnect=etat");
+    assert!(app.repo.compte_par_sub("sub-angela").await.unwrap().is_none());
+    let v = app.repo.vehicule_par_immatriculation("FC-101-AD").await.unwrap().unwrap();
+    assert_eq!(v.compte_id, None);
+    let moi = app.get("/api/v1/auth/me", Some(&pm)).await.json();
+    assert_eq!(moi["profil"], "professionnel_habilite");
 }

@@ -144,6 +144,12 @@ async fn vente_puis_changement_de_titulaire_paye_et_cpi() {
     };
     assert!(!immats(app.get("/api/v1/espace", Some(&julien)).await.json()).contains(&"AB-123-CD".to_owned()));
     assert!(immats(app.get("/api/v1/espace", Some(&cookie)).await.json()).contains(&"AB-123-CD".to_owned()));
+    // Le courrier du nouveau certificat part chez la nouvelle titulaire, à
+    // sa nouvelle adresse, avec un nouveau code (masqué ici).
+    let envois = app.repo.envois().await.unwrap();
+    let courrier = envois.iter().find(|e| e.objet.starts_with("Votre nouveau certificat d'immatriculation")).expect("courrier émis");
+    assert_eq!(courrier.destinataire, "MARIE DUPONT\n1 PLACE DE LA GARE\n35000 RENNES");
+    assert!(!courrier.corps.contains("PAUL"), "{}", courrier.corps);
 
     // Une seconde tentative de paiement : « Vous avez déjà payé… ».
     let r = app.post_json(&format!("{base}/paiements"), &json!({}), Some(&cookie)).await;

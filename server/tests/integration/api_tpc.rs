@@ -396,6 +396,9 @@ async fn chaque_sous_categorie_demarre_se_remplit_et_part_au_cert() {
                 if sc.code == "vehicule_neuf" {
                     s["vehicule"]["date_premiere_immatriculation"] = json!("");
                 }
+                if sc.code == "retrait_remise_circulation" {
+                    s["operation_circulation"] = json!("retrait");
+                }
                 // Sans pièce : refusé au champ de chaque pièce manquante.
                 let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
                 let manquantes: Vec<String> = champs(&r).into_iter().filter_map(|c| c.strip_prefix("piece_").map(str::to_owned)).collect();
@@ -446,4 +449,36 @@ async fn abandonner_une_demande_libere_le_vehicule() {
     let r = app.post_json(&format!("{base}/valider"), &json!({"clu": CLU}), Some(&marie)).await;
     assert_eq!(r.json()["etat"], "en_attente_cert", "{}", r.text());
     assert_eq!(app.post_json(&format!("{base}/abandonner"), &json!({}), Some(&marie)).await.status, StatusCode::CONFLICT);
+}
+
+/// « retrait ou remise en circulation » : le cerfa de l'opération choisie,
+/// pas les deux.
+#[tokio::test]
+async fn retrait_ou_remise_en_circulation_le_cerfa_de_l_operation_choisie() {
+    let app = common::spawn().await;
+    let marie = app.login(MARIE).await;
+    let base = demarrer(&app, &marie, &tpc("situation_vehicule", "retrait_remise_circulation", "moi_meme", "EF-789-GH")).await;
+    let mut s = saisie_etranger();
+    // Sans opération : l'erreur à son champ.
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(champs(&r).contains(&"operation_circulation".to_owned()), "{}", r.text());
+    // Remise en circulation : le seul cerfa 13750.
+    s["operation_circulation"] = json!("remise_en_circulation");
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    let pieces: Vec<String> = champs(&r).into_iter().filter(|c| c.starts_with("piece_")).collect();
+    assert_eq!(pieces, ["piece_cerfa_13750"], "{}", r.text());
+    let r = app.post_fichier(&format!("{base}/pieces/cerfa_13750?nom=cerfa.pdf"), pdf("cerfa"), &marie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app.put_json(&format!("{base}/complementaire"), &s, &marie).await;
+    assert_eq!(r.json()["etape"], "recapitulatif", "{}", r.text());
+    let libelles: Vec<String> = r.json()["instruction"]["pieces_requises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["obligatoire"] == true)
+        .map(|p| p["libelle"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(libelles, ["demande de remise en circulation (cerfa 13750)"]);
+    assert_eq!(r.json()["details"]["demande"]["operation_circulation"], "remise_en_circulation");
 }

@@ -19,7 +19,10 @@ use immat_domain::{
     pieces::{exiger_pieces, PieceRequiseVue, TypePiece},
     procedures::{DemarcheVue, DetailsPropres},
     taxes::{Energie, Genre},
-    tpc::{pieces_requises, ptac_demande, DetailsComplementaire, TaxesTpc, TpcSaisie, VehiculeSaisie, OBJET_MAX},
+    tpc::{
+        pieces_requises, ptac_demande, DetailsComplementaire, OperationCirculation, TaxesTpc, TpcSaisie, VehiculeSaisie, OBJET_MAX,
+        SOUS_CATEGORIE_CIRCULATION,
+    },
     PourQui, Teleprocedure,
 };
 use leptos::prelude::*;
@@ -135,6 +138,8 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
     let objet = RwSignal::new(s.objet.clone());
     let diplomatique = RwSignal::new(s.vehicule_diplomatique);
     let acquis_etranger = RwSignal::new(s.acquis_a_l_etranger);
+    let circulation = sc.code == SOUS_CATEGORIE_CIRCULATION;
+    let operation = RwSignal::new(s.operation_circulation);
     let t = &s.titulaire;
     let personne = PersonneSignals::new(t.type_personne, &t.nom, &t.prenoms, &t.date_naissance, &t.raison_sociale, &t.siren);
     let a = AdresseSignals::new(Some(t.adresse.clone()).filter(|a| !a.voie.is_empty() || !a.code_postal.is_empty()));
@@ -162,6 +167,7 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
             objet: objet.get_untracked(),
             vehicule_diplomatique: diplomatique.get_untracked(),
             acquis_a_l_etranger: acquis_etranger.get_untracked(),
+            operation_circulation: operation.get_untracked(),
             titulaire: TitulaireSaisie {
                 type_personne,
                 nom,
@@ -190,6 +196,7 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
         pour: pour_qui,
         acquis_a_l_etranger: neuf && acquis_etranger.get(),
         vehicule_diplomatique: diplomatique.get(),
+        operation_circulation: operation.get(),
     };
     let a_joindre = Memo::new(move |_| {
         pieces_requises(sc, circonstances())
@@ -271,6 +278,12 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
                     </div>
                 })}
             </fieldset>
+            // Le cerfa demandé est celui de l'opération choisie.
+            {circulation.then(|| view! {
+                <crate::components::wizard::RadioGroup name="operation_circulation" legend="L'opération demandée"
+                    value=operation error=errors.of("operation_circulation")
+                    options=OperationCirculation::TOUTES.into_iter().map(|o| (Some(o), o.libelle().to_owned())).collect() />
+            })}
             {premiere.then(|| view! {
                 <fieldset class="fr-fieldset" aria-labelledby="vehicule-legend">
                     <legend class="fr-fieldset__legend" id="vehicule-legend">"Le véhicule à immatriculer"</legend>

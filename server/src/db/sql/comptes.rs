@@ -189,6 +189,8 @@ impl CompteRepository for SqlRepository {
         sqlx::query("delete from session where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
         sqlx::query("delete from jeton_compte where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
         sqlx::query("update vehicule set compte_id = null where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
+        // L'identité d'un représentant légal (un tiers) part avec le compte.
+        sqlx::query("update habilitation set representant = null where compte_id = $1").bind(compte_id).execute(&mut *tx).await?;
         tracing::info!(compte_id, le = %ts(maintenant), "compte supprimé");
         tx.commit().await?;
         Ok(true)

@@ -114,7 +114,7 @@ impl FranceConnectRepository for SqlRepository {
         let r = sqlx::query(
             "update compte set fc_sub = $1, certifie_franceconnect = true, civilite = $2, prenom = $3, nom = $4,
                 nom_de_naissance = $5, date_naissance = $6, lieu_naissance = $7, certifie_le = $8
-             where compte_id = $9 and fc_sub is null and supprime_le is null
+             where compte_id = $9 and fc_sub is null and supprime_le is null and profil = 'personne_physique'
                and not exists (select 1 from compte autre where autre.fc_sub = $1)",
         )
         .bind(&c.sub)

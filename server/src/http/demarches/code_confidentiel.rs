@@ -179,6 +179,63 @@ pub async fn envois(State(state): State<AppState>, AgentCert(_): AgentCert) -> A
     Ok(AppJson(envois))
 }
 
+/// Un nouveau certificat émis (duplicata, changement de titulaire, changement
+/// d'adresse au-delà des étiquettes) : le courrier qui l'annonce part à
+/// l'adresse du titulaire inscrite au registre (le nouveau titulaire, la
+/// nouvelle adresse), avec un nouveau code confidentiel (un code en
+/// attente, qui devient le code du certificat à son premier usage). La boîte
+/// d'envoi garde le code masqué. Appelé une fois, après l'écriture qui
+/// termine la démarche ; un échec est journalisé (la démarche reste
+/// terminée, le titulaire peut demander un code).
+pub async fn courrier_nouveau_certificat(state: &AppState, demarche_id: i64) {
+    if let Err(e) = emettre_courrier_nouveau_certificat(state, demarche_id).await {
+        tracing::error!(demarche_id, erreur = %e, "courrier du nouveau certificat non émis");
+    }
+}
+
+async fn emettre_courrier_nouveau_certificat(state: &AppState, demarche_id: i64) -> AppResult<()> {
+    let d = state.repo.demarche(demarche_id).await?;
+    if d.etat != immat_domain::EtatDemarche::Terminee {
+        return Ok(());
+    }
+    let p = procedure_de(d.teleprocedure)?;
+    let donnees = Donnees::de(&d)?;
+    let taxes = donnees.taxes.unwrap_or_default();
+    let Some(vehicule_id) = d.vehicule_id.filter(|_| p.nouveau_certificat(&taxes)) else {
+        return Ok(());
+    };
+    let v = state.repo.vehicule(vehicule_id).await?;
+    let immat = Immatriculation::parse(&v.immatriculation).map_err(|e| anyhow::anyhow!("immatriculation en base : {e}"))?;
+    let mut octets = [0u8; CODE_CONFIDENTIEL_LONGUEUR];
+    rand::rngs::OsRng.fill_bytes(&mut octets);
+    let code = CodeConfidentiel::from_random(&octets);
+    let hash = state.hacheur.hacher(code.compact().to_owned()).await?;
+    let expire = state.now() + Duration::days(CODE_CONFIDENTIEL_ATTENTE_JOURS);
+    state.repo.proposer_code_confidentiel(v.id, &hash, expire, CODES_CONFIDENTIELS_EN_ATTENTE_MAX).await?;
+    let formule = v.numero_formule.clone().map(|f| format!(" (formule n° {f})")).unwrap_or_default();
+    let corps = format!(
+        "Bonjour,\n\nVotre demande n° {numero} ({tp}) est terminée. Le nouveau certificat d'immatriculation du véhicule \
+         {immat}{formule} est fabriqué par l'Imprimerie nationale et vous sera adressé à cette adresse. D'ici là, le \
+         certificat provisoire (CPI) téléchargé à la fin de la démarche vous permet de circuler en France.\n\n\
+         Voici le code confidentiel de ce nouveau certificat : {masque}. Il vous sera demandé pour les démarches en ligne ; \
+         conservez-le.\n\nImmat — environnement de démonstration, service non officiel.",
+        numero = d.numero,
+        tp = d.teleprocedure.libelle(),
+        masque = masquer(&code),
+    );
+    state
+        .repo
+        .enregistrer_envoi(&NewEnvoi {
+            canal: Canal::Courrier,
+            destinataire: lignes_afnor(&nom_titulaire(&v), &adresse_du_vehicule(&v)).join("\n"),
+            objet: format!("Votre nouveau certificat d'immatriculation — véhicule {immat}"),
+            corps,
+            vehicule_id: Some(v.id),
+        })
+        .await?;
+    Ok(())
+}
+
 /// La référence imprimée sur un courrier de la boîte d'envoi.
 pub fn reference_courrier(id: i64) -> String {
     format!("IMMAT-C-{id:06}")

@@ -554,6 +554,9 @@ async fn valider(
     }
     let vers = demarche::valider(d.etat, taxes.montant_du()).map_err(|e| AppError::Conflit(e.to_string()))?;
     let (d, secret) = p.terminer(Validation { state: &state, d: &d, v: v.as_ref(), donnees, vers }).await?;
+    if d.etat == EtatDemarche::Terminee {
+        super::code_confidentiel::courrier_nouveau_certificat(&state, d.id).await;
+    }
     let v = vehicule_de(&state, &d).await?;
     let mut vue = vue(&state, &d, v.as_ref()).await?;
     vue.code_cession = secret;

@@ -260,6 +260,9 @@ impl Procedure for Complementaire {
         }
         let Some(demande) = &det.demande else { return };
         pdf.field("Objet de la demande", &demande.objet);
+        if let Some(op) = demande.operation_circulation {
+            pdf.field("Opération demandée", op.libelle());
+        }
         if demande.vehicule_diplomatique {
             pdf.para("La demande concerne un véhicule diplomatique.");
         }

@@ -242,6 +242,9 @@ pub async fn finaliser(state: &AppState, demarche_id: i64) -> AppResult<()> {
                 match p.terminer(Validation { state, d: &d, v: v.as_ref(), donnees, vers }).await {
                     Ok(_) => {
                         tracing::info!(numero = %d.numero, "paiement enregistré, démarche terminée");
+                        // Cette écriture-ci a terminé la démarche : le
+                        // courrier du nouveau certificat part une fois.
+                        super::code_confidentiel::courrier_nouveau_certificat(state, d.id).await;
                         Ok(())
                     }
                     Err(AppError::Db(DbError::Conflict(m))) => {
