@@ -48,6 +48,31 @@ impl Profil {
     }
 }
 
+/// Qui FranceConnect identifie quand un compte se certifie par lui.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificationFranceConnect {
+    /// Le particulier titulaire du compte : le compte devient certifié.
+    Titulaire,
+    /// Le représentant légal d'une société : la demande attend le CERT, qui
+    /// vérifie qu'il la représente (le compte reste celui de la société).
+    RepresentantLegal,
+}
+
+impl Profil {
+    /// La certification par FranceConnect ouverte à ce profil ; une société
+    /// doit avoir déclaré son SIREN (le CERT le vérifie avec son
+    /// représentant). `None` : un professionnel habilité l'est déjà, un agent
+    /// n'en a pas.
+    pub fn certification_franceconnect(self, a_un_siren: bool) -> Option<CertificationFranceConnect> {
+        match self {
+            Self::PersonnePhysique => Some(CertificationFranceConnect::Titulaire),
+            Self::PersonneMorale if a_un_siren => Some(CertificationFranceConnect::RepresentantLegal),
+            _ => None,
+        }
+    }
+}
+
 /// Compte ANTS « classique » (une adresse e-mail) ou « certifié »
 /// (FranceConnect, ou professionnel de l'automobile habilité).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -338,6 +363,12 @@ mod tests {
         assert_eq!(Profil::PersonneMorale.voie_de_certification(), Some(VoieDeCertification::Habilitation));
         assert_eq!(Profil::ProfessionnelHabilite.voie_de_certification(), None);
         assert_eq!(Profil::AgentCert.voie_de_certification(), None);
+        use CertificationFranceConnect::*;
+        assert_eq!(Profil::PersonnePhysique.certification_franceconnect(false), Some(Titulaire));
+        assert_eq!(Profil::PersonneMorale.certification_franceconnect(true), Some(RepresentantLegal));
+        assert_eq!(Profil::PersonneMorale.certification_franceconnect(false), None);
+        assert_eq!(Profil::ProfessionnelHabilite.certification_franceconnect(true), None);
+        assert_eq!(Profil::AgentCert.certification_franceconnect(false), None);
     }
 
     #[test]

@@ -49,8 +49,11 @@ impl OperationCirculation {
     }
 }
 
-/// La sous-catégorie qui demande de choisir l'opération.
-pub const SOUS_CATEGORIE_CIRCULATION: &str = "retrait_remise_circulation";
+/// La sous-catégorie demande-t-elle de choisir une opération (ses pièces en
+/// dépendent) ? Déduit du catalogue.
+pub fn demande_une_operation(sc: &SousCategorie) -> bool {
+    sc.pieces.iter().any(|p| matches!(p.condition, Condition::SiOperation(_)))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Piece {
@@ -517,8 +520,8 @@ impl TpcSaisie {
         }
         .map_err(|e| erreurs.extend(e))
         .ok();
-        let operation = if sc.code == SOUS_CATEGORIE_CIRCULATION { self.operation_circulation } else { None };
-        if sc.code == SOUS_CATEGORIE_CIRCULATION && operation.is_none() {
+        let operation = if demande_une_operation(sc) { self.operation_circulation } else { None };
+        if demande_une_operation(sc) && operation.is_none() {
             erreurs.push(ChampErreur::new("operation_circulation", "Choisissez l'opération : retrait ou remise en circulation."));
         }
         match (objet, titulaire, vehicule) {
@@ -921,6 +924,10 @@ mod tests {
         let avec = TpcSaisie { operation_circulation: Some(OperationCirculation::Retrait), ..sans_choix };
         let d = avec.valider(sc, time::macros::date!(2026 - 12 - 06)).unwrap();
         assert_eq!(d.operation_circulation, Some(OperationCirculation::Retrait));
+        assert!(demande_une_operation(sc));
+        let seules: Vec<&str> =
+            CATALOGUE.iter().flat_map(|c| c.sous_categories.iter()).filter(|s| demande_une_operation(s)).map(|s| s.code).collect();
+        assert_eq!(seules, ["retrait_remise_circulation"]);
         // Une autre sous-catégorie ignore l'opération.
         let autre = sous_categorie("situation_vehicule", "modification_technique");
         if let Some(autre) = autre {

@@ -1,4 +1,4 @@
-import { expect, expectAccessible, JULIEN, loginAs, resetDemo, saisirCarte, telecharger, test, Wizard } from "./fixtures/app";
+import { expect, expectAccessible, JULIEN, loginAs, resetDemo, telecharger, test, Wizard } from "./fixtures/app";
 
 test.beforeEach(async ({ page }) => {
   await resetDemo(page);
@@ -24,12 +24,7 @@ test("duplicata pour perte : CLU obligatoires, paiement, CPI et récapitulatif",
   await expectAccessible(page);
   await w.tickClu();
   await w.validate();
-  await expect(w.stepper).toContainText("Paiement en ligne");
-  await page.getByRole("button", { name: "Payer 13,76 € par carte bancaire" }).click();
-  await expect(page.getByRole("heading", { name: "Paiement par carte bancaire", level: 1 })).toBeVisible();
-  await saisirCarte(page, "4111 1111 1111 1111");
-  await page.getByRole("link", { name: "Cliquer ici pour enregistrer votre paiement" }).click();
-  await expect(page.getByTestId("demande-terminee")).toContainText("La demande est terminée.");
+  await w.payerParCarte("13,76 €");
   await expect(page.getByTestId("nouvelle-immatriculation")).toHaveText("AB-123-CD");
   await expectAccessible(page);
   const texte = await telecharger(page, /Certificat provisoire d'immatriculation/);

@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { expect, expectAccessible, JULIEN, loginAs, resetDemo, saisirCarte, tabTo, telecharger, test, Wizard } from "./fixtures/app";
+import { expect, expectAccessible, JULIEN, loginAs, resetDemo, tabTo, telecharger, test, Wizard } from "./fixtures/app";
 
 // Un usager qui n'est pas dans les données de démonstration : ses véhicules
 // sont au registre, pas à son compte. Le code confidentiel (compte
@@ -141,12 +141,7 @@ test("première connexion FranceConnect : les véhicules de l'identité sont là
   await expect(w.stepper).toContainText("Récapitulatif");
   await w.tickClu();
   await w.validate();
-  await expect(w.stepper).toContainText("Paiement en ligne");
-  await page.getByRole("button", { name: "Payer 13,76 € par carte bancaire" }).click();
-  await expect(page.getByRole("heading", { name: "Paiement par carte bancaire", level: 1 })).toBeVisible();
-  await saisirCarte(page, "4111 1111 1111 1111");
-  await page.getByRole("link", { name: "Cliquer ici pour enregistrer votre paiement" }).click();
-  await expect(page.getByTestId("demande-terminee")).toContainText("La demande est terminée.");
+  await w.payerParCarte("13,76 €");
   const cpi = await telecharger(page, /Certificat provisoire d'immatriculation/);
   expect(cpi).toContain("FC-303-LG");
   expect(cpi).toContain("GARCIA PEREZ");

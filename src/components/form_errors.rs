@@ -101,9 +101,9 @@ pub fn scroll_top() {
     }
 }
 
-/// Le focus sur l'élément désigné, une fois rendu (une confirmation qui
-/// vient de s'ouvrir).
-pub fn focus_titre_etape_de(selecteur: &'static str) {
+/// Le focus sur le premier élément désigné, une fois rendu (un titre
+/// d'étape, une confirmation qui vient de s'ouvrir).
+pub fn focus_sur(selecteur: &'static str) {
     leptos::task::spawn_local(async move {
         leptos::task::tick().await;
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
@@ -112,6 +112,9 @@ pub fn focus_titre_etape_de(selecteur: &'static str) {
         if let Ok(Some(el)) = doc.query_selector(selecteur) {
             use wasm_bindgen::JsCast;
             if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                if !el.has_attribute("tabindex") && !el.matches("a, button, input, select, textarea").unwrap_or(false) {
+                    let _ = el.set_attribute("tabindex", "-1");
+                }
                 let _ = el.focus();
             }
         }
@@ -121,17 +124,5 @@ pub fn focus_titre_etape_de(selecteur: &'static str) {
 /// Au changement d'étape, le focus va sur le titre de l'étape (ou de la fin
 /// de la demande) : le lecteur d'écran annonce où l'on est.
 pub fn focus_titre_etape() {
-    leptos::task::spawn_local(async {
-        leptos::task::tick().await;
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        if let Ok(Some(el)) = doc.query_selector(".fr-stepper__title, [data-testid='demande-terminee'] h2, [role='status'] h2") {
-            use wasm_bindgen::JsCast;
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.set_attribute("tabindex", "-1");
-                let _ = el.focus();
-            }
-        }
-    });
+    focus_sur(".fr-stepper__title, [data-testid='demande-terminee'] h2, [role='status'] h2");
 }

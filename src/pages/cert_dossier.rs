@@ -286,7 +286,7 @@ fn Refus(numero: String, dossier: RwSignal<Option<DossierCert>>, alerte: RwSigna
             _ => {
                 errors.set_fields(&["message"], &[]);
                 a_confirmer.set(true);
-                crate::components::form_errors::focus_titre_etape_de("#refus-confirmation");
+                crate::components::form_errors::focus_sur("#refus-confirmation");
             }
         }
     };
@@ -321,7 +321,7 @@ fn Refus(numero: String, dossier: RwSignal<Option<DossierCert>>, alerte: RwSigna
                         </button></li>
                         <li><button class="fr-btn fr-btn--secondary" type="button" on:click=move |_| {
                             a_confirmer.set(false);
-                            crate::components::form_errors::focus_titre_etape_de("[data-testid='refus-form'] button[type='submit']");
+                            crate::components::form_errors::focus_sur("[data-testid='refus-form'] button[type='submit']");
                         }>"Annuler"</button></li>
                     </ul>
                 </div>

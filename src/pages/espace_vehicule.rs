@@ -112,7 +112,7 @@ fn Panier(demarches: Vec<DemarcheResume>) -> impl IntoView {
     // « Accès au panier » (`#panier`) : une fois le panier rendu, la page y
     // va et le focus sur son titre (après celui du titre de la page).
     if web_sys::window().and_then(|w| w.location().hash().ok()).as_deref() == Some("#panier") {
-        crate::components::form_errors::focus_titre_etape_de("#panier-titre");
+        crate::components::form_errors::focus_sur("#panier-titre");
     }
     view! {
         <section id="panier" class="fr-mt-4w" aria-labelledby="panier-titre" data-testid="panier">

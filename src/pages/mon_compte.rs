@@ -14,7 +14,7 @@ use crate::{
         status::{ClientErrorAlert, Loading},
     },
 };
-use immat_domain::compte::{ChangementAdresseElectronique, TypeCompte, VoieDeCertification};
+use immat_domain::compte::{CertificationFranceConnect, ChangementAdresseElectronique, TypeCompte, VoieDeCertification};
 use immat_domain::habilitation::{DeclarationHabilitation, EtatHabilitation, HabilitationVue, NatureHabilitation};
 use immat_domain::{compte::MonCompte, Profil};
 use leptos::prelude::*;
@@ -101,14 +101,13 @@ fn Contenu(c: MonCompte) -> impl IntoView {
         {matches!(u.profil, Profil::PersonneMorale | Profil::ProfessionnelHabilite).then(|| {
             view! { <HabilitationPro profil=u.profil existante=c.habilitation.clone() /> }
         })}
-        {(u.type_compte == TypeCompte::Classique && u.profil.voie_de_certification() == Some(VoieDeCertification::FranceConnect))
-            .then(|| view! { <Certification representant=false /> })}
-        // Une société sans demande en cours : son représentant légal.
-        {(u.type_compte == TypeCompte::Classique
-            && u.profil == Profil::PersonneMorale
-            && u.siren.is_some()
-            && c.habilitation.as_ref().is_none_or(|h| h.etat.peut_redeclarer()))
-            .then(|| view! { <Certification representant=true /> })}
+        // Le particulier, ou le représentant légal d'une société qui n'a pas
+        // de demande en cours au CERT (la règle vient du domaine).
+        {(u.type_compte == TypeCompte::Classique)
+            .then(|| u.profil.certification_franceconnect(u.siren.is_some()))
+            .flatten()
+            .filter(|_| c.habilitation.as_ref().is_none_or(|h| h.etat.peut_redeclarer()))
+            .map(|kind| view! { <Certification representant=kind == CertificationFranceConnect::RepresentantLegal /> })}
         <h2 class="fr-h4">"Sessions ouvertes"</h2>
         <div class="fr-table">
             <table data-testid="sessions">

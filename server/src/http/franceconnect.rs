@@ -28,7 +28,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use immat_domain::{
-    compte::{Civilite, TypeCompte, VoieDeCertification},
+    compte::{CertificationFranceConnect, Civilite, TypeCompte},
     franceconnect::{CertificationCompte, EchecFranceConnect, Redirection},
     limites::{message_franceconnect_bloque, Limite},
 };
@@ -103,23 +103,17 @@ async fn certification(
     AppJson(req): AppJson<CertificationCompte>,
 ) -> AppResult<Response> {
     fournisseur(&state)?;
-    match c.profil.voie_de_certification() {
-        Some(VoieDeCertification::FranceConnect) => {}
-        // Le compte d'une société : FranceConnect identifie son représentant
-        // légal, que le CERT vérifie ensuite (SIREN exigé).
-        Some(VoieDeCertification::Habilitation) if c.siren.is_some() => {}
-        _ => {
-            return Err(AppError::Interdit(
-                "FranceConnect identifie une personne : un particulier certifie ainsi son compte, une société par son \
-                 représentant légal. Un professionnel de l'automobile l'est par son habilitation."
-                    .into(),
-            ))
-        }
+    if c.profil.certification_franceconnect(c.siren.is_some()).is_none() {
+        return Err(AppError::Interdit(
+            "FranceConnect identifie une personne : un particulier certifie ainsi son compte, une société (SIREN déclaré) par son \
+             représentant légal. Un professionnel de l'automobile l'est par son habilitation."
+                .into(),
+        ));
     }
     if c.type_compte() == TypeCompte::Certifie {
         return Err(AppError::Conflit("Votre compte est déjà certifié.".into()));
     }
-    if c.profil == immat_domain::Profil::PersonneMorale
+    if c.profil.certification_franceconnect(c.siren.is_some()) == Some(CertificationFranceConnect::RepresentantLegal)
         && state.repo.habilitation_du_compte(c.id).await?.is_some_and(|h| !h.etat.peut_redeclarer())
     {
         return Err(AppError::Conflit(EchecFranceConnect::DemandeEnCours.message().into()));
@@ -235,15 +229,13 @@ async fn ouvrir(
             // Le profil relu au retour (il a pu changer pendant le passage
             // chez le fournisseur) : un particulier se certifie, une société
             // déclare son représentant, rien d'autre.
-            if !matches!(courant.profil, immat_domain::Profil::PersonnePhysique | immat_domain::Profil::PersonneMorale) {
+            let certification = courant.profil.certification_franceconnect(courant.siren.is_some());
+            let Some(certification) = certification else {
                 return Ok(Err(EchecFranceConnect::Etat));
-            }
-            if courant.profil == immat_domain::Profil::PersonneMorale {
+            };
+            if let (CertificationFranceConnect::RepresentantLegal, Some(siren)) = (certification, courant.siren.as_deref()) {
                 // Le représentant légal d'une société : son identité attend la
                 // vérification du CERT ; le compte reste celui de la société.
-                let Some(siren) = courant.siren.as_deref() else {
-                    return Ok(Err(EchecFranceConnect::Identite));
-                };
                 let representant = format!(
                     "{} {}, né(e) le {}",
                     certifiee.prenoms.as_str(),

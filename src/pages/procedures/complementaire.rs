@@ -20,8 +20,8 @@ use immat_domain::{
     procedures::{DemarcheVue, DetailsPropres},
     taxes::{Energie, Genre},
     tpc::{
-        pieces_requises, ptac_demande, DetailsComplementaire, OperationCirculation, TaxesTpc, TpcSaisie, VehiculeSaisie, OBJET_MAX,
-        SOUS_CATEGORIE_CIRCULATION,
+        demande_une_operation, pieces_requises, ptac_demande, DetailsComplementaire, OperationCirculation, TaxesTpc, TpcSaisie,
+        VehiculeSaisie, OBJET_MAX,
     },
     PourQui, Teleprocedure,
 };
@@ -138,7 +138,7 @@ pub fn SaisieTpc(ctx: Ctx) -> impl IntoView {
     let objet = RwSignal::new(s.objet.clone());
     let diplomatique = RwSignal::new(s.vehicule_diplomatique);
     let acquis_etranger = RwSignal::new(s.acquis_a_l_etranger);
-    let circulation = sc.code == SOUS_CATEGORIE_CIRCULATION;
+    let circulation = demande_une_operation(sc);
     let operation = RwSignal::new(s.operation_circulation);
     let t = &s.titulaire;
     let personne = PersonneSignals::new(t.type_personne, &t.nom, &t.prenoms, &t.date_naissance, &t.raison_sociale, &t.siren);
