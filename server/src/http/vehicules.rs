@@ -35,6 +35,10 @@ pub const VEHICULE_HORS_COMPTE: &str = "Aucun véhicule de votre compte n'est im
      ajoutez-le d'abord avec son code confidentiel (« Ajouter un véhicule » dans l'espace véhicule). Pour le véhicule d'une \
      autre personne, choisissez « Pour quelqu'un d'autre ».";
 
+/// Un compte de professionnel habilité ne rattache aucun véhicule par code.
+pub const VEHICULE_D_UN_CLIENT: &str = "Un compte de professionnel de l'automobile habilité agit pour ses clients : le code \
+     confidentiel d'un client ne fait pas de son véhicule l'un des vôtres. Choisissez « Pour quelqu'un d'autre ».";
+
 /// Un véhicule déclaré cédé attend le changement de titulaire de son
 /// acquéreur : il ne rejoint plus aucun compte.
 pub const VEHICULE_CEDE: &str = "Ce véhicule a été déclaré cédé : il attend le changement de titulaire de son acquéreur et ne peut \
@@ -55,6 +59,12 @@ pub async fn vehicule_pour_moi_meme(
     code: Option<&CodeConfidentiel>,
 ) -> AppResult<(VehiculeRecord, i64, bool)> {
     let v = state.repo.vehicule_par_immatriculation(&immatriculation.to_string()).await?;
+    // Un professionnel reçoit les codes de ses clients pour agir pour eux :
+    // un code ne prouve pas que le véhicule est le sien. Même réponse pour
+    // tout véhicule qui n'est pas déjà au compte, avant tout essai de code.
+    if compte.profil == Profil::ProfessionnelHabilite && v.as_ref().is_none_or(|v| v.compte_id != Some(compte.id)) {
+        return Err(AppError::champ("immatriculation", VEHICULE_D_UN_CLIENT));
+    }
     match (v, code) {
         (Some(v), Some(code)) => {
             let version = verifier_code(state, &v, compte.id, code).await?;

@@ -201,3 +201,19 @@ async fn un_vehicule_declare_cede_ne_rejoint_aucun_compte() {
     assert!(message(&r).1.contains("déclaré cédé"), "{}", r.text());
     assert!(mes_vehicules(&app, &camille).await.is_empty());
 }
+
+#[tokio::test]
+async fn un_professionnel_habilite_ne_prend_pas_le_vehicule_d_un_client_par_son_code() {
+    let app = common::spawn().await;
+    let garage = app.login("garage.central@demo.immat.fr").await;
+    let r = app.post_json("/api/v1/vehicules", &json!({"immatriculation": NV.0, "code_confidentiel": NV.1}), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(message(&r).1.contains("agit pour ses clients"), "{}", r.text());
+    let r = app.post_json("/api/v1/demarches", &demarrage("changement_adresse", NV.0, NV.1), Some(&garage)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(mes_vehicules(&app, &garage).await.is_empty());
+    assert_eq!(app.repo.vehicule_par_immatriculation(NV.0).await.unwrap().unwrap().compte_id, None);
+    // Pour son client, avec le code : la démarche se fait.
+    let autrui = json!({"teleprocedure": "changement_adresse", "pour_qui": "autrui", "immatriculation": NV.0, "code_confidentiel": NV.1});
+    assert_eq!(app.post_json("/api/v1/demarches", &autrui, Some(&garage)).await.status, StatusCode::CREATED);
+}
